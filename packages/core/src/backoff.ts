@@ -1,0 +1,32 @@
+import type { BackoffOptions } from './schedule-options.js';
+
+/**
+ * The delay before the next attempt, after `failedAttempts` attempts have failed (1 = the first failed).
+ *
+ * - fixed: `delayMs` every time;
+ * - exponential: `delayMs * 2^(failedAttempts - 1)`, i.e. delayMs, 2x, 4x, ...;
+ * - then capped at `maxDelayMs`;
+ * - then, with `jitter` j, drawn uniformly from `[delay * (1 - j), delay]`, so jitter only
+ *   ever shortens a delay and `maxDelayMs` stays a true upper bound.
+ *
+ * No backoff means retry at once (0).
+ *
+ * @example
+ * ```ts
+ * computeBackoffDelay({ type: 'exponential', delayMs: 1000, maxDelayMs: 30_000 }, 3); // 4000
+ * ```
+ */
+export function computeBackoffDelay(
+  backoff: BackoffOptions | undefined,
+  failedAttempts: number,
+  random: () => number = Math.random,
+): number {
+  if (backoff === undefined) return 0;
+  const exponent = Math.max(0, failedAttempts - 1);
+  let delay = backoff.type === 'fixed' ? backoff.delayMs : backoff.delayMs * 2 ** exponent;
+  if (backoff.maxDelayMs !== undefined) delay = Math.min(delay, backoff.maxDelayMs);
+  if (!Number.isFinite(delay)) delay = Number.MAX_SAFE_INTEGER;
+  const jitter = backoff.jitter ?? 0;
+  if (jitter > 0) delay -= delay * jitter * random();
+  return Math.round(delay);
+}

@@ -1,0 +1,41 @@
+/** Base class of every error Switchyard throws on purpose; `code` is stable for programs. */
+export class SwitchyardError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Bad input: `field` names the offending option or data path (e.g. `delayMs`, `backoff.jitter`, `data.items[2]`). */
+export class ValidationError extends SwitchyardError {
+  constructor(
+    readonly field: string,
+    reason: string,
+  ) {
+    super(`Invalid ${field}: ${reason}`, 'VALIDATION_ERROR');
+  }
+}
+
+/** The backend cannot be reached. The message names host and port, never credentials. */
+export class ProviderUnavailableError extends SwitchyardError {
+  constructor(
+    readonly provider: string,
+    readonly host: string,
+    readonly port: number,
+    reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${provider} backend at ${host}:${port} is unavailable: ${reason}`, 'PROVIDER_UNAVAILABLE', options);
+  }
+}
+
+/** A job id that the provider does not know. */
+export class JobNotFoundError extends SwitchyardError {
+  constructor(readonly jobId: string) {
+    super(`Job ${jobId} not found`, 'JOB_NOT_FOUND');
+  }
+}

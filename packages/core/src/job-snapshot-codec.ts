@@ -1,0 +1,63 @@
+import { ValidationError } from './errors.js';
+import { JOB_STATES, type JobInfo } from './job.js';
+import { SNAPSHOT_SCHEMA_VERSION, type JobSnapshot } from './job-snapshot.js';
+import { validateBackoff, validateJobId, validateJobName, validateRepeat } from './validate-schedule.js';
+import { HIGHEST_PRIORITY, LOWEST_PRIORITY } from './schedule-options.js';
+
+/** The snapshot of a job as a provider reports it. */
+export function toJobSnapshot(job: JobInfo, extra: { removeOnComplete?: boolean } = {}): JobSnapshot {
+  return {
+    schemaVersion: SNAPSHOT_SCHEMA_VERSION,
+    id: job.id,
+    name: job.name,
+    data: job.data ?? null,
+    state: job.state,
+    runAt: job.runAt === null ? null : job.runAt.toISOString(),
+    priority: job.priority,
+    attempts: job.maxAttempts,
+    attemptsMade: job.attemptsMade,
+    backoff: job.backoff ?? null,
+    timeoutMs: job.timeoutMs ?? null,
+    repeat: job.repeat ?? null,
+    createdAt: job.createdAt.toISOString(),
+    ...(job.failedReason === undefined ? {} : { failedReason: job.failedReason }),
+    ...(extra.removeOnComplete ? { removeOnComplete: true } : {}),
+  };
+}
+
+/**
+ * Checks a snapshot read from another provider or a file before it is imported.
+ * Throws `ValidationError` with fields such as `snapshot.runAt`.
+ */
+export function validateSnapshot(value: unknown): JobSnapshot {
+  if (typeof value !== 'object' || value === null) throw new ValidationError('snapshot', 'must be an object');
+  const s = value as Record<string, unknown>;
+  if (s.schemaVersion !== SNAPSHOT_SCHEMA_VERSION) {
+    throw new ValidationError('snapshot.schemaVersion', `must be ${SNAPSHOT_SCHEMA_VERSION}, got ${String(s.schemaVersion)}`);
+  }
+  validateJobId(s.id, 'snapshot.id');
+  validateJobName(s.name, 'snapshot.name');
+  if (!JOB_STATES.includes(s.state as never)) throw new ValidationError('snapshot.state', `must be one of ${JOB_STATES.join(', ')}`);
+  if (s.runAt !== null && !isIsoDate(s.runAt)) throw new ValidationError('snapshot.runAt', 'must be an ISO date string or null');
+  if (!isIsoDate(s.createdAt)) throw new ValidationError('snapshot.createdAt', 'must be an ISO date string');
+  if (!Number.isInteger(s.priority) || (s.priority as number) < HIGHEST_PRIORITY || (s.priority as number) > LOWEST_PRIORITY) {
+    throw new ValidationError('snapshot.priority', `must be a whole number from ${HIGHEST_PRIORITY} to ${LOWEST_PRIORITY}`);
+  }
+  if (!Number.isInteger(s.attempts) || (s.attempts as number) < 1) throw new ValidationError('snapshot.attempts', 'must be a whole number of at least 1');
+  if (!Number.isInteger(s.attemptsMade) || (s.attemptsMade as number) < 0) {
+    throw new ValidationError('snapshot.attemptsMade', 'must be a whole number of at least 0');
+  }
+  if (s.backoff !== null) validateBackoff(s.backoff, 'snapshot.backoff');
+  if (s.timeoutMs !== null && (!Number.isInteger(s.timeoutMs) || (s.timeoutMs as number) < 1)) {
+    throw new ValidationError('snapshot.timeoutMs', 'must be a whole number of at least 1, or null');
+  }
+  if (s.repeat !== null) validateRepeat(s.repeat, 'snapshot.repeat');
+  if (s.failedReason !== undefined && typeof s.failedReason !== 'string') {
+    throw new ValidationError('snapshot.failedReason', 'must be a string');
+  }
+  return value as JobSnapshot;
+}
+
+function isIsoDate(value: unknown): boolean {
+  return typeof value === 'string' && !Number.isNaN(Date.parse(value));
+}

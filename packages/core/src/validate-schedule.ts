@@ -1,0 +1,208 @@
+import { ValidationError } from './errors.js';
+import { assertValidCron, isKnownTimeZone } from './cron-schedule.js';
+import { assertJsonData } from './json-data.js';
+import {
+  DEFAULT_ATTEMPTS,
+  DEFAULT_PRIORITY,
+  HIGHEST_PRIORITY,
+  LOWEST_PRIORITY,
+  type BackoffOptions,
+  type RepeatOptions,
+  type ScheduleOptions,
+} from './schedule-options.js';
+
+/** Limits and defaults a provider applies when validating; every provider takes these as options. */
+export interface ValidationLimits {
+  /** Largest `JSON.stringify(data)` in bytes; default 512 KiB. */
+  maxPayloadBytes?: number;
+  /** `attempts` when the caller gives none; default 3. */
+  defaultAttempts?: number;
+  /** `backoff` when the caller gives none; default none (retry at once). */
+  defaultBackoff?: BackoffOptions;
+}
+
+export const DEFAULT_MAX_PAYLOAD_BYTES = 512 * 1024;
+export const MAX_JOB_NAME_LENGTH = 200;
+export const MAX_JOB_ID_LENGTH = 256;
+
+/** A validated `scheduleJob` call with every default applied and the due time resolved. */
+export interface ValidatedSchedule<T = unknown> {
+  name: string;
+  data: T;
+  jobId?: string;
+  /** When the first run is due; `now` for immediate jobs and past `runAt`s; the first occurrence for repeats is the provider's to compute. */
+  runAt: Date;
+  /** True when `runAt` lies in the future (the job starts `scheduled` rather than `waiting`). */
+  delayed: boolean;
+  priority: number;
+  attempts: number;
+  backoff?: BackoffOptions;
+  timeoutMs?: number;
+  repeat?: RepeatOptions;
+  removeOnComplete: boolean;
+}
+
+const OPTION_KEYS = new Set<string>([
+  'jobId', 'runAt', 'delayMs', 'priority', 'attempts', 'backoff', 'timeoutMs', 'repeat', 'removeOnComplete',
+]);
+const BACKOFF_KEYS = new Set<string>(['type', 'delayMs', 'maxDelayMs', 'jitter']);
+
+/**
+ * The one validator every provider calls before it stores anything. Throws
+ * `ValidationError` naming the offending field; returns the schedule with defaults
+ * applied.
+ *
+ * @example
+ * ```ts
+ * const schedule = validateSchedule('email', { to: 'a@b.c' }, { delayMs: 1000 }, this.limits);
+ * ```
+ */
+export function validateSchedule<T>(
+  name: unknown,
+  data: T,
+  options: ScheduleOptions | undefined,
+  limits: ValidationLimits = {},
+  now: Date = new Date(),
+): ValidatedSchedule<T> {
+  const jobName = validateJobName(name);
+  assertJsonData(data, limits.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES);
+  const opts = requirePlainObject(options ?? {}, 'options');
+  for (const key of Object.keys(opts)) {
+    if (!OPTION_KEYS.has(key)) throw new ValidationError(key, `unknown option (known: ${[...OPTION_KEYS].join(', ')})`);
+  }
+
+  const jobId = opts.jobId === undefined ? undefined : validateJobId(opts.jobId);
+  if (opts.runAt !== undefined && opts.delayMs !== undefined) {
+    throw new ValidationError('runAt', 'give runAt or delayMs, not both');
+  }
+  let runAt = now;
+  if (opts.runAt !== undefined) {
+    if (!(opts.runAt instanceof Date) || Number.isNaN(opts.runAt.getTime())) {
+      throw new ValidationError('runAt', 'must be a valid Date');
+    }
+    runAt = opts.runAt.getTime() > now.getTime() ? new Date(opts.runAt.getTime()) : now;
+  }
+  if (opts.delayMs !== undefined) {
+    runAt = new Date(now.getTime() + requireNumber(opts.delayMs, 'delayMs', { min: 0 }));
+  }
+
+  const priority =
+    opts.priority === undefined
+      ? DEFAULT_PRIORITY
+      : requireNumber(opts.priority, 'priority', { min: HIGHEST_PRIORITY, max: LOWEST_PRIORITY, integer: true });
+  const attempts =
+    opts.attempts === undefined
+      ? (limits.defaultAttempts ?? DEFAULT_ATTEMPTS)
+      : requireNumber(opts.attempts, 'attempts', { min: 1, integer: true });
+  const backoff = opts.backoff === undefined ? limits.defaultBackoff : validateBackoff(opts.backoff);
+  const timeoutMs =
+    opts.timeoutMs === undefined ? undefined : requireNumber(opts.timeoutMs, 'timeoutMs', { min: 1, integer: true });
+  let repeat: RepeatOptions | undefined;
+  if (opts.repeat !== undefined) {
+    if (opts.runAt !== undefined || opts.delayMs !== undefined) {
+      throw new ValidationError('repeat', 'cannot be combined with runAt or delayMs');
+    }
+    repeat = validateRepeat(opts.repeat);
+  }
+  if (opts.removeOnComplete !== undefined && typeof opts.removeOnComplete !== 'boolean') {
+    throw new ValidationError('removeOnComplete', 'must be a boolean');
+  }
+
+  return {
+    name: jobName,
+    data,
+    ...(jobId === undefined ? {} : { jobId }),
+    runAt,
+    delayed: runAt.getTime() > now.getTime(),
+    priority,
+    attempts,
+    ...(backoff === undefined ? {} : { backoff }),
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    ...(repeat === undefined ? {} : { repeat }),
+    removeOnComplete: opts.removeOnComplete === true,
+  };
+}
+
+/** A job name: a non-empty string of at most 200 characters, no control characters. */
+export function validateJobName(name: unknown, field = 'name'): string {
+  if (typeof name !== 'string' || name.trim() === '') throw new ValidationError(field, 'must be a non-empty string');
+  if (name.length > MAX_JOB_NAME_LENGTH) throw new ValidationError(field, `must be at most ${MAX_JOB_NAME_LENGTH} characters`);
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f]/.test(name)) throw new ValidationError(field, 'must not contain control characters');
+  return name;
+}
+
+/** A caller's job id: a non-empty string of at most 256 characters, no control characters. */
+export function validateJobId(jobId: unknown, field = 'jobId'): string {
+  if (typeof jobId !== 'string' || jobId.trim() === '') throw new ValidationError(field, 'must be a non-empty string');
+  if (jobId.length > MAX_JOB_ID_LENGTH) throw new ValidationError(field, `must be at most ${MAX_JOB_ID_LENGTH} characters`);
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f]/.test(jobId)) throw new ValidationError(field, 'must not contain control characters');
+  return jobId;
+}
+
+export function validateBackoff(value: unknown, field = 'backoff'): BackoffOptions {
+  const backoff = requirePlainObject(value, field);
+  for (const key of Object.keys(backoff)) {
+    if (!BACKOFF_KEYS.has(key)) throw new ValidationError(`${field}.${key}`, 'unknown backoff option');
+  }
+  if (backoff.type !== 'fixed' && backoff.type !== 'exponential') {
+    throw new ValidationError(`${field}.type`, "must be 'fixed' or 'exponential'");
+  }
+  const delayMs = requireNumber(backoff.delayMs, `${field}.delayMs`, { min: 0 });
+  const result: BackoffOptions = { type: backoff.type, delayMs };
+  if (backoff.maxDelayMs !== undefined) {
+    result.maxDelayMs = requireNumber(backoff.maxDelayMs, `${field}.maxDelayMs`, { min: delayMs });
+  }
+  if (backoff.jitter !== undefined) {
+    result.jitter = requireNumber(backoff.jitter, `${field}.jitter`, { min: 0, max: 1 });
+  }
+  return result;
+}
+
+export function validateRepeat(value: unknown, field = 'repeat'): RepeatOptions {
+  const repeat = requirePlainObject(value, field);
+  const hasCron = repeat.cron !== undefined;
+  const hasEvery = repeat.everyMs !== undefined;
+  if (hasCron === hasEvery) throw new ValidationError(field, 'give exactly one of cron or everyMs');
+  if (hasEvery) {
+    for (const key of Object.keys(repeat)) {
+      if (key !== 'everyMs') throw new ValidationError(`${field}.${key}`, 'unknown repeat option');
+    }
+    return { everyMs: requireNumber(repeat.everyMs, `${field}.everyMs`, { min: 1, integer: true }) };
+  }
+  for (const key of Object.keys(repeat)) {
+    if (key !== 'cron' && key !== 'tz') throw new ValidationError(`${field}.${key}`, 'unknown repeat option');
+  }
+  if (typeof repeat.cron !== 'string' || repeat.cron.trim() === '') {
+    throw new ValidationError(`${field}.cron`, 'must be a non-empty cron expression');
+  }
+  if (repeat.tz !== undefined && (typeof repeat.tz !== 'string' || !isKnownTimeZone(repeat.tz))) {
+    throw new ValidationError(`${field}.tz`, 'must be an IANA time zone such as Europe/Paris');
+  }
+  try {
+    assertValidCron(repeat.cron, repeat.tz as string | undefined);
+  } catch (error) {
+    throw new ValidationError(`${field}.cron`, `not a valid cron expression (${(error as Error).message})`);
+  }
+  return repeat.tz === undefined ? { cron: repeat.cron } : { cron: repeat.cron, tz: repeat.tz as string };
+}
+
+function requirePlainObject(value: unknown, field: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ValidationError(field, 'must be an object');
+  }
+  return value as Record<string, unknown>;
+}
+
+function requireNumber(
+  value: unknown,
+  field: string,
+  bounds: { min?: number; max?: number; integer?: boolean },
+): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new ValidationError(field, 'must be a finite number');
+  if (bounds.integer && !Number.isInteger(value)) throw new ValidationError(field, 'must be a whole number');
+  if (bounds.min !== undefined && value < bounds.min) throw new ValidationError(field, `must be at least ${bounds.min}`);
+  if (bounds.max !== undefined && value > bounds.max) throw new ValidationError(field, `must be at most ${bounds.max}`);
+  return value;
+}
