@@ -39,3 +39,20 @@ export class JobNotFoundError extends SwitchyardError {
     super(`Job ${jobId} not found`, 'JOB_NOT_FOUND');
   }
 }
+
+/** A call made after `close()`. */
+export class ProviderClosedError extends SwitchyardError {
+  constructor(readonly provider: string) {
+    super(`The ${provider} provider is closed`, 'PROVIDER_CLOSED');
+  }
+}
+
+/** An attempt ran longer than its `timeoutMs`; the processor's signal is aborted with this reason. */
+export class JobTimeoutError extends SwitchyardError {
+  constructor(
+    readonly jobId: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`Job ${jobId} timed out after ${timeoutMs} ms`, 'JOB_TIMEOUT');
+  }
+}

@@ -14,3 +14,4 @@ export * from './connection-url.js';
 export * from './list-query.js';
 export * from './provider-options.js';
 export * from './tokens.js';
+export * from './provider-call-options.js';

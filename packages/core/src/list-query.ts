@@ -39,6 +39,6 @@ export function normalizeExportQuery(query: ExportQuery = {}): { names: string[]
 }
 
 /** The order `listJobs` returns: oldest first, ties broken by id so pages never overlap. */
-export function compareByCreation(a: JobInfo, b: JobInfo): number {
+export function compareByCreation(a: Pick<JobInfo, 'createdAt' | 'id'>, b: Pick<JobInfo, 'createdAt' | 'id'>): number {
   return a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }

@@ -1,0 +1,60 @@
+import { expect } from 'chai';
+import { SNAPSHOT_SCHEMA_VERSION, ValidationError, toJobSnapshot, validateSnapshot, type JobInfo } from '@switchyard/core';
+
+const job: JobInfo = {
+  id: 'booking:1:24h',
+  name: 'booking-reminder',
+  data: { bookingId: '1' },
+  state: 'scheduled',
+  runAt: new Date('2027-03-01T09:00:00Z'),
+  createdAt: new Date('2026-11-01T10:00:00Z'),
+  finishedAt: null,
+  priority: 2,
+  attemptsMade: 1,
+  maxAttempts: 4,
+  progress: 0,
+  backoff: { type: 'exponential', delayMs: 1000, maxDelayMs: 60_000, jitter: 0.2 },
+  timeoutMs: 5000,
+};
+
+describe('job snapshots', () => {
+  it('turns a job into plain JSON with ISO dates', () => {
+    const snapshot = toJobSnapshot(job);
+    expect(JSON.parse(JSON.stringify(snapshot))).to.deep.equal({
+      schemaVersion: SNAPSHOT_SCHEMA_VERSION,
+      id: 'booking:1:24h',
+      name: 'booking-reminder',
+      data: { bookingId: '1' },
+      state: 'scheduled',
+      runAt: '2027-03-01T09:00:00.000Z',
+      priority: 2,
+      attempts: 4,
+      attemptsMade: 1,
+      backoff: { type: 'exponential', delayMs: 1000, maxDelayMs: 60_000, jitter: 0.2 },
+      timeoutMs: 5000,
+      repeat: null,
+      createdAt: '2026-11-01T10:00:00.000Z',
+    });
+  });
+
+  it('accepts its own output', () => {
+    const snapshot = toJobSnapshot(job);
+    expect(validateSnapshot(JSON.parse(JSON.stringify(snapshot)))).to.deep.equal(snapshot);
+  });
+
+  const broken: [string, Record<string, unknown>][] = [
+    ['snapshot.schemaVersion', { schemaVersion: 2 }],
+    ['snapshot.id', { id: '' }],
+    ['snapshot.state', { state: 'running' }],
+    ['snapshot.runAt', { runAt: 'tomorrow-ish' }],
+    ['snapshot.priority', { priority: 0 }],
+    ['snapshot.attempts', { attempts: 0 }],
+    ['snapshot.repeat.cron', { repeat: { cron: 'every day' } }],
+  ];
+  for (const [field, change] of broken) {
+    it(`names ${field} when it is wrong`, () => {
+      const snapshot = { ...toJobSnapshot(job), ...change };
+      expect(() => validateSnapshot(snapshot)).to.throw(ValidationError).with.property('field', field);
+    });
+  }
+});

@@ -1,0 +1,1 @@
+export { MemoryQueueProvider } from './memory-queue-provider.js';

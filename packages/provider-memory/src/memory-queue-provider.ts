@@ -1,0 +1,535 @@
+/**
+ * The in-process provider.
+ *
+ * JOBS LIVE IN THIS PROCESS'S MEMORY AND DIE WITH IT. Nothing is persisted, nothing
+ * is shared between processes. Use it for demos, for unit tests of code that
+ * schedules jobs, and as the embedded default; use Bull or Agenda in production.
+ *
+ * How a job moves (the same five states as the contract, nothing to map):
+ *
+ * ```
+ *   scheduleJob ──(runAt in the future)──> scheduled ──(its timer fires)──┐
+ *        │                                     ^                         v
+ *        └────────(due now)─────────────> waiting <──── retryJob ───── failed
+ *                                              │                         ^
+ *                        (free slot, name not paused; priority, then FIFO)
+ *                                              v                         │
+ *                                           active ──(threw, no attempts left)
+ *                                              │  └──(threw, attempts left: backoff)──> scheduled / waiting
+ *                                              ├──(returned)──> completed (or removed: removeOnComplete)
+ *                                              └──(repeating: returned or failed)──> scheduled (next occurrence)
+ * ```
+ *
+ * Timing: one timer per scheduled job (no polling), so `runAt` is honoured to within
+ * the event loop's latency, typically a millisecond or two.
+ *
+ * @example
+ * ```ts
+ * const queue = new MemoryQueueProvider();
+ * await queue.connect();
+ * queue.registerProcessor({ name: 'email', process: async (job) => send(job.data) }, { concurrency: 2 });
+ * await queue.start();
+ * await queue.scheduleJob('email', { to: 'a@example.com' }, { delayMs: 1000 });
+ * ```
+ */
+import { EventEmitter } from 'node:events';
+import { randomUUID } from 'node:crypto';
+import {
+  JobTimeoutError,
+  ProviderClosedError,
+  ValidationError,
+  assertJsonData,
+  compareByCreation,
+  computeBackoffDelay,
+  emptyImportReport,
+  normalizeExportQuery,
+  normalizeListQuery,
+  silentLogger,
+  toJobSnapshot,
+  validateCleanOptions,
+  validateConcurrency,
+  emptyJobCounts,
+  validateSchedule,
+  validateSnapshot,
+  DEFAULT_MAX_PAYLOAD_BYTES,
+  type CleanOptions,
+  type CloseOptions,
+  type CommonProviderOptions,
+  type ExportQuery,
+  type HealthStatus,
+  type ImportOptions,
+  type ImportReport,
+  type JobContext,
+  type JobInfo,
+  type JobProcessor,
+  type JobSnapshot,
+  type JobStats,
+  type ListJobsQuery,
+  type Logger,
+  type QueueProvider,
+  type QueueProviderEvent,
+  type QueueProviderEvents,
+  type RegisterOptions,
+  type ScheduleOptions,
+} from '@switchyard/core';
+import { toJobInfo, type MemoryJob } from './memory-job.js';
+import { setLongTimer } from './long-timer.js';
+import { WaitingLine } from './waiting-line.js';
+import { nextRepeatRun } from './repeat-schedule.js';
+import { toStoredResult } from './stored-result.js';
+
+/** Everything the provider keeps about one job name. */
+interface NameQueue {
+  waiting: WaitingLine;
+  active: Set<string>;
+  paused: boolean;
+  processor?: JobProcessor;
+  concurrency: number;
+}
+
+const DEFAULT_CLOSE_TIMEOUT_MS = 30_000;
+
+export class MemoryQueueProvider extends EventEmitter implements QueueProvider {
+  readonly name = 'memory';
+
+  private readonly jobs = new Map<string, MemoryJob>();
+  private readonly queues = new Map<string, NameQueue>();
+  private readonly logger: Logger;
+  private sequence = 0;
+  private started = false;
+  private closing = false;
+  private closed = false;
+  /** pause() without a name: names first used later start paused too. */
+  private pausedEverywhere = false;
+  /** Settles when the last active job ends; only awaited while closing. */
+  private drained: { promise: Promise<void>; resolve: () => void } | null = null;
+
+  constructor(private readonly options: CommonProviderOptions = {}) {
+    super();
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  async connect(): Promise<void> {
+    this.assertOpen();
+  }
+
+  async scheduleJob<T>(name: string, data: T, options?: ScheduleOptions): Promise<string> {
+    this.assertOpen();
+    const schedule = validateSchedule(name, data, options, this.options);
+    if (schedule.jobId !== undefined && this.jobs.has(schedule.jobId)) return schedule.jobId;
+    const now = new Date();
+    const job: MemoryJob = {
+      id: schedule.jobId ?? randomUUID(),
+      name: schedule.name,
+      data: structuredClone(data ?? null),
+      state: 'waiting',
+      runAt: schedule.repeat === undefined ? schedule.runAt : nextRepeatRun(schedule.repeat, null, now),
+      createdAt: now,
+      finishedAt: null,
+      priority: schedule.priority,
+      attemptsMade: 0,
+      maxAttempts: schedule.attempts,
+      progress: 0,
+      removeOnComplete: schedule.removeOnComplete,
+      sequence: this.sequence++,
+      ...(schedule.backoff === undefined ? {} : { backoff: schedule.backoff }),
+      ...(schedule.timeoutMs === undefined ? {} : { timeoutMs: schedule.timeoutMs }),
+      ...(schedule.repeat === undefined ? {} : { repeat: schedule.repeat }),
+    };
+    this.jobs.set(job.id, job);
+    this.queueFor(job.name);
+    this.makeDue(job, job.runAt!);
+    this.logger.debug('job scheduled', { provider: this.name, jobName: job.name, jobId: job.id });
+    return job.id;
+  }
+
+  async cancelJob(jobId: string): Promise<boolean> {
+    const job = this.jobs.get(jobId);
+    if (job === undefined) return false;
+    if (job.state === 'active') {
+      // A running occurrence of a repeating job finishes, but no further one follows.
+      if (job.repeat === undefined) return false;
+      job.cancelled = true;
+      return true;
+    }
+    this.forget(job);
+    return true;
+  }
+
+  async getJob<T = unknown>(jobId: string): Promise<JobInfo<T> | null> {
+    const job = this.jobs.get(jobId);
+    return job === undefined ? null : toJobInfo<T>(job);
+  }
+
+  async listJobs(query?: ListJobsQuery): Promise<JobInfo[]> {
+    const { names, states, limit, offset } = normalizeListQuery(query);
+    return [...this.jobs.values()]
+      .filter((job) => (names === null || names.includes(job.name)) && states.includes(job.state))
+      .map((job) => toJobInfo(job))
+      .sort(compareByCreation)
+      .slice(offset, offset + limit);
+  }
+
+  async retryJob(jobId: string): Promise<boolean> {
+    this.assertOpen();
+    const job = this.jobs.get(jobId);
+    if (job === undefined || job.state !== 'failed') return false;
+    job.attemptsMade = 0;
+    job.progress = 0;
+    job.finishedAt = null;
+    delete job.failedReason;
+    this.makeDue(job, new Date());
+    return true;
+  }
+
+  registerProcessor(processor: JobProcessor, options: RegisterOptions = {}): void {
+    const concurrency = validateConcurrency(options.concurrency);
+    const queue = this.queueFor(processor.name);
+    queue.processor = processor;
+    queue.concurrency = concurrency;
+    this.dispatch(processor.name);
+  }
+
+  async start(): Promise<void> {
+    this.assertOpen();
+    this.started = true;
+    for (const name of this.queues.keys()) this.dispatch(name);
+  }
+
+  async pause(name?: string): Promise<void> {
+    if (name === undefined) this.pausedEverywhere = true;
+    for (const [queueName, queue] of this.queues) {
+      if (name === undefined || queueName === name) queue.paused = true;
+    }
+    if (name !== undefined) this.queueFor(name).paused = true;
+  }
+
+  async resume(name?: string): Promise<void> {
+    if (name === undefined) this.pausedEverywhere = false;
+    for (const [queueName, queue] of this.queues) {
+      if (name === undefined || queueName === name) {
+        queue.paused = false;
+        this.dispatch(queueName);
+      }
+    }
+  }
+
+  async getStats(name?: string): Promise<JobStats> {
+    const stats: JobStats = { ...emptyJobCounts(), paused: false };
+    for (const job of this.jobs.values()) {
+      if (name === undefined || job.name === name) stats[job.state] += 1;
+    }
+    stats.paused = name === undefined ? this.pausedEverywhere : (this.queues.get(name)?.paused ?? this.pausedEverywhere);
+    return stats;
+  }
+
+  async checkHealth(): Promise<HealthStatus> {
+    return this.closed
+      ? { healthy: false, provider: this.name, latencyMs: 0, error: 'provider is closed' }
+      : { healthy: true, provider: this.name, latencyMs: 0 };
+  }
+
+  async clean(options: CleanOptions): Promise<number> {
+    const { states, olderThanMs } = validateCleanOptions(options);
+    const cutoff = Date.now() - olderThanMs;
+    let removed = 0;
+    for (const job of [...this.jobs.values()]) {
+      if ((states as string[]).includes(job.state) && job.finishedAt !== null && job.finishedAt.getTime() <= cutoff) {
+        this.forget(job);
+        removed += 1;
+      }
+    }
+    return removed;
+  }
+
+  async *exportJobs(query?: ExportQuery): AsyncIterable<JobSnapshot> {
+    const { names, states } = normalizeExportQuery(query);
+    const selected = [...this.jobs.values()]
+      .filter((job) => (names === null || names.includes(job.name)) && states.includes(job.state))
+      .sort(compareByCreation);
+    for (const job of selected) {
+      // A job cancelled while the consumer was busy is no longer there to export.
+      if (this.jobs.get(job.id) === job) yield toJobSnapshot(toJobInfo(job), { removeOnComplete: job.removeOnComplete });
+    }
+  }
+
+  async importJobs(
+    snapshots: AsyncIterable<JobSnapshot> | Iterable<JobSnapshot>,
+    options: ImportOptions = {},
+  ): Promise<ImportReport> {
+    this.assertOpen();
+    const onExisting = options.onExisting ?? 'skip';
+    if (onExisting !== 'skip' && onExisting !== 'replace') {
+      throw new ValidationError('onExisting', "must be 'skip' or 'replace'");
+    }
+    const report = emptyImportReport();
+    for await (const candidate of snapshots) {
+      const id = typeof (candidate as { id?: unknown })?.id === 'string' ? (candidate as { id: string }).id : '(no id)';
+      try {
+        const snapshot = validateSnapshot(candidate);
+        assertJsonData(snapshot.data, this.options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES);
+        if (snapshot.state === 'active') throw new Error('an active job is running elsewhere and cannot be imported');
+        const existing = this.jobs.get(snapshot.id);
+        if (existing !== undefined) {
+          if (onExisting === 'skip') {
+            report.skipped.push(snapshot.id);
+            continue;
+          }
+          if (existing.state === 'active') throw new Error('the existing job is active and cannot be replaced');
+          this.forget(existing);
+          this.store(snapshot);
+          report.replaced.push(snapshot.id);
+        } else {
+          this.store(snapshot);
+          report.imported.push(snapshot.id);
+        }
+      } catch (error) {
+        report.errors.push({ id, reason: (error as Error).message });
+      }
+    }
+    return report;
+  }
+
+  override on<E extends QueueProviderEvent>(event: E, listener: QueueProviderEvents[E]): this {
+    return super.on(event, listener);
+  }
+
+  override off<E extends QueueProviderEvent>(event: E, listener: QueueProviderEvents[E]): this {
+    return super.off(event, listener);
+  }
+
+  async close(options: CloseOptions = {}): Promise<void> {
+    if (this.closing) return this.drained?.promise;
+    this.closing = true;
+    for (const job of this.jobs.values()) job.timer?.clear();
+    const active = [...this.jobs.values()].filter((job) => job.state === 'active');
+    if (active.length > 0) {
+      let resolve!: () => void;
+      this.drained = { promise: new Promise<void>((r) => (resolve = r)), resolve };
+      const timeoutMs = options.timeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
+      const deadline = setTimeout(() => {
+        this.logger.warn('close timed out: aborting active jobs', { provider: this.name, active: active.length });
+        for (const job of this.jobs.values()) job.abort?.abort(new ProviderClosedError(this.name));
+        // Processors that ignore their signal cannot be waited for; the process may end under them.
+        resolve();
+      }, timeoutMs);
+      await this.drained.promise;
+      clearTimeout(deadline);
+    }
+    this.closed = true;
+    this.logger.info('provider closed', { provider: this.name });
+  }
+
+  // ---------------------------------------------------------------------------
+
+  private assertOpen(): void {
+    if (this.closing) throw new ProviderClosedError(this.name);
+  }
+
+  private queueFor(name: string): NameQueue {
+    let queue = this.queues.get(name);
+    if (queue === undefined) {
+      queue = { waiting: new WaitingLine(), active: new Set(), paused: this.pausedEverywhere, concurrency: 1 };
+      this.queues.set(name, queue);
+    }
+    return queue;
+  }
+
+  /** Puts a job in line now, or arms its timer when `dueAt` is in the future. */
+  private makeDue(job: MemoryJob, dueAt: Date): void {
+    job.timer?.clear();
+    delete job.timer;
+    job.runAt = dueAt;
+    if (dueAt.getTime() > Date.now()) {
+      job.state = 'scheduled';
+      if (!this.closing) {
+        job.timer = setLongTimer(() => {
+          delete job.timer;
+          this.makeDue(job, dueAt);
+        }, dueAt.getTime());
+      }
+      return;
+    }
+    job.state = 'waiting';
+    const queue = this.queueFor(job.name);
+    queue.waiting.add({ id: job.id, priority: job.priority, sequence: job.sequence });
+    this.dispatch(job.name);
+  }
+
+  /** Starts as many waiting jobs of `name` as its concurrency allows. */
+  private dispatch(name: string): void {
+    const queue = this.queues.get(name);
+    if (queue === undefined || queue.processor === undefined) return;
+    if (!this.started || this.closing || queue.paused) return;
+    while (queue.active.size < queue.concurrency) {
+      const next = queue.waiting.takeNext();
+      if (next === undefined) return;
+      const job = this.jobs.get(next.id);
+      if (job === undefined || job.state !== 'waiting') continue;
+      void this.runAttempt(job, queue, queue.processor);
+    }
+  }
+
+  private async runAttempt(job: MemoryJob, queue: NameQueue, processor: JobProcessor): Promise<void> {
+    queue.active.add(job.id);
+    job.state = 'active';
+    const abort = new AbortController();
+    job.abort = abort;
+    const attempt = job.attemptsMade + 1;
+    const log = jobLogger(this.logger, this.name, job);
+    const context: JobContext = {
+      attempt,
+      signal: abort.signal,
+      log,
+      progress: async (percent: number) => {
+        if (typeof percent !== 'number' || !Number.isFinite(percent) || percent < 0 || percent > 100) {
+          throw new ValidationError('progress', 'must be a number from 0 to 100');
+        }
+        job.progress = percent;
+      },
+    };
+    let timeout: NodeJS.Timeout | undefined;
+    const aborted = new Promise<never>((_, reject) => {
+      abort.signal.addEventListener('abort', () => reject(abort.signal.reason), { once: true });
+    });
+    if (job.timeoutMs !== undefined) {
+      const timeoutMs = job.timeoutMs;
+      timeout = setTimeout(() => abort.abort(new JobTimeoutError(job.id, timeoutMs)), timeoutMs);
+    }
+    try {
+      const result = await Promise.race([processor.process(toJobInfo(job), context), aborted]);
+      this.finishSucceeded(job, result);
+    } catch (error) {
+      this.finishFailed(job, toError(error));
+    } finally {
+      clearTimeout(timeout);
+      delete job.abort;
+      queue.active.delete(job.id);
+      if (this.closing) {
+        if ([...this.queues.values()].every((q) => q.active.size === 0)) this.drained?.resolve();
+      } else {
+        this.dispatch(job.name);
+      }
+    }
+  }
+
+  private finishSucceeded(job: MemoryJob, result: unknown): void {
+    job.attemptsMade += 1;
+    job.state = 'completed';
+    job.finishedAt = new Date();
+    job.progress = 100;
+    job.result = toStoredResult(result);
+    delete job.failedReason;
+    const info = toJobInfo(job);
+    info.runAt = null;
+    if (job.repeat !== undefined) {
+      this.scheduleNextOccurrence(job);
+    } else {
+      job.runAt = null;
+      if (job.removeOnComplete) this.jobs.delete(job.id);
+    }
+    this.logger.debug('job completed', { provider: this.name, jobName: job.name, jobId: job.id });
+    this.emitSafely('completed', info, structuredClone(job.result));
+  }
+
+  private finishFailed(job: MemoryJob, error: Error): void {
+    if (this.closing && error instanceof ProviderClosedError) {
+      // Aborted by shutdown, not by its own fault: the attempt does not count.
+      job.state = 'waiting';
+      return;
+    }
+    job.attemptsMade += 1;
+    job.failedReason = error.message;
+    if (job.attemptsMade < job.maxAttempts) {
+      const delayMs = computeBackoffDelay(job.backoff, job.attemptsMade);
+      this.logger.info('job attempt failed, retrying', {
+        provider: this.name, jobName: job.name, jobId: job.id, attempt: job.attemptsMade, delayMs, error: error.message,
+      });
+      this.makeDue(job, new Date(Date.now() + delayMs));
+      this.emitSafely('retrying', toJobInfo(job), error, delayMs);
+      return;
+    }
+    job.state = 'failed';
+    job.finishedAt = new Date();
+    const info = toJobInfo(job);
+    info.runAt = null;
+    if (job.repeat !== undefined) this.scheduleNextOccurrence(job);
+    else job.runAt = null;
+    this.logger.warn('job failed', { provider: this.name, jobName: job.name, jobId: job.id, error: error.message });
+    this.emitSafely('failed', info, error);
+  }
+
+  /** A repeating job goes back to `scheduled` for its next occurrence, with fresh attempts. */
+  private scheduleNextOccurrence(job: MemoryJob): void {
+    if (job.cancelled) {
+      this.forget(job);
+      return;
+    }
+    const next = nextRepeatRun(job.repeat!, job.runAt, new Date());
+    job.attemptsMade = 0;
+    job.finishedAt = null;
+    job.progress = 0;
+    this.makeDue(job, next);
+  }
+
+  private store(snapshot: JobSnapshot): void {
+    const now = new Date();
+    const finished = snapshot.state === 'completed' || snapshot.state === 'failed';
+    const job: MemoryJob = {
+      id: snapshot.id,
+      name: snapshot.name,
+      data: structuredClone(snapshot.data ?? null),
+      state: snapshot.state,
+      runAt: snapshot.runAt === null ? null : new Date(snapshot.runAt),
+      createdAt: new Date(snapshot.createdAt),
+      // Snapshots do not carry when a job finished; the import is the closest thing we know.
+      finishedAt: finished ? now : null,
+      priority: snapshot.priority,
+      attemptsMade: snapshot.attemptsMade,
+      maxAttempts: snapshot.attempts,
+      progress: snapshot.state === 'completed' ? 100 : 0,
+      removeOnComplete: snapshot.removeOnComplete === true,
+      sequence: this.sequence++,
+      ...(snapshot.failedReason === undefined ? {} : { failedReason: snapshot.failedReason }),
+      ...(snapshot.backoff === null ? {} : { backoff: snapshot.backoff }),
+      ...(snapshot.timeoutMs === null ? {} : { timeoutMs: snapshot.timeoutMs }),
+      ...(snapshot.repeat === null ? {} : { repeat: snapshot.repeat }),
+    };
+    this.jobs.set(job.id, job);
+    this.queueFor(job.name);
+    if (finished) return;
+    const dueAt =
+      job.runAt ?? (job.repeat === undefined ? now : nextRepeatRun(job.repeat, null, now));
+    this.makeDue(job, dueAt);
+  }
+
+  /** Drops a job that is not active, with its timer and its place in line. */
+  private forget(job: MemoryJob): void {
+    job.timer?.clear();
+    this.queues.get(job.name)?.waiting.remove(job.id);
+    this.jobs.delete(job.id);
+  }
+
+  private emitSafely<E extends QueueProviderEvent>(event: E, ...args: Parameters<QueueProviderEvents[E]>): void {
+    try {
+      this.emit(event, ...args);
+    } catch (error) {
+      // A throwing listener must not corrupt the job's state machine.
+      this.logger.error('event listener threw', { provider: this.name, event, error: toError(error).message });
+    }
+  }
+}
+
+function jobLogger(logger: Logger, provider: string, job: MemoryJob): Logger {
+  const meta = { provider, jobName: job.name, jobId: job.id };
+  return {
+    error: (message, extra) => logger.error(message, { ...meta, ...extra }),
+    warn: (message, extra) => logger.warn(message, { ...meta, ...extra }),
+    info: (message, extra) => logger.info(message, { ...meta, ...extra }),
+    debug: (message, extra) => logger.debug(message, { ...meta, ...extra }),
+  };
+}
+
+function toError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(String(value));
+}

@@ -1,0 +1,13 @@
+/**
+ * What a processor returned, as Bull and Agenda would store it: through JSON. Keeping
+ * the same rule here means a result reads back the same on every provider.
+ */
+export function toStoredResult(value: unknown): unknown {
+  if (value === undefined) return undefined;
+  try {
+    const json = JSON.stringify(value);
+    return json === undefined ? undefined : JSON.parse(json);
+  } catch {
+    return String(value);
+  }
+}
