@@ -16,5 +16,7 @@ export const TYPES = {
   NotificationSender: Symbol.for('switchyard.NotificationSender'),
   ReminderGuard: Symbol.for('switchyard.ReminderGuard'),
   BookingReminderScheduler: Symbol.for('switchyard.BookingReminderScheduler'),
+  BookingReminderOffsets: Symbol.for('switchyard.BookingReminderOffsets'),
+  PaymentReminderOffsets: Symbol.for('switchyard.PaymentReminderOffsets'),
   PaymentReminderScheduler: Symbol.for('switchyard.PaymentReminderScheduler'),
 } as const;

@@ -1,0 +1,32 @@
+import { createLogger as createWinstonLogger, format, transports, type Logger as WinstonLogger } from 'winston';
+import { redactLogFormat, urlPasswords } from './redact-log-format.js';
+import type { SwitchyardConfig } from './switchyard-config.js';
+
+/**
+ * The winston logger behind `TYPES.Logger`: JSON lines (for log shippers) or readable
+ * lines (for a terminal), secrets masked in both. Providers add `provider`, `jobName`
+ * and `jobId` to each entry they log about a job; the pretty format puts them up front.
+ */
+export function createLogger(
+  config: Pick<SwitchyardConfig, 'log' | 'provider' | 'redisUrl' | 'mongoUrl'>,
+  destination: NodeJS.WritableStream = process.stdout,
+): WinstonLogger {
+  const redact = redactLogFormat({ secrets: urlPasswords(config.redisUrl, config.mongoUrl) });
+  const output =
+    config.log.format === 'json'
+      ? format.combine(format.timestamp(), format.json())
+      : format.combine(format.timestamp({ format: 'HH:mm:ss.SSS' }), format.printf(prettyLine));
+  return createWinstonLogger({
+    level: config.log.level,
+    defaultMeta: { provider: config.provider },
+    format: format.combine(format.errors({ stack: true }), redact, output),
+    transports: [new transports.Stream({ stream: destination })],
+  });
+}
+
+function prettyLine(info: Record<string, unknown>): string {
+  const { timestamp, level, message, provider, jobName, jobId, ...rest } = info;
+  const where = [provider, jobName, jobId].filter((part) => part !== undefined).join(' ');
+  const extra = Object.keys(rest).length > 0 ? ` ${JSON.stringify(rest)}` : '';
+  return `${String(timestamp)} ${String(level).toUpperCase().padEnd(5)} [${where}] ${String(message)}${extra}`;
+}

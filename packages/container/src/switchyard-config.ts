@@ -1,0 +1,28 @@
+import type { BackoffOptions } from '@switchyard/core';
+import type { ReminderOffset } from '@switchyard/domain';
+
+export const PROVIDER_NAMES = ['memory', 'bull', 'agenda'] as const;
+export type ProviderName = (typeof PROVIDER_NAMES)[number];
+
+export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Everything the composition root reads from the environment, validated and typed. */
+export interface SwitchyardConfig {
+  environment: 'development' | 'test' | 'production';
+  provider: ProviderName;
+  /** Built from REDIS_URL, or from REDIS_HOST / REDIS_PORT / REDIS_PASSWORD / REDIS_DB. */
+  redisUrl: string;
+  mongoUrl: string;
+  /** Agenda's collection. */
+  collection: string;
+  /** Bull's key prefix. */
+  prefix: string;
+  concurrency: number;
+  attempts: number;
+  backoff: BackoffOptions;
+  shutdownTimeoutMs: number;
+  log: { level: LogLevel; format: 'json' | 'pretty' };
+  bookingReminderOffsets: ReminderOffset[];
+  paymentReminderOffsets: ReminderOffset[];
+}

@@ -1,0 +1,29 @@
+import { inject, injectable } from 'inversify';
+import { TYPES, type JobContext, type JobInfo, type JobProcessor } from '@switchyard/core';
+import type { NotificationSender } from './notification-sender.js';
+import { PAYMENT_REMINDER_JOB, type PaymentReminderData } from './payment.js';
+import type { ReminderGuard } from './reminder-guard.js';
+import { renderPaymentReminder } from './reminder-messages.js';
+import type { ReminderOutcome } from './reminder-outcome.js';
+
+/** Sends a payment reminder by email, unless the payment has been settled meanwhile. */
+@injectable()
+export class PaymentReminderProcessor implements JobProcessor<PaymentReminderData, ReminderOutcome> {
+  readonly name = PAYMENT_REMINDER_JOB;
+
+  constructor(
+    @inject(TYPES.NotificationSender) private readonly sender: NotificationSender,
+    @inject(TYPES.ReminderGuard) private readonly guard: ReminderGuard,
+  ) {}
+
+  async process(job: JobInfo<PaymentReminderData>, ctx: JobContext): Promise<ReminderOutcome> {
+    const data = job.data;
+    if (!(await this.guard.isPaymentOutstanding(data.paymentId))) {
+      ctx.log.info('payment settled: reminder skipped', { paymentId: data.paymentId, reminder: data.reminder });
+      return { status: 'skipped', reason: 'payment settled' };
+    }
+    const message = renderPaymentReminder(data);
+    await this.sender.send({ channel: 'email', to: data.customerEmail, subject: message.subject, body: message.body, reference: job.id });
+    return { status: 'sent', channels: ['email'] };
+  }
+}

@@ -1,0 +1,51 @@
+import { expect } from 'chai';
+import { PassThrough } from 'node:stream';
+import { TYPES, type JobInfo, type JobProcessor, type QueueProvider } from '@switchyard/core';
+import { ConfigError, createContainer, PROVIDER_PACKAGES } from '@switchyard/container';
+import { BookingReminderScheduler } from '@switchyard/domain';
+import { containerEnvironments } from '../support/container-environments.js';
+import { waitUntil } from '../support/wait-until.js';
+
+const quiet = { logDestination: new PassThrough() };
+
+for (const environment of containerEnvironments()) {
+  describe(`createContainer with QUEUE_PROVIDER=${environment.name}`, () => {
+    let queue: QueueProvider | undefined;
+    afterEach(() => queue?.close({ timeoutMs: 1000 }));
+
+    it('processes a job scheduled through the container with a processor bound in it', async () => {
+      const env = await environment.env();
+      const container = await createContainer(env, quiet);
+      const seen: JobInfo[] = [];
+      const processor: JobProcessor = { name: 'container-check', process: async (job) => void seen.push(job) };
+      container.bind<JobProcessor>(TYPES.JobProcessor).toConstantValue(processor);
+
+      queue = container.get<QueueProvider>(TYPES.QueueProvider);
+      expect(queue.name).to.equal(environment.name);
+      await queue.connect();
+      for (const p of container.getAll<JobProcessor>(TYPES.JobProcessor)) queue.registerProcessor(p);
+      await queue.start();
+      const id = await queue.scheduleJob('container-check', { hello: 'world' });
+      await waitUntil(() => seen.length === 1, { timeoutMs: 10_000, message: 'the bound processor to run' });
+      expect(seen[0]).to.include({ id, name: 'container-check' });
+      expect(seen[0]?.data).to.deep.equal({ hello: 'world' });
+      expect(container.get(TYPES.BookingReminderScheduler)).to.be.instanceOf(BookingReminderScheduler);
+    });
+  });
+}
+
+describe('createContainer start-up errors', () => {
+  it('rejects an unknown QUEUE_PROVIDER, listing the valid values', async () => {
+    const error = await createContainer({ QUEUE_PROVIDER: 'sqs' }, quiet).catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(ConfigError);
+    expect((error as Error).message).to.include('QUEUE_PROVIDER').and.include('memory | bull | agenda');
+  });
+
+  it('says what to install when the provider package is missing', async () => {
+    const packages = { ...PROVIDER_PACKAGES, agenda: '@switchyard/provider-that-is-not-installed' };
+    const error = await createContainer({ QUEUE_PROVIDER: 'agenda' }, { ...quiet, providerPackages: packages }).catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(ConfigError);
+    expect((error as Error).message).to.include('npm install @switchyard/provider-that-is-not-installed');
+    expect((error as Error).message).to.include('memory | bull | agenda');
+  });
+});

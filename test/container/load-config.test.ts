@@ -1,0 +1,86 @@
+import { expect } from 'chai';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from '@switchyard/container';
+
+// An empty config directory, so that the repository's config/*.json does not leak in.
+const emptyConfigDir = mkdtempSync(join(tmpdir(), 'switchyard-config-'));
+const load = (env: Record<string, string>) => loadConfig({ SWITCHYARD_CONFIG_DIR: emptyConfigDir, ...env });
+
+function problemsOf(env: Record<string, string>): { variable: string; message: string }[] {
+  try {
+    load(env);
+  } catch (error) {
+    expect(error).to.be.instanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('defaults to bull on a local Redis, as services expect', () => {
+    const config = load({});
+    expect(config.provider).to.equal('bull');
+    expect(config.redisUrl).to.equal('redis://127.0.0.1:6379/0');
+    expect(config.collection).to.equal('agenda_jobs');
+    expect(config.attempts).to.equal(3);
+    expect(config.backoff).to.deep.equal({ type: 'exponential', delayMs: 1000, maxDelayMs: 300_000, jitter: 0.2 });
+    expect(config.bookingReminderOffsets.map((o) => o.label)).to.deep.equal(['24h', '1h', '15m']);
+  });
+
+  it('builds the Redis URL from its parts, password included', () => {
+    const config = load({ REDIS_HOST: 'cache.internal', REDIS_PORT: '6380', REDIS_PASSWORD: 's3cr:t', REDIS_DB: '2' });
+    const url = new URL(config.redisUrl);
+    expect(url.hostname).to.equal('cache.internal');
+    expect(url.port).to.equal('6380');
+    expect(decodeURIComponent(url.password)).to.equal('s3cr:t');
+    expect(url.pathname).to.equal('/2');
+  });
+
+  it('prefers REDIS_URL over the parts', () => {
+    expect(load({ REDIS_URL: 'redis://other:7000', REDIS_HOST: 'ignored' }).redisUrl).to.equal('redis://other:7000');
+  });
+
+  it('reports every wrong variable at once, saying what each accepts', () => {
+    const problems = problemsOf({
+      QUEUE_PROVIDER: 'kafka',
+      JOB_CONCURRENCY: '0',
+      JOB_ATTEMPT_LIMIT: 'three',
+      LOG_LEVEL: 'loud',
+      LOG_FORMAT: 'xml',
+      REDIS_PORT: '70000',
+      JOB_BACKOFF_JITTER: '2',
+      BOOKING_REMINDER_OFFSETS: '24h,soon',
+    });
+    expect(problems.map((p) => p.variable)).to.have.members([
+      'QUEUE_PROVIDER', 'JOB_CONCURRENCY', 'JOB_ATTEMPT_LIMIT', 'LOG_LEVEL', 'LOG_FORMAT', 'REDIS_PORT', 'JOB_BACKOFF_JITTER',
+      'BOOKING_REMINDER_OFFSETS',
+    ]);
+    expect(problems.find((p) => p.variable === 'QUEUE_PROVIDER')?.message).to.equal("'kafka' is not one of memory | bull | agenda");
+    expect(problems.find((p) => p.variable === 'LOG_FORMAT')?.message).to.include('json | pretty');
+  });
+
+  it('never echoes the password of a malformed URL', () => {
+    const [problem] = problemsOf({ MONGODB_URL: 'http://app:hunter2@db:27017/x' });
+    expect(problem?.variable).to.equal('MONGODB_URL');
+    expect(problem?.message).not.to.include('hunter2');
+  });
+
+  it('reads payment offsets relative to the due date', () => {
+    const config = load({ PAYMENT_REMINDER_OFFSETS: '-2d,0,+3d' });
+    expect(config.paymentReminderOffsets).to.deep.equal([
+      { label: 'before-2d', offsetMs: 2 * 86_400_000 },
+      { label: 'due', offsetMs: 0 },
+      { label: 'overdue-3d', offsetMs: -3 * 86_400_000 },
+    ]);
+  });
+
+  it('takes per-environment defaults from config/<NODE_ENV>.json, under the environment', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'switchyard-config-'));
+    writeFileSync(join(dir, 'production.json'), JSON.stringify({ LOG_FORMAT: 'json', LOG_LEVEL: 'warn', JOB_CONCURRENCY: 20 }));
+    const config = loadConfig({ SWITCHYARD_CONFIG_DIR: dir, NODE_ENV: 'production', LOG_LEVEL: 'error' });
+    expect(config.log).to.deep.equal({ level: 'error', format: 'json' });
+    expect(config.concurrency).to.equal(20);
+  });
+});
