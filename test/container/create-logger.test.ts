@@ -7,7 +7,8 @@ function capture(format: 'json' | 'pretty', env: Record<string, string> = {}) {
   const stream = new PassThrough();
   const lines: string[] = [];
   stream.on('data', (chunk: Buffer) => lines.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
-  return { logger: createLogger(config, stream), lines };
+  const settings = { log: config.log, provider: config.provider, secretUrls: [config.redisUrl, config.mongoUrl] };
+  return { logger: createLogger(settings, stream), lines };
 }
 
 const flush = () => new Promise((resolve) => setImmediate(resolve));

@@ -44,7 +44,10 @@ export async function createContainer(
   options: CreateContainerOptions = {},
 ): Promise<Container> {
   const config = loadConfig(env);
-  const logger = createLogger(config, options.logDestination);
+  const logger = createLogger(
+    { log: config.log, provider: config.provider, secretUrls: [config.redisUrl, config.mongoUrl] },
+    options.logDestination,
+  );
   const provider = await loadProvider(
     config,
     { defaultAttempts: config.attempts, defaultBackoff: config.backoff, logger },

@@ -7,18 +7,23 @@ import type { SwitchyardConfig } from './switchyard-config.js';
  * lines (for a terminal), secrets masked in both. Providers add `provider`, `jobName`
  * and `jobId` to each entry they log about a job; the pretty format puts them up front.
  */
-export function createLogger(
-  config: Pick<SwitchyardConfig, 'log' | 'provider' | 'redisUrl' | 'mongoUrl'>,
-  destination: NodeJS.WritableStream = process.stdout,
-): WinstonLogger {
-  const redact = redactLogFormat({ secrets: urlPasswords(config.redisUrl, config.mongoUrl) });
+export interface LoggerSettings {
+  log: SwitchyardConfig['log'];
+  /** Put on every line as `provider`. */
+  provider: string;
+  /** Connection URLs whose passwords must never be printed. */
+  secretUrls: string[];
+}
+
+export function createLogger(settings: LoggerSettings, destination: NodeJS.WritableStream = process.stdout): WinstonLogger {
+  const redact = redactLogFormat({ secrets: urlPasswords(...settings.secretUrls) });
   const output =
-    config.log.format === 'json'
+    settings.log.format === 'json'
       ? format.combine(format.timestamp(), format.json())
       : format.combine(format.timestamp({ format: 'HH:mm:ss.SSS' }), format.printf(prettyLine));
   return createWinstonLogger({
-    level: config.log.level,
-    defaultMeta: { provider: config.provider },
+    level: settings.log.level,
+    defaultMeta: { provider: settings.provider },
     format: format.combine(format.errors({ stack: true }), redact, output),
     transports: [new transports.Stream({ stream: destination })],
   });

@@ -1,7 +1,7 @@
 export { createContainer, type CreateContainerOptions } from './create-container.js';
 export { loadConfig, type Environment } from './load-config.js';
 export { ConfigError, type ConfigProblem } from './config-error.js';
-export { createLogger } from './create-logger.js';
+export { createLogger, type LoggerSettings } from './create-logger.js';
 export { loadProvider, PROVIDER_PACKAGES } from './load-provider.js';
 export { startWorker, runWorkerProcess, type RunningWorker, type StartWorkerOptions } from './worker.js';
 export * from './switchyard-config.js';

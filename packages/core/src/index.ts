@@ -15,3 +15,4 @@ export * from './list-query.js';
 export * from './provider-options.js';
 export * from './tokens.js';
 export * from './provider-call-options.js';
+export * from './migrate-jobs.js';

@@ -60,7 +60,7 @@ const BACKOFF_KEYS = new Set<string>(['type', 'delayMs', 'maxDelayMs', 'jitter']
 export function validateSchedule<T>(
   name: unknown,
   data: T,
-  options: ScheduleOptions | undefined,
+  options?: ScheduleOptions,
   limits: ValidationLimits = {},
   now: Date = new Date(),
 ): ValidatedSchedule<T> {
