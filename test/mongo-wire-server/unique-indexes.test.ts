@@ -1,0 +1,123 @@
+import { expect } from 'chai';
+import { MongoBulkWriteError, MongoServerError, type Collection, type Document } from 'mongodb';
+import { openTestDatabase, type TestDatabase } from './test-database.js';
+
+/** Runs `action` and returns the MongoServerError it must fail with. */
+async function serverErrorFrom(action: () => Promise<unknown>): Promise<MongoServerError> {
+  const error = await action().then(() => undefined, (caught: unknown) => caught);
+  expect(error, 'expected a MongoServerError').to.be.instanceOf(MongoServerError);
+  return error as MongoServerError;
+}
+
+describe('MongoDB for tests: indexes and unique constraints', function () {
+  let database: TestDatabase;
+  let counter = 0;
+  let users: Collection<Document>;
+
+  before(async function () {
+    database = await openTestDatabase('indexes');
+  });
+
+  after(async function () {
+    await database?.close();
+  });
+
+  beforeEach(function () {
+    counter += 1;
+    users = database.db.collection(`users_${counter}`);
+  });
+
+  it('rejects a duplicate _id with E11000 (code 11000)', async function () {
+    await users.insertOne({ _id: 'u1' as never, name: 'Ann' });
+    const error = await serverErrorFrom(() => users.insertOne({ _id: 'u1' as never, name: 'Bob' }));
+    expect(error.code).to.equal(11000);
+    expect(error.message).to.match(/E11000 duplicate key error/);
+  });
+
+  it('enforces a unique index on insert and on update, naming the key', async function () {
+    await users.createIndex({ email: 1 }, { unique: true });
+    await users.insertOne({ email: 'a@example.com' });
+    const { insertedId } = await users.insertOne({ email: 'b@example.com' });
+
+    const onInsert = await serverErrorFrom(() => users.insertOne({ email: 'a@example.com' }));
+    expect(onInsert.code).to.equal(11000);
+    expect(onInsert.keyValue).to.deep.equal({ email: 'a@example.com' });
+
+    const onUpdate = await serverErrorFrom(() => users.updateOne({ _id: insertedId }, { $set: { email: 'a@example.com' } }));
+    expect(onUpdate.code).to.equal(11000);
+    expect((await users.findOne({ _id: insertedId }))?.email).to.equal('b@example.com');
+  });
+
+  it('enforces a compound unique index on the combination, not on each field', async function () {
+    await users.createIndex({ tenant: 1, login: 1 }, { unique: true, name: 'tenant_login' });
+    await users.insertMany([{ tenant: 't1', login: 'ann' }, { tenant: 't2', login: 'ann' }, { tenant: 't1', login: 'bob' }]);
+    const error = await serverErrorFrom(() => users.insertOne({ tenant: 't1', login: 'ann' }));
+    expect(error.code).to.equal(11000);
+    expect(error.message).to.contain('tenant_login');
+    expect(error.keyPattern).to.deep.equal({ tenant: 1, login: 1 });
+  });
+
+  it('treats a missing field as null in a unique index', async function () {
+    await users.createIndex({ nickname: 1 }, { unique: true });
+    await users.insertOne({ name: 'no nickname' });
+    const error = await serverErrorFrom(() => users.insertOne({ name: 'no nickname either' }));
+    expect(error.code).to.equal(11000);
+  });
+
+  it('stops an ordered insertMany at the duplicate and carries on past it when unordered', async function () {
+    await users.createIndex({ code: 1 }, { unique: true });
+    const ordered = await users.insertMany([{ code: 1 }, { code: 1 }, { code: 2 }]).catch((caught: unknown) => caught);
+    expect(ordered).to.be.instanceOf(MongoBulkWriteError);
+    expect((ordered as MongoBulkWriteError).code).to.equal(11000);
+    expect((ordered as MongoBulkWriteError).insertedCount).to.equal(1);
+    expect(await users.countDocuments()).to.equal(1);
+
+    const unordered = await users.insertMany([{ code: 3 }, { code: 1 }, { code: 4 }], { ordered: false }).catch((caught: unknown) => caught);
+    expect(unordered).to.be.instanceOf(MongoBulkWriteError);
+    expect((unordered as MongoBulkWriteError).insertedCount).to.equal(2);
+    expect(await users.countDocuments()).to.equal(3);
+  });
+
+  it('refuses to build a unique index over duplicate data and leaves no index behind', async function () {
+    await users.insertMany([{ team: 'red' }, { team: 'red' }]);
+    const error = await serverErrorFrom(() => users.createIndex({ team: 1 }, { unique: true }));
+    expect(error.code).to.equal(11000);
+    const names = (await users.listIndexes().toArray()).map((index) => index.name);
+    expect(names).to.deep.equal(['_id_']);
+  });
+
+  it('lists and drops indexes, and will not drop _id_', async function () {
+    await users.insertOne({ a: 1 });
+    expect(await users.createIndex({ a: 1 })).to.equal('a_1');
+    expect(await users.createIndex({ b: -1, c: 1 }, { name: 'b_c', sparse: true })).to.equal('b_c');
+    expect(await users.createIndex({ a: 1 })).to.equal('a_1');
+
+    const listed = await users.listIndexes().toArray();
+    expect(listed.map((index) => index.name)).to.deep.equal(['_id_', 'a_1', 'b_c']);
+    expect(listed[2]).to.include({ name: 'b_c', sparse: true });
+    expect(listed[2]?.key).to.deep.equal({ b: -1, c: 1 });
+    expect(await users.indexExists('b_c')).to.equal(true);
+
+    await users.dropIndex('a_1');
+    expect((await users.listIndexes().toArray()).map((index) => index.name)).to.deep.equal(['_id_', 'b_c']);
+
+    const missing = await serverErrorFrom(() => users.dropIndex('nope_1'));
+    expect(missing.code).to.equal(27);
+    const idIndex = await serverErrorFrom(() => users.dropIndex('_id_'));
+    expect(idIndex.code).to.equal(72);
+
+    await users.dropIndexes();
+    expect((await users.listIndexes().toArray()).map((index) => index.name)).to.deep.equal(['_id_']);
+  });
+
+  it('reports NamespaceNotFound for listIndexes on a collection that does not exist', async function () {
+    const error = await serverErrorFrom(() => database.db.collection('never_created').listIndexes().toArray());
+    expect(error.code).to.equal(26);
+  });
+
+  it('refuses a second index with the same key under another name', async function () {
+    await users.createIndex({ z: 1 }, { name: 'first' });
+    const error = await serverErrorFrom(() => users.createIndex({ z: 1 }, { name: 'second' }));
+    expect(error.code).to.equal(85);
+  });
+});
