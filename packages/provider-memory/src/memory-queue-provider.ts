@@ -101,6 +101,8 @@ export class MemoryQueueProvider extends EventEmitter implements QueueProvider {
   private closed = false;
   /** pause() without a name: names first used later start paused too. */
   private pausedEverywhere = false;
+  /** Keeps the process alive while started, as a backend's open socket would: a worker must not exit when idle. */
+  private keepAlive: NodeJS.Timeout | undefined;
   /** Settles when the last active job ends; only awaited while closing. */
   private drained: { promise: Promise<void>; resolve: () => void } | null = null;
 
@@ -193,6 +195,7 @@ export class MemoryQueueProvider extends EventEmitter implements QueueProvider {
   async start(): Promise<void> {
     this.assertOpen();
     this.started = true;
+    this.keepAlive ??= setInterval(() => undefined, 2 ** 31 - 1);
     for (const name of this.queues.keys()) this.dispatch(name);
   }
 
@@ -301,6 +304,7 @@ export class MemoryQueueProvider extends EventEmitter implements QueueProvider {
   async close(options: CloseOptions = {}): Promise<void> {
     if (this.closing) return this.drained?.promise;
     this.closing = true;
+    clearInterval(this.keepAlive);
     for (const job of this.jobs.values()) job.timer?.clear();
     const active = [...this.jobs.values()].filter((job) => job.state === 'active');
     if (active.length > 0) {
