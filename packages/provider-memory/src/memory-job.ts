@@ -1,24 +1,8 @@
-import type { BackoffOptions, JobInfo, JobState, RepeatOptions } from '@switchyard/core';
+import type { JobInfo } from '@switchyard/core';
 import type { LongTimer } from './long-timer.js';
 
-/** One job as the memory provider keeps it. */
-export interface MemoryJob {
-  id: string;
-  name: string;
-  data: unknown;
-  state: JobState;
-  runAt: Date | null;
-  createdAt: Date;
-  finishedAt: Date | null;
-  priority: number;
-  attemptsMade: number;
-  maxAttempts: number;
-  progress: number;
-  result?: unknown;
-  failedReason?: string;
-  repeat?: RepeatOptions;
-  backoff?: BackoffOptions;
-  timeoutMs?: number;
+/** One job as the memory provider keeps it: the contract's fields plus its bookkeeping. */
+export interface MemoryJob extends JobInfo {
   removeOnComplete: boolean;
   /** Insertion order, so that equal priorities run first-in first-out. */
   sequence: number;
