@@ -1,1 +1,3 @@
-export {};
+export { BullQueueProvider, type BullQueueProviderOptions } from './bull-queue-provider.js';
+export { BULL_STATES_OF, jobCountsFromBull, toJobState, type BullState } from './bull-job-state.js';
+export { toBullJobOptions, snapshotToBullJobOptions } from './to-bull-job-options.js';

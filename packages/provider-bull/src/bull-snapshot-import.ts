@@ -1,0 +1,181 @@
+/**
+ * `importJobs` for Bull: snapshots in, Bull jobs out, in batches.
+ *
+ * Per batch: every snapshot is validated; the ids are claimed in the job index in
+ * one transaction (HSETNX, so an id taken by a job of any name is reported as
+ * `skipped`, or removed first and `replaced`); then the batch is stored per job name:
+ * - scheduled and waiting jobs with one `queue.addBulk`;
+ * - repeating jobs with `queue.add` (Bull's addBulk does not take `repeat`);
+ * - completed and failed jobs, which Bull has no API to add, by writing the job hash
+ *   and the finished set exactly as Bull's own `moveToFinished` script leaves them.
+ * At most one batch of snapshots is held in memory, whatever the source's size.
+ */
+import type Bull from 'bull';
+import type { Redis } from 'ioredis';
+import {
+  assertJsonData,
+  emptyImportReport,
+  validateSnapshot,
+  type ImportReport,
+  type JobSnapshot,
+} from '@switchyard/core';
+import type { BullJobIndex, IndexEntry } from './bull-job-index.js';
+import { BULL_DEFAULT_JOB_NAME, bullRepeatKey } from './bull-repeat.js';
+import { snapshotToBullJobOptions, type BullJobToAdd } from './to-bull-job-options.js';
+
+export const IMPORT_BATCH_SIZE = 100;
+
+/** What the import needs from the provider. */
+export interface SnapshotImportTarget {
+  index: BullJobIndex;
+  redis(): Redis;
+  queueFor(name: string): Promise<Bull.Queue>;
+  /** The Redis key of a Bull queue's list/set or job hash. */
+  bullKey(name: string, suffix: string): string;
+  /** Removes the job `id` for a replacement: 'active' when it is running and cannot be. */
+  removeJob(id: string, entry: IndexEntry): Promise<'removed' | 'active' | 'missing'>;
+  maxPayloadBytes: number;
+}
+
+type Outcome = 'imported' | 'replaced';
+
+export async function importSnapshots(
+  target: SnapshotImportTarget,
+  snapshots: AsyncIterable<JobSnapshot> | Iterable<JobSnapshot>,
+  onExisting: 'skip' | 'replace',
+): Promise<ImportReport> {
+  const report = emptyImportReport();
+  let batch: unknown[] = [];
+  for await (const candidate of snapshots) {
+    batch.push(candidate);
+    if (batch.length >= IMPORT_BATCH_SIZE) {
+      await importBatch(target, batch, onExisting, report);
+      batch = [];
+    }
+  }
+  if (batch.length > 0) await importBatch(target, batch, onExisting, report);
+  return report;
+}
+
+async function importBatch(
+  target: SnapshotImportTarget,
+  candidates: unknown[],
+  onExisting: 'skip' | 'replace',
+  report: ImportReport,
+): Promise<void> {
+  const valid: JobSnapshot[] = [];
+  for (const candidate of candidates) {
+    try {
+      const snapshot = validateSnapshot(candidate);
+      assertJsonData(snapshot.data, target.maxPayloadBytes);
+      if (snapshot.state === 'active') throw new Error('an active job is running elsewhere and cannot be imported');
+      valid.push(snapshot);
+    } catch (error) {
+      report.errors.push({ id: idOf(candidate), reason: (error as Error).message });
+    }
+  }
+
+  const claimed = await target.index.claimAll(valid.map((snapshot) => ({ id: snapshot.id, entry: indexEntryOf(snapshot) })));
+  const toStore: { snapshot: JobSnapshot; outcome: Outcome }[] = [];
+  for (const snapshot of valid) {
+    if (claimed.has(snapshot.id)) {
+      toStore.push({ snapshot, outcome: 'imported' });
+    } else if (onExisting === 'skip' || toStore.some((item) => item.snapshot.id === snapshot.id)) {
+      report.skipped.push(snapshot.id);
+    } else {
+      const existing = await target.index.lookup(snapshot.id);
+      const removal = existing === null ? 'missing' : await target.removeJob(snapshot.id, existing);
+      if (removal === 'active') {
+        report.errors.push({ id: snapshot.id, reason: 'the existing job is active and cannot be replaced' });
+        continue;
+      }
+      await target.index.overwrite(snapshot.id, indexEntryOf(snapshot));
+      toStore.push({ snapshot, outcome: 'replaced' });
+    }
+  }
+
+  const byName = new Map<string, { snapshot: JobSnapshot; outcome: Outcome }[]>();
+  for (const item of toStore) byName.set(item.snapshot.name, [...(byName.get(item.snapshot.name) ?? []), item]);
+  const stored = new Set<string>();
+  for (const [name, items] of byName) {
+    try {
+      await storeJobsOfName(target, name, items.map((item) => item.snapshot));
+      for (const item of items) stored.add(item.snapshot.id);
+    } catch (error) {
+      await target.index.release(items.map((item) => item.snapshot.id)).catch(() => {});
+      for (const item of items) report.errors.push({ id: item.snapshot.id, reason: (error as Error).message });
+    }
+  }
+  // Reported in input order.
+  for (const { snapshot, outcome } of toStore) {
+    if (stored.has(snapshot.id)) report[outcome].push(snapshot.id);
+  }
+}
+
+async function storeJobsOfName(target: SnapshotImportTarget, name: string, snapshots: JobSnapshot[]): Promise<void> {
+  const queue = await target.queueFor(name);
+  const now = Date.now();
+  const pending: JobSnapshot[] = [];
+  for (const snapshot of snapshots) {
+    const job = snapshotToBullJobOptions(snapshot, now);
+    if (snapshot.repeat !== null) {
+      await target.index.rememberRepeatKey(bullRepeatKey(snapshot.id, snapshot.repeat), snapshot.id);
+      await queue.add(BULL_DEFAULT_JOB_NAME, job.data, job.opts);
+    } else if (snapshot.state === 'completed' || snapshot.state === 'failed') {
+      await writeFinishedJob(target, name, snapshot, job, now);
+    } else {
+      pending.push(snapshot);
+    }
+  }
+  if (pending.length === 0) return;
+  await queue.addBulk(pending.map((snapshot) => ({ name: BULL_DEFAULT_JOB_NAME, ...snapshotToBullJobOptions(snapshot, now) })));
+  // Bull's add always starts at 0 attempts; a job that had failed attempts before keeps their count.
+  const withAttempts = pending.filter((snapshot) => snapshot.attemptsMade > 0);
+  if (withAttempts.length > 0) {
+    const multi = target.redis().multi();
+    for (const snapshot of withAttempts) multi.hset(target.bullKey(name, snapshot.id), 'attemptsMade', snapshot.attemptsMade);
+    await multi.exec();
+  }
+}
+
+/** A finished job as Bull's moveToFinished script leaves it: the job hash, and its id in the finished set. */
+async function writeFinishedJob(
+  target: SnapshotImportTarget,
+  name: string,
+  snapshot: JobSnapshot,
+  job: BullJobToAdd,
+  now: number,
+): Promise<void> {
+  const completed = snapshot.state === 'completed';
+  // Bull counts failed attempts only; the snapshot counts the successful one too.
+  const bullAttemptsMade = Math.max(0, snapshot.attemptsMade - (completed ? 1 : 0));
+  await target
+    .redis()
+    .multi()
+    .hset(target.bullKey(name, snapshot.id), {
+      name: BULL_DEFAULT_JOB_NAME,
+      data: JSON.stringify(job.data),
+      opts: JSON.stringify({ ...job.opts, delay: 0 }),
+      timestamp: Date.parse(snapshot.createdAt),
+      delay: 0,
+      priority: snapshot.priority,
+      attemptsMade: bullAttemptsMade,
+      stacktrace: '[]',
+      processedOn: now,
+      finishedOn: now,
+      ...(snapshot.failedReason === undefined ? {} : { failedReason: snapshot.failedReason }),
+    })
+    .zadd(target.bullKey(name, snapshot.state), now, snapshot.id)
+    .exec();
+}
+
+function indexEntryOf(snapshot: JobSnapshot): IndexEntry {
+  return snapshot.repeat === null
+    ? { name: snapshot.name }
+    : { name: snapshot.name, repeat: snapshot.repeat, createdAt: Date.parse(snapshot.createdAt) };
+}
+
+function idOf(candidate: unknown): string {
+  const id = (candidate as { id?: unknown } | null)?.id;
+  return typeof id === 'string' ? id : '(no id)';
+}

@@ -1,0 +1,58 @@
+import type Bull from 'bull';
+import { DEFAULT_PRIORITY, type JobInfo, type JobState, type RepeatOptions } from '@switchyard/core';
+import { backoffOfBullOptions, dataOfBullJob } from './to-bull-job-options.js';
+
+/** What a Bull job does not say about itself and the provider found out elsewhere. */
+export interface BullJobContext {
+  /** The contract's name: the Bull queue the job is in. */
+  name: string;
+  state: JobState;
+  /** For a delayed job: its due time from the delayed set's score (Bull's `delay` field goes stale on retries). */
+  dueAt?: Date;
+  /** For an occurrence of a repeating job: the series it belongs to. */
+  series?: { id: string; repeat: RepeatOptions; createdAt: Date };
+}
+
+/**
+ * A Bull job as the contract's `JobInfo`.
+ *
+ * Bull counts `attemptsMade` only when an attempt fails; the contract counts every
+ * finished attempt, so a completed job has made one more than Bull says.
+ */
+export function jobInfoFromBull<T = unknown>(job: Bull.Job, context: BullJobContext): JobInfo<T> {
+  const { state, series } = context;
+  const finished = state === 'completed' || state === 'failed';
+  const progress = typeof job.progress() === 'number' ? (job.progress() as number) : 0;
+  const backoff = backoffOfBullOptions(job.opts);
+  const info: JobInfo<T> = {
+    id: series?.id ?? String(job.id),
+    name: context.name,
+    data: dataOfBullJob(job) as T,
+    state,
+    runAt: finished ? null : (context.dueAt ?? new Date(job.timestamp + (job.opts.delay ?? 0))),
+    createdAt: series?.createdAt ?? new Date(job.timestamp),
+    finishedAt: finished && job.finishedOn ? new Date(job.finishedOn) : null,
+    priority: job.opts.priority ?? DEFAULT_PRIORITY,
+    attemptsMade: job.attemptsMade + (state === 'completed' ? 1 : 0),
+    maxAttempts: job.opts.attempts ?? 1,
+    progress,
+    ...(state === 'completed' && job.returnvalue !== null && job.returnvalue !== undefined ? { result: job.returnvalue } : {}),
+    ...(state === 'failed' && job.failedReason ? { failedReason: job.failedReason } : {}),
+    ...(series === undefined ? {} : { repeat: series.repeat }),
+    ...(backoff === undefined ? {} : { backoff }),
+    ...(job.opts.timeout === undefined ? {} : { timeoutMs: job.opts.timeout }),
+  };
+  return info;
+}
+
+/** The series id of a repeat occurrence (Bull keeps the caller's id in `opts.repeat.jobId`), or undefined. */
+export function seriesIdOfBullJob(job: Pick<Bull.Job, 'opts'>): string | undefined {
+  const repeat = job.opts.repeat as { jobId?: unknown } | undefined;
+  return typeof repeat?.jobId === 'string' ? repeat.jobId : undefined;
+}
+
+/** The due time of a repeat occurrence (Bull keeps it in `opts.prevMillis`). */
+export function occurrenceDueTime(job: Pick<Bull.Job, 'opts' | 'timestamp'>): Date {
+  const prevMillis = (job.opts as { prevMillis?: unknown }).prevMillis;
+  return new Date(typeof prevMillis === 'number' ? prevMillis : job.timestamp + (job.opts.delay ?? 0));
+}

@@ -1,0 +1,111 @@
+/**
+ * Contract schedules and snapshots as Bull job options, and back.
+ *
+ * Everything maps onto a native Bull option, so Bull's own tools (Arena, bull-board,
+ * `queue.getJob`) show the job as it is:
+ *
+ * | contract            | Bull                                                      |
+ * |---------------------|-----------------------------------------------------------|
+ * | jobId               | `jobId`                                                   |
+ * | createdAt           | `timestamp`                                               |
+ * | runAt               | `delay` (= runAt - timestamp)                             |
+ * | priority 1..10      | `priority` (Bull: 1 is the highest too)                   |
+ * | attempts            | `attempts`                                                |
+ * | backoff             | `backoff: { type: 'switchyard', options: <BackoffOptions> }`, |
+ * |                     | computed by the custom strategy with `computeBackoffDelay` |
+ * | timeoutMs           | `timeout`                                                 |
+ * | repeat              | `repeat: { every } | { cron, tz }` (series kept whole)     |
+ * | removeOnComplete    | `removeOnComplete`                                        |
+ */
+import type Bull from 'bull';
+import type { BackoffOptions, JobSnapshot, ValidatedSchedule } from '@switchyard/core';
+import { toBullRepeat } from './bull-repeat.js';
+
+/** The name of the custom backoff strategy every queue registers (see `switchyardBackoffStrategy`). */
+export const SWITCHYARD_BACKOFF = 'switchyard';
+
+/**
+ * Bull stores `data || {}`, so a falsy payload (null, 0, false, '') would come back as
+ * `{}`. Such a payload is kept in this job option instead, and read back from it.
+ */
+export const FALSY_DATA_OPTION = 'falsyData';
+
+/**
+ * Bull's job options, with `timestamp` (when the job was created), which Bull reads
+ * (lib/job.js) but its type declarations leave out.
+ */
+export type BullJobOptions = Bull.JobOptions & { timestamp?: number };
+
+/** A Bull job ready to add: its data and options. */
+export interface BullJobToAdd {
+  data: unknown;
+  opts: BullJobOptions;
+}
+
+/** Bull's options for a validated `scheduleJob` call, created at `timestamp` (ms). */
+export function toBullJobOptions(schedule: ValidatedSchedule, jobId: string, timestamp: number): BullJobToAdd {
+  const opts: BullJobOptions = {
+    jobId,
+    timestamp,
+    priority: schedule.priority,
+    attempts: schedule.attempts,
+    ...bullBackoff(schedule.backoff),
+    ...(schedule.timeoutMs === undefined ? {} : { timeout: schedule.timeoutMs }),
+  };
+  if (schedule.repeat !== undefined) {
+    // Every occurrence is forgotten once it ends: the series is one job, never a pile
+    // of finished occurrences (the same as the memory provider).
+    Object.assign(opts, { repeat: toBullRepeat(schedule.repeat), removeOnComplete: true, removeOnFail: true });
+  } else {
+    opts.delay = Math.max(0, schedule.runAt.getTime() - timestamp);
+    if (schedule.removeOnComplete) opts.removeOnComplete = true;
+  }
+  return withData(schedule.data, opts);
+}
+
+/**
+ * Bull's options for an imported snapshot. `createdAt` is kept as Bull's `timestamp`,
+ * so the delay is counted from it; a due time that has passed makes the job waiting.
+ */
+export function snapshotToBullJobOptions(snapshot: JobSnapshot, now: number): BullJobToAdd {
+  const createdAt = Date.parse(snapshot.createdAt);
+  const opts: BullJobOptions = {
+    jobId: snapshot.id,
+    timestamp: createdAt,
+    priority: snapshot.priority,
+    attempts: snapshot.attempts,
+    ...bullBackoff(snapshot.backoff ?? undefined),
+    ...(snapshot.timeoutMs === null ? {} : { timeout: snapshot.timeoutMs }),
+  };
+  if (snapshot.repeat !== null) {
+    Object.assign(opts, { repeat: toBullRepeat(snapshot.repeat), removeOnComplete: true, removeOnFail: true });
+  } else {
+    const runAt = snapshot.runAt === null ? now : Date.parse(snapshot.runAt);
+    opts.delay = runAt > now ? runAt - createdAt : 0;
+    if (snapshot.removeOnComplete === true) opts.removeOnComplete = true;
+  }
+  return withData(snapshot.data, opts);
+}
+
+/** The contract backoff stored in a Bull job's options, if any. */
+export function backoffOfBullOptions(opts: Bull.JobOptions): BackoffOptions | undefined {
+  const backoff = opts.backoff;
+  if (typeof backoff !== 'object' || backoff === null || backoff.type !== SWITCHYARD_BACKOFF) return undefined;
+  return backoff.options as BackoffOptions;
+}
+
+/** The job's data as the caller gave it (see `FALSY_DATA_OPTION`). */
+export function dataOfBullJob(job: Pick<Bull.Job, 'data' | 'opts'>): unknown {
+  const opts = job.opts as Record<string, unknown>;
+  return FALSY_DATA_OPTION in opts ? opts[FALSY_DATA_OPTION] : job.data;
+}
+
+function bullBackoff(backoff: BackoffOptions | undefined): Pick<Bull.JobOptions, 'backoff'> {
+  return backoff === undefined ? {} : { backoff: { type: SWITCHYARD_BACKOFF, options: backoff } };
+}
+
+function withData(data: unknown, opts: BullJobOptions): BullJobToAdd {
+  const value = data ?? null;
+  if (value) return { data: value, opts };
+  return { data: {}, opts: { ...opts, [FALSY_DATA_OPTION]: value } as BullJobOptions };
+}
