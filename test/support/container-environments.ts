@@ -1,3 +1,6 @@
+import { randomUUID } from 'node:crypto';
+import { startRedis } from './start-redis.js';
+
 /**
  * The environments a service would run the container with, one per provider, pointing
  * at the test servers: the same code must work in each with only the environment changed.
@@ -7,6 +10,14 @@ export interface ContainerEnvironment {
   env(): Promise<Record<string, string>>;
 }
 
+const base = { SWITCHYARD_CONFIG_DIR: '/nonexistent', LOG_LEVEL: 'warn' };
+
 export function containerEnvironments(): ContainerEnvironment[] {
-  return [{ name: 'memory', env: async () => ({ QUEUE_PROVIDER: 'memory', SWITCHYARD_CONFIG_DIR: '/nonexistent' }) }];
+  return [
+    { name: 'memory', env: async () => ({ ...base, QUEUE_PROVIDER: 'memory' }) },
+    {
+      name: 'bull',
+      env: async () => ({ ...base, QUEUE_PROVIDER: 'bull', REDIS_URL: (await startRedis()).url, QUEUE_PREFIX: `container-${randomUUID()}` }),
+    },
+  ];
 }

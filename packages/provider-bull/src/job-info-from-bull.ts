@@ -1,6 +1,6 @@
 import type Bull from 'bull';
 import { DEFAULT_PRIORITY, type JobInfo, type JobState, type RepeatOptions } from '@switchyard/core';
-import { backoffOfBullOptions, dataOfBullJob } from './to-bull-job-options.js';
+import { backoffOfBullOptions, dataOfBullJob, dueTimeOfBullJob } from './to-bull-job-options.js';
 
 /** What a Bull job does not say about itself and the provider found out elsewhere. */
 export interface BullJobContext {
@@ -29,7 +29,7 @@ export function jobInfoFromBull<T = unknown>(job: Bull.Job, context: BullJobCont
     name: context.name,
     data: dataOfBullJob(job) as T,
     state,
-    runAt: finished ? null : (context.dueAt ?? new Date(job.timestamp + (job.opts.delay ?? 0))),
+    runAt: finished ? null : (context.dueAt ?? dueTimeOfBullJob(job)),
     createdAt: series?.createdAt ?? new Date(job.timestamp),
     finishedAt: finished && job.finishedOn ? new Date(job.finishedOn) : null,
     priority: job.opts.priority ?? DEFAULT_PRIORITY,

@@ -31,6 +31,12 @@ export const SWITCHYARD_BACKOFF = 'switchyard';
 export const FALSY_DATA_OPTION = 'falsyData';
 
 /**
+ * An imported job that was already due keeps the time it fell due here: Bull adds it
+ * with no delay, so `timestamp + delay` would say it was due when it was created.
+ */
+export const DUE_AT_OPTION = 'dueAt';
+
+/**
  * Bull's job options, with `timestamp` (when the job was created), which Bull reads
  * (lib/job.js) but its type declarations leave out.
  */
@@ -82,6 +88,7 @@ export function snapshotToBullJobOptions(snapshot: JobSnapshot, now: number): Bu
   } else {
     const runAt = snapshot.runAt === null ? now : Date.parse(snapshot.runAt);
     opts.delay = runAt > now ? runAt - createdAt : 0;
+    if (runAt <= now && snapshot.runAt !== null) (opts as Record<string, unknown>)[DUE_AT_OPTION] = runAt;
     if (snapshot.removeOnComplete === true) opts.removeOnComplete = true;
   }
   return withData(snapshot.data, opts);
@@ -92,6 +99,12 @@ export function backoffOfBullOptions(opts: Bull.JobOptions): BackoffOptions | un
   const backoff = opts.backoff;
   if (typeof backoff !== 'object' || backoff === null || backoff.type !== SWITCHYARD_BACKOFF) return undefined;
   return backoff.options as BackoffOptions;
+}
+
+/** When a job that is not delayed fell due (see `DUE_AT_OPTION`). */
+export function dueTimeOfBullJob(job: Pick<Bull.Job, 'opts' | 'timestamp'>): Date {
+  const dueAt = (job.opts as Record<string, unknown>)[DUE_AT_OPTION];
+  return new Date(typeof dueAt === 'number' ? dueAt : job.timestamp + (job.opts.delay ?? 0));
 }
 
 /** The job's data as the caller gave it (see `FALSY_DATA_OPTION`). */

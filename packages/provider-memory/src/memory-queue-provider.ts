@@ -117,9 +117,9 @@ export class MemoryQueueProvider extends EventEmitter implements QueueProvider {
 
   async scheduleJob<T>(name: string, data: T, options?: ScheduleOptions): Promise<string> {
     this.assertOpen();
-    const schedule = validateSchedule(name, data, options, this.options);
-    if (schedule.jobId !== undefined && this.jobs.has(schedule.jobId)) return schedule.jobId;
     const now = new Date();
+    const schedule = validateSchedule(name, data, options, this.options, now);
+    if (schedule.jobId !== undefined && this.jobs.has(schedule.jobId)) return schedule.jobId;
     const job: MemoryJob = {
       id: schedule.jobId ?? randomUUID(),
       name: schedule.name,

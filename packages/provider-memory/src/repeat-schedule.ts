@@ -1,17 +1,17 @@
 import { nextCronOccurrence, type RepeatOptions } from '@switchyard/core';
 
 /**
- * When a repeating job runs next. Interval repeats keep to their grid (start +
- * k * everyMs) and skip occurrences missed while the process was busy rather than
- * firing them in a burst; cron repeats take the next match after now.
+ * When a repeating job runs next, strictly after both `now` and its last due time.
+ *
+ * Interval repeats fall on multiples of `everyMs` counted from the Unix epoch, which
+ * is Bull's rule: every provider then computes the same instants, so a repeating job
+ * keeps its schedule when it migrates. Occurrences missed while the process was busy
+ * are skipped, not fired in a burst. Cron repeats take the next match.
  */
 export function nextRepeatRun(repeat: RepeatOptions, lastDueAt: Date | null, now: Date): Date {
+  const after = Math.max(now.getTime(), lastDueAt?.getTime() ?? 0);
   if ('everyMs' in repeat) {
-    if (lastDueAt === null) return new Date(now.getTime() + repeat.everyMs);
-    const next = lastDueAt.getTime() + repeat.everyMs;
-    if (next > now.getTime()) return new Date(next);
-    const missed = Math.floor((now.getTime() - lastDueAt.getTime()) / repeat.everyMs);
-    return new Date(lastDueAt.getTime() + (missed + 1) * repeat.everyMs);
+    return new Date((Math.floor(after / repeat.everyMs) + 1) * repeat.everyMs);
   }
-  return nextCronOccurrence(repeat.cron, repeat.tz, now);
+  return nextCronOccurrence(repeat.cron, repeat.tz, new Date(after));
 }
