@@ -180,7 +180,8 @@ export class BullQueueProvider extends EventEmitter implements QueueProvider {
     } catch (error) {
       // A later connect() may try again.
       this.connecting = undefined;
-      this.logger.error('cannot connect to Redis', { provider: this.name, error: (error as Error).message });
+      // The caller gets the error; logging it as an error too would report it twice.
+      this.logger.debug('cannot connect to Redis', { provider: this.name, error: (error as Error).message });
       throw error;
     }
     this.connection = connection;

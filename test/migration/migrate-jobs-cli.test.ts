@@ -1,0 +1,115 @@
+import { expect } from 'chai';
+import type { QueueProvider } from '@switchyard/core';
+import { BullQueueProvider } from '@switchyard/provider-bull';
+import { startRedis } from '../support/start-redis.js';
+import { runMigrateCli } from '../support/migrate-cli-process.js';
+import { exportById } from '../support/mixed-jobs.js';
+
+const DAY = 86_400_000;
+
+/** Two Bull providers on two databases of the harness Redis: a real migration between two servers' worth of storage. */
+async function bullPair(prefix: string) {
+  const redis = await startRedis();
+  const fromUrl = `${redis.url}/1`;
+  const toUrl = `${redis.url}/2`;
+  const from = new BullQueueProvider({ redisUrl: fromUrl, prefix });
+  const to = new BullQueueProvider({ redisUrl: toUrl, prefix });
+  await from.connect();
+  await to.connect();
+  return { from, to, fromUrl, toUrl, env: { QUEUE_PREFIX: prefix, LOG_LEVEL: 'warn' } };
+}
+
+async function seed(queue: QueueProvider, count: number): Promise<void> {
+  const now = Date.now();
+  for (let start = 0; start < count; start += 500) {
+    await Promise.all(
+      Array.from({ length: Math.min(500, count - start) }, (_, k) => {
+        const i = start + k;
+        return queue.scheduleJob(i % 2 ? 'reminder' : 'digest', { n: i }, { jobId: `job-${i}`, runAt: new Date(now + 60 * DAY + i), priority: 1 + (i % 10) });
+      }),
+    );
+  }
+}
+
+describe('migrate-jobs CLI', function () {
+  this.timeout(120_000);
+  let from: QueueProvider;
+  let to: QueueProvider;
+  afterEach(() => Promise.all([from?.close({ timeoutMs: 1000 }), to?.close({ timeoutMs: 1000 })]));
+
+  it('finishes a move killed with SIGKILL mid-way when run again: every job once on the target, none left on the source', async () => {
+    const pair = await bullPair(`cli-kill-${Date.now()}`);
+    ({ from, to } = pair);
+    const total = 3000;
+    await seed(from, total);
+    const args = ['--from', 'bull', '--to', 'bull', '--from-url', pair.fromUrl, '--to-url', pair.toUrl, '--mode', 'move', '--batch-size', '100'];
+
+    const first = runMigrateCli(args, pair.env);
+    await first.waitForStderr(/copied [5-9]\d\d jobs/, 60_000);
+    first.child.kill('SIGKILL');
+    expect(await first.exited()).to.equal('SIGKILL');
+    const halfway = (await exportById(to)).size;
+    expect(halfway).to.be.greaterThan(0).and.lessThan(total);
+
+    const second = runMigrateCli(args, pair.env);
+    expect(await second.exited(), second.stderr()).to.equal(0);
+    expect(second.stdout()).to.include('Every selected job is on the target.');
+
+    const target = await exportById(to);
+    expect(target.size).to.equal(total);
+    expect((await to.getStats()).scheduled).to.equal(total);
+    for (let i = 0; i < total; i += 1) expect(target.get(`job-${i}`)?.data, `job-${i}`).to.deep.equal({ n: i });
+    expect((await exportById(from)).size).to.equal(0);
+  });
+
+  it('prints the per-name table, and the report as JSON with --json', async () => {
+    const pair = await bullPair(`cli-json-${Date.now()}`);
+    ({ from, to } = pair);
+    await seed(from, 10);
+    const copy = runMigrateCli(['--from', 'bull', '--to', 'bull', '--from-url', pair.fromUrl, '--to-url', pair.toUrl], pair.env);
+    expect(await copy.exited(), copy.stderr()).to.equal(0);
+    expect(copy.stdout()).to.match(/^digest\s+5\s+5\s+0\s+5\s+0\s+0$/m).and.match(/^total\s+10\s+10\s+0\s+10\s+0\s+0$/m);
+
+    const again = runMigrateCli(['--from', 'bull', '--to', 'bull', '--from-url', pair.fromUrl, '--to-url', pair.toUrl, '--json'], pair.env);
+    expect(await again.exited(), again.stderr()).to.equal(0);
+    const report = JSON.parse(again.stdout());
+    expect(report.totals).to.deep.equal({ exported: 10, imported: 0, skipped: 10, verified: 10, deleted: 0, failed: 0 });
+    expect(report.complete).to.equal(true);
+  });
+
+  it('writes nothing in a dry run', async () => {
+    const pair = await bullPair(`cli-dry-${Date.now()}`);
+    ({ from, to } = pair);
+    await seed(from, 20);
+    const dry = runMigrateCli(['--from', 'bull', '--to', 'bull', '--from-url', pair.fromUrl, '--to-url', pair.toUrl, '--mode', 'move', '--dry-run'], pair.env);
+    expect(await dry.exited(), dry.stderr()).to.equal(0);
+    expect(dry.stdout()).to.include('Dry run (nothing written)').and.match(/^total\s+20\s+0\s+0\s+0\s+0\s+0$/m);
+    expect((await exportById(to)).size).to.equal(0);
+    expect((await exportById(from)).size).to.equal(20);
+  });
+
+  describe('bad input: one line, exit code 2, nothing touched', () => {
+    const cases: [string, (urls: { fromUrl: string; toUrl: string }) => string[], RegExp][] = [
+      ['unknown provider', () => ['--from', 'kafka', '--to', 'bull'], /kafka/],
+      ['same source and target', (u) => ['--from', 'bull', '--to', 'bull', '--from-url', u.fromUrl, '--to-url', u.fromUrl], /same provider and server/],
+      ['malformed URL', (u) => ['--from', 'bull', '--to', 'bull', '--from-url', u.fromUrl, '--to-url', 'redis://:s3cret@bad host'], /--to-url/],
+      ['unknown state', (u) => ['--from', 'bull', '--to', 'bull', '--from-url', u.fromUrl, '--to-url', u.toUrl, '--states', 'scheduled,running'], /running/],
+      ['unreachable server', (u) => ['--from', 'bull', '--to', 'bull', '--from-url', u.fromUrl, '--to-url', 'redis://:s3cret@127.0.0.1:1'], /127\.0\.0\.1:1/],
+    ];
+    for (const [title, argsFor, message] of cases) {
+      it(title, async () => {
+        const pair = await bullPair(`cli-bad-${Date.now()}`);
+        ({ from, to } = pair);
+        await seed(from, 5);
+        const cli = runMigrateCli(argsFor(pair), pair.env);
+        expect(await cli.exited()).to.equal(2);
+        const lines = cli.stderr().trim().split('\n');
+        expect(lines, cli.stderr()).to.have.length(1);
+        expect(lines[0]).to.match(message);
+        expect(cli.stderr()).not.to.include('s3cret');
+        expect((await exportById(from)).size).to.equal(5);
+        expect((await exportById(to)).size).to.equal(0);
+      });
+    }
+  });
+});
