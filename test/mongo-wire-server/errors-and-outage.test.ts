@@ -38,6 +38,14 @@ describe('MongoDB for tests: errors and outages', function () {
     expect(info.version).to.match(/^\d+\.\d+\.\d+/);
   });
 
+  it('refuses a login it cannot verify with AuthenticationFailed (18), as mongod does for an unknown user', async function () {
+    const withUser = database.uri.replace('mongodb://', 'mongodb://nobody:not-a-password@');
+    const error = await MongoClient.connect(withUser, { serverSelectionTimeoutMS: 2000 }).catch((caught: unknown) => caught);
+    expect(error).to.be.instanceOf(MongoServerError);
+    expect((error as MongoServerError).code).to.equal(18);
+    expect((error as MongoServerError).codeName).to.equal('AuthenticationFailed');
+  });
+
   describe('outage of the wire server', function () {
     let client: MongoClient;
 

@@ -15,6 +15,7 @@ export const ErrorCode = {
   BadValue: 2,
   FailedToParse: 9,
   Unauthorized: 13,
+  AuthenticationFailed: 18,
   TypeMismatch: 14,
   IllegalOperation: 20,
   NamespaceNotFound: 26,

@@ -71,11 +71,24 @@ const getParameter: CommandHandler = (command) => {
   return { ...reply, ok: 1 };
 };
 
+/**
+ * This server has no users, so every login fails, with the reply a mongod gives for
+ * a user it does not know or a wrong password (AuthenticationFailed, 18). Tests of
+ * "wrong credentials" get the real driver error that way. Clients that send no
+ * credentials never authenticate, and are served as before.
+ */
+const refuseAuthentication: CommandHandler = () => {
+  throw new MongoCommandError('AuthenticationFailed', 'Authentication failed.');
+};
+
 export const handshakeCommands: Record<string, CommandHandler> = {
   hello,
   isMaster: legacyHello,
   ismaster: legacyHello,
   ping: () => ({ ok: 1 }),
+  saslStart: refuseAuthentication,
+  saslContinue: refuseAuthentication,
+  authenticate: refuseAuthentication,
   buildInfo,
   buildinfo: buildInfo,
   getParameter,

@@ -1,0 +1,64 @@
+import type { ObjectId } from 'mongodb';
+import type { BackoffOptions, RepeatOptions } from '@switchyard/core';
+
+/**
+ * Where Switchyard's part of a job's life stands. Agenda has no such field (it
+ * derives a state from its timestamps, and cannot tell "running" from "locked and
+ * waiting for its timer"), so the provider keeps this one itself; see
+ * `job-state-mapping.ts` for how it becomes a `JobState`.
+ */
+export type JobPhase = 'pending' | 'active' | 'completed' | 'failed';
+
+/**
+ * One job as stored: a document Agenda itself can lock, run and show (its fields
+ * first), plus the fields only Switchyard reads (after). Agenda ignores fields it
+ * does not know, and only ever writes its own.
+ */
+export interface AgendaJobDocument {
+  // --- Agenda's fields ---------------------------------------------------------
+  _id: ObjectId;
+  name: string;
+  /** Agenda's scale (higher runs first); see `toAgendaPriority`. */
+  priority: number;
+  /** When Agenda will next run it; null once finished (and, briefly, while a one-off job runs). */
+  nextRunAt: Date | null;
+  type: 'normal';
+  data: unknown;
+  /** Set while a worker holds the job (queued locally or running); refreshed by its heartbeat. */
+  lockedAt?: Date | null;
+  lastRunAt?: Date | null;
+  lastFinishedAt?: Date | null;
+  failedAt?: Date | null;
+  failCount?: number | null;
+  failReason?: string | null;
+  repeatInterval?: string | number | null;
+  repeatTimezone?: string | null;
+  /** Agenda skips disabled jobs: this is how a paused name is held. */
+  disabled?: boolean | null;
+  progress?: number | null;
+  /** The Agenda instance that last locked or saved it. */
+  lastModifiedBy?: string | null;
+
+  // --- Switchyard's fields -----------------------------------------------------
+  /** The job id callers see; unique across every name (unique index). */
+  jobId: string;
+  phase: JobPhase;
+  createdAt: Date;
+  /** Total tries allowed per run (per occurrence for repeating jobs). */
+  attempts: number;
+  /** Tries finished in the current run. */
+  attemptsMade: number;
+  backoff: BackoffOptions | null;
+  timeoutMs: number | null;
+  repeat: RepeatOptions | null;
+  removeOnComplete: boolean;
+  /** The last result, as JSON (see `stored-result.ts`). */
+  resultJson?: string | null;
+  failedReason?: string | null;
+  finishedAt: Date | null;
+  /** A repeating job cancelled while an occurrence ran: removed when that occurrence ends. */
+  cancelled?: boolean;
+}
+
+/** A document before MongoDB gives it an `_id`. */
+export type NewAgendaJobDocument = Omit<AgendaJobDocument, '_id'>;

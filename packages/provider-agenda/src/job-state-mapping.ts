@@ -1,0 +1,109 @@
+/**
+ * Agenda's life of a job document, and the `JobState` Switchyard reports for each
+ * stage. Agenda keeps timestamps (`nextRunAt`, `lockedAt`, `lastRunAt`, ...) and no
+ * state; it cannot tell a job that is locked and waiting for its timer from one that
+ * runs. So the provider keeps a `phase` of its own, written when its handler starts
+ * and ends an attempt, and the state is `phase` plus `nextRunAt` against the clock:
+ *
+ * ```
+ *  scheduleJob / importJobs: insert { phase: pending, nextRunAt: runAt, lockedAt: null }
+ *        │
+ *        ▼
+ *  pending, nextRunAt > now ···································· scheduled
+ *        │ (time passes; a paused name's jobs are `disabled`, so Agenda skips them)
+ *        ▼
+ *  pending, nextRunAt <= now ··································· waiting
+ *        │ Agenda's poll (every processEvery) or a wake-up: findOneAndUpdate
+ *        │ sets lockedAt (jobs due within the next processEvery are locked early
+ *        │ and started by a local timer: still scheduled / waiting)
+ *        ▼
+ *  Job.run(): lastRunAt = now, nextRunAt = next repeat (or null),
+ *  then our handler claims it: phase active ························ active
+ *        │ (heartbeat: job.touch() renews lockedAt every lockLifetime / 3)
+ *        ├── returned ──────────▶ phase completed, nextRunAt null ········ completed
+ *        │                        (removeOnComplete: document deleted)
+ *        │                        (repeating: phase pending, nextRunAt = next occurrence,
+ *        │                         fresh attempts ······················· scheduled)
+ *        ├── threw, attempts left ▶ phase pending, nextRunAt = now + backoff · scheduled
+ *        ├── threw, last attempt ─▶ phase failed, nextRunAt null ·········· failed
+ *        │                        (repeating: next occurrence as above ··· scheduled)
+ *        │                        retryJob: phase pending, nextRunAt = now · waiting
+ *        └── worker died ─────────▶ lockedAt is not renewed; after lockLifetime any
+ *                                   worker's poll re-locks it, finds phase still
+ *                                   active: 'stalled', and the attempt runs again
+ *  Agenda then saves its own fields (lockedAt = null, lastFinishedAt, failCount, ...).
+ * ```
+ *
+ * While a one-off job runs, Agenda has already set `nextRunAt` to null (it does so
+ * before calling the handler), so an active job reports `runAt: null`; a repeating
+ * one reports its next occurrence.
+ */
+import type { Filter } from 'mongodb';
+import type { JobInfo, JobState } from '@switchyard/core';
+import type { AgendaJobDocument } from './agenda-job-document.js';
+import { fromAgendaPriority } from './agenda-priority.js';
+import { fromResultJson } from './stored-result.js';
+
+/** The `JobState` of a stored job at `now`. */
+export function jobStateOf(doc: Pick<AgendaJobDocument, 'phase' | 'nextRunAt'>, now: Date): JobState {
+  switch (doc.phase) {
+    case 'active':
+      return 'active';
+    case 'completed':
+      return 'completed';
+    case 'failed':
+      return 'failed';
+    default:
+      // A pending job without nextRunAt is one Agenda has just started (it clears
+      // nextRunAt first) and whose handler has not claimed it yet: due, so waiting.
+      return doc.nextRunAt instanceof Date && doc.nextRunAt.getTime() > now.getTime() ? 'scheduled' : 'waiting';
+  }
+}
+
+/**
+ * The MongoDB filter for jobs in one `JobState` at `now`: the same rule as
+ * `jobStateOf`, in a form the `{ name, phase, nextRunAt }` and `{ phase, nextRunAt }`
+ * indexes serve.
+ */
+export function stateFilter(state: JobState, now: Date): Filter<AgendaJobDocument> {
+  switch (state) {
+    case 'scheduled':
+      return { phase: 'pending', nextRunAt: { $gt: now } };
+    case 'waiting':
+      return { phase: 'pending', $or: [{ nextRunAt: { $lte: now } }, { nextRunAt: null }] };
+    default:
+      return { phase: state };
+  }
+}
+
+/** Jobs of the given names (null = every name) in any of the given states. */
+export function jobsFilter(names: string[] | null, states: readonly JobState[], now: Date): Filter<AgendaJobDocument> {
+  const byState = states.length === 1 ? stateFilter(states[0]!, now) : { $or: states.map((state) => stateFilter(state, now)) };
+  return names === null ? byState : { name: { $in: names }, ...byState };
+}
+
+/** What a caller sees of a stored job. Every object in it is fresh, so callers may keep and change it. */
+export function toJobInfo<T = unknown>(doc: AgendaJobDocument, now: Date): JobInfo<T> {
+  const state = jobStateOf(doc, now);
+  const finished = state === 'completed' || state === 'failed';
+  const result = fromResultJson(doc.resultJson);
+  return {
+    // Documents written by plain Agenda have no jobId: their ObjectId is the next best thing.
+    id: doc.jobId ?? doc._id.toHexString(),
+    name: doc.name,
+    data: (doc.data ?? null) as T,
+    state,
+    runAt: finished || !(doc.nextRunAt instanceof Date) ? null : new Date(doc.nextRunAt),
+    createdAt: new Date(doc.createdAt ?? doc._id.getTimestamp()),
+    finishedAt: doc.finishedAt instanceof Date ? new Date(doc.finishedAt) : null,
+    priority: fromAgendaPriority(doc.priority),
+    attemptsMade: doc.attemptsMade ?? 0,
+    maxAttempts: doc.attempts ?? 1,
+    progress: typeof doc.progress === 'number' ? doc.progress : 0,
+    ...(result === undefined ? {} : { result }),
+    ...(typeof doc.failedReason === 'string' ? { failedReason: doc.failedReason } : {}),
+    ...(doc.repeat ? { repeat: { ...doc.repeat } } : {}),
+    ...(doc.backoff ? { backoff: { ...doc.backoff } } : {}),
+    ...(typeof doc.timeoutMs === 'number' ? { timeoutMs: doc.timeoutMs } : {}),
+  };
+}

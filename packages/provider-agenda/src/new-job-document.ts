@@ -1,0 +1,91 @@
+import type { JobSnapshot, ValidatedSchedule } from '@switchyard/core';
+import type { JobPhase, NewAgendaJobDocument } from './agenda-job-document.js';
+import { toAgendaPriority } from './agenda-priority.js';
+import { firstRepeatRun, toAgendaRepeat } from './repeat-schedule.js';
+
+/** Agenda's fields of a job nobody has run yet, with `null` where Agenda itself would write null. */
+function agendaFields(name: string, priority: number, nextRunAt: Date | null, disabled: boolean) {
+  return {
+    name,
+    priority: toAgendaPriority(priority),
+    nextRunAt,
+    type: 'normal' as const,
+    lockedAt: null,
+    lastRunAt: null,
+    lastFinishedAt: null,
+    failedAt: null,
+    failCount: null,
+    failReason: null,
+    repeatInterval: null,
+    repeatTimezone: null,
+    disabled,
+    progress: null,
+    lastModifiedBy: null,
+  };
+}
+
+/**
+ * The document for a validated `scheduleJob` call. `disabled` says whether its name
+ * is paused right now. A repeating job is due at its first occurrence.
+ */
+export function newJobDocument(schedule: ValidatedSchedule, jobId: string, now: Date, disabled: boolean): NewAgendaJobDocument {
+  const repeat = schedule.repeat ?? null;
+  return {
+    ...agendaFields(schedule.name, schedule.priority, repeat === null ? schedule.runAt : firstRepeatRun(repeat, now), disabled),
+    ...(repeat === null ? {} : toAgendaRepeat(repeat)),
+    data: schedule.data ?? null,
+    jobId,
+    phase: 'pending',
+    createdAt: now,
+    attempts: schedule.attempts,
+    attemptsMade: 0,
+    backoff: schedule.backoff ?? null,
+    timeoutMs: schedule.timeoutMs ?? null,
+    repeat,
+    removeOnComplete: schedule.removeOnComplete,
+    finishedAt: null,
+  };
+}
+
+const PHASE_OF_SNAPSHOT_STATE: Record<Exclude<JobSnapshot['state'], 'active'>, JobPhase> = {
+  scheduled: 'pending',
+  waiting: 'pending',
+  completed: 'completed',
+  failed: 'failed',
+};
+
+/**
+ * The document for an imported snapshot (already validated, and not `active`). A
+ * snapshot does not say when a finished job finished, so the import time stands in;
+ * an unfinished one without runAt is due now (or at its first occurrence).
+ */
+export function documentFromSnapshot(snapshot: JobSnapshot, now: Date, disabled: boolean): NewAgendaJobDocument {
+  if (snapshot.state === 'active') throw new Error('an active job is running elsewhere and cannot be imported');
+  const phase = PHASE_OF_SNAPSHOT_STATE[snapshot.state];
+  const finished = phase === 'completed' || phase === 'failed';
+  const repeat = snapshot.repeat;
+  const nextRunAt = finished
+    ? null
+    : snapshot.runAt !== null
+      ? new Date(snapshot.runAt)
+      : repeat === null
+        ? now
+        : firstRepeatRun(repeat, now);
+  return {
+    ...agendaFields(snapshot.name, snapshot.priority, nextRunAt, disabled),
+    ...(repeat === null ? {} : toAgendaRepeat(repeat)),
+    data: snapshot.data ?? null,
+    progress: phase === 'completed' ? 100 : null,
+    jobId: snapshot.id,
+    phase,
+    createdAt: new Date(snapshot.createdAt),
+    attempts: snapshot.attempts,
+    attemptsMade: snapshot.attemptsMade,
+    backoff: snapshot.backoff,
+    timeoutMs: snapshot.timeoutMs,
+    repeat,
+    removeOnComplete: snapshot.removeOnComplete === true,
+    ...(snapshot.failedReason === undefined ? {} : { failedReason: snapshot.failedReason }),
+    finishedAt: finished ? now : null,
+  };
+}

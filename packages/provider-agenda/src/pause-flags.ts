@@ -1,0 +1,59 @@
+import type { Collection, Db } from 'mongodb';
+
+/** One flag: a name's, or `EVERY_NAME`'s for `pause()` / `resume()` without a name. */
+interface PauseFlagDocument {
+  _id: string;
+  paused: boolean;
+}
+
+/** The flag of `pause()` without a name; a name's own flag overrides it. */
+const EVERY_NAME = 'every';
+
+/** A name's flag id; prefixed so that no job name (not even 'every') can be taken for EVERY_NAME. */
+function flagId(name: string): string {
+  return `name:${name}`;
+}
+
+/**
+ * Which job names are paused, kept in MongoDB next to the jobs so that a pause holds
+ * for every provider on the same collection (as a Bull queue's pause does) and for
+ * names first used later. The jobs themselves are held by Agenda's `disabled` flag;
+ * this collection is what new jobs are checked against.
+ */
+export class PauseFlags {
+  private readonly flags: Collection<PauseFlagDocument>;
+
+  constructor(db: Db, jobsCollection: string) {
+    this.flags = db.collection<PauseFlagDocument>(`${jobsCollection}_paused`);
+  }
+
+  /** `name` paused, or every name when none is given. A name's own pause is kept by `pause()`. */
+  async set(name: string | undefined, paused: boolean): Promise<void> {
+    if (name === undefined) {
+      // pause() / resume() of everything: per-name exceptions no longer apply.
+      await this.flags.deleteMany({ _id: { $ne: EVERY_NAME } });
+    }
+    await this.flags.updateOne({ _id: name === undefined ? EVERY_NAME : flagId(name) }, { $set: { paused } }, { upsert: true });
+  }
+
+  async isPaused(name: string): Promise<boolean> {
+    return this.resolve(name, await this.flags.find({ _id: { $in: [flagId(name), EVERY_NAME] } }).toArray());
+  }
+
+  /** Every flag at once, for checking many names (an import batch). */
+  async snapshot(): Promise<(name: string) => boolean> {
+    const all = await this.flags.find({}).toArray();
+    return (name) => this.resolve(name, all);
+  }
+
+  /** Whether `pause()` without a name is in force. */
+  async isPausedEverywhere(): Promise<boolean> {
+    return (await this.flags.findOne({ _id: EVERY_NAME }))?.paused === true;
+  }
+
+  private resolve(name: string, flags: PauseFlagDocument[]): boolean {
+    const own = flags.find((flag) => flag._id === flagId(name));
+    if (own !== undefined) return own.paused;
+    return flags.find((flag) => flag._id === EVERY_NAME)?.paused === true;
+  }
+}

@@ -1,0 +1,138 @@
+import { ObjectId } from 'mongodb';
+import { expect } from 'chai';
+import { JOB_STATES, nextCronOccurrence, validateSchedule, type JobSnapshot } from '@switchyard/core';
+import type { AgendaJobDocument } from '../src/agenda-job-document.js';
+import { fromAgendaPriority, toAgendaPriority } from '../src/agenda-priority.js';
+import { jobStateOf, stateFilter, toJobInfo } from '../src/job-state-mapping.js';
+import { mongoEndpointOf } from '../src/mongo-endpoint.js';
+import { documentFromSnapshot, newJobDocument } from '../src/new-job-document.js';
+import { firstRepeatRun, toAgendaRepeat } from '../src/repeat-schedule.js';
+import { fromResultJson, toResultJson } from '../src/stored-result.js';
+
+const NOW = new Date('2030-01-07T12:00:00.000Z');
+
+function stored(fields: Partial<AgendaJobDocument>): AgendaJobDocument {
+  const schedule = validateSchedule('report', { n: 1 }, {}, {}, NOW);
+  return { _id: new ObjectId(), ...newJobDocument(schedule, 'job-1', NOW, false), ...fields };
+}
+
+describe('AgendaQueueProvider mapping', () => {
+  describe('priority', () => {
+    it('maps 1 (highest) .. 10 (lowest) onto Agenda, where a higher number runs first, 5 on its normal 0', () => {
+      const mapped = Array.from({ length: 10 }, (_, index) => toAgendaPriority(index + 1));
+      expect(mapped).to.deep.equal([4, 3, 2, 1, 0, -1, -2, -3, -4, -5]);
+      for (let priority = 1; priority <= 10; priority += 1) expect(fromAgendaPriority(toAgendaPriority(priority))).to.equal(priority);
+    });
+
+    it("clamps Agenda's own named priorities (highest 20, lowest -20) and junk into 1..10", () => {
+      expect([20, 10, 0, -10, -20].map(fromAgendaPriority)).to.deep.equal([1, 1, 5, 10, 10]);
+      expect([undefined, Number.NaN, 'high'].map(fromAgendaPriority)).to.deep.equal([5, 5, 5]);
+    });
+  });
+
+  describe('job state', () => {
+    it('is the phase, and for pending jobs nextRunAt against the clock', () => {
+      const later = new Date(NOW.getTime() + 1);
+      expect(jobStateOf({ phase: 'pending', nextRunAt: later }, NOW)).to.equal('scheduled');
+      expect(jobStateOf({ phase: 'pending', nextRunAt: NOW }, NOW)).to.equal('waiting');
+      expect(jobStateOf({ phase: 'pending', nextRunAt: null }, NOW)).to.equal('waiting');
+      expect(jobStateOf({ phase: 'active', nextRunAt: later }, NOW)).to.equal('active');
+      expect(jobStateOf({ phase: 'completed', nextRunAt: null }, NOW)).to.equal('completed');
+      expect(jobStateOf({ phase: 'failed', nextRunAt: null }, NOW)).to.equal('failed');
+    });
+
+    it('has a MongoDB filter per state that says the same as jobStateOf', () => {
+      const cases: Pick<AgendaJobDocument, 'phase' | 'nextRunAt'>[] = [
+        { phase: 'pending', nextRunAt: new Date(NOW.getTime() + 5) },
+        { phase: 'pending', nextRunAt: new Date(NOW.getTime() - 5) },
+        { phase: 'pending', nextRunAt: null },
+        { phase: 'active', nextRunAt: null },
+        { phase: 'completed', nextRunAt: null },
+        { phase: 'failed', nextRunAt: null },
+      ];
+      for (const doc of cases) {
+        const matching = JOB_STATES.filter((state) => matchesFilter(doc, stateFilter(state, NOW)));
+        expect(matching).to.deep.equal([jobStateOf(doc, NOW)], JSON.stringify(doc));
+      }
+    });
+  });
+
+  describe('documents', () => {
+    it('stores a new job in Agenda fields (priority, nextRunAt, repeat) and ours (jobId, phase, attempts)', () => {
+      const schedule = validateSchedule('digest', { to: 'a' }, { priority: 2, attempts: 4, repeat: { cron: '0 8 * * *' } }, {}, NOW);
+      const doc = newJobDocument(schedule, 'digest-1', NOW, true);
+      expect(doc).to.deep.include({
+        name: 'digest', priority: 3, type: 'normal', data: { to: 'a' }, lockedAt: null, disabled: true,
+        repeatInterval: '0 8 * * *', repeatTimezone: 'UTC', jobId: 'digest-1', phase: 'pending', attempts: 4, attemptsMade: 0,
+      });
+      expect(doc.nextRunAt?.toISOString()).to.equal(nextCronOccurrence('0 8 * * *', undefined, NOW).toISOString());
+    });
+
+    it('reads a stored job back as the JobInfo callers see', () => {
+      const info = toJobInfo(stored({ progress: 40, resultJson: '{"ok":true}', failedReason: 'earlier' }), NOW);
+      expect(info).to.deep.include({ id: 'job-1', name: 'report', data: { n: 1 }, state: 'waiting', priority: 5, progress: 40 });
+      expect(info.result).to.deep.equal({ ok: true });
+      expect(info.failedReason).to.equal('earlier');
+      expect(toJobInfo(stored({ phase: 'completed', nextRunAt: new Date() }), NOW).runAt).to.equal(null);
+    });
+
+    it('turns a snapshot into a document in the matching phase, finished jobs with no nextRunAt', () => {
+      const snapshot: JobSnapshot = {
+        schemaVersion: 1, id: 's-1', name: 'mail', data: null, state: 'failed', runAt: null, priority: 10, attempts: 2,
+        attemptsMade: 2, backoff: null, timeoutMs: null, repeat: null, createdAt: '2029-12-31T00:00:00.000Z', failedReason: 'boom',
+      };
+      expect(documentFromSnapshot(snapshot, NOW, false)).to.deep.include({
+        phase: 'failed', nextRunAt: null, finishedAt: NOW, priority: -5, failedReason: 'boom', attemptsMade: 2,
+      });
+      const waiting = documentFromSnapshot({ ...snapshot, state: 'waiting', runAt: null }, NOW, false);
+      expect(waiting).to.deep.include({ phase: 'pending', nextRunAt: NOW, finishedAt: null });
+      expect(() => documentFromSnapshot({ ...snapshot, state: 'active' }, NOW, false)).to.throw(/active/);
+    });
+  });
+
+  describe('repeat', () => {
+    it("writes repeats in Agenda's fields: milliseconds as a number, cron with its time zone (UTC by default)", () => {
+      expect(toAgendaRepeat({ everyMs: 5000 })).to.deep.equal({ repeatInterval: 5000, repeatTimezone: 'UTC' });
+      expect(toAgendaRepeat({ cron: '30 9 * * 1', tz: 'America/New_York' })).to.deep.equal({
+        repeatInterval: '30 9 * * 1', repeatTimezone: 'America/New_York',
+      });
+    });
+
+    it('first runs one interval from now, or at the next cron match in its time zone', () => {
+      expect(firstRepeatRun({ everyMs: 5000 }, NOW).getTime()).to.equal(NOW.getTime() + 5000);
+      expect(firstRepeatRun({ cron: '30 9 * * 1', tz: 'America/New_York' }, NOW).toISOString()).to.equal('2030-01-07T14:30:00.000Z');
+    });
+  });
+
+  describe('connection string endpoint', () => {
+    it('finds host and port of the first server and never returns credentials', () => {
+      expect(mongoEndpointOf('mongodb://app:secret@db1:27018,db2:27019/app?replicaSet=rs')).to.deep.equal({ host: 'db1', port: 27018 });
+      expect(mongoEndpointOf('mongodb://localhost/app')).to.deep.equal({ host: 'localhost', port: 27017 });
+      expect(mongoEndpointOf('mongodb://u:p@[::1]:27020/app')).to.deep.equal({ host: '::1', port: 27020 });
+      expect(mongoEndpointOf('mongodb+srv://u:p%40ss@cluster0.example.net/app')).to.deep.equal({ host: 'cluster0.example.net', port: 27017 });
+    });
+  });
+
+  describe('stored result', () => {
+    it('keeps results as JSON would, and nothing for undefined', () => {
+      expect(fromResultJson(toResultJson({ a: 1, skip: undefined, when: new Date(0) }))).to.deep.equal({ a: 1, when: '1970-01-01T00:00:00.000Z' });
+      expect(toResultJson(undefined)).to.equal(undefined);
+      expect(fromResultJson(toResultJson('text'))).to.equal('text');
+    });
+  });
+});
+
+/** Enough of MongoDB's matching for the filters stateFilter builds ($gt, $lte, null, $or). */
+function matchesFilter(doc: Record<string, unknown>, filter: Record<string, unknown>): boolean {
+  return Object.entries(filter).every(([key, condition]) => {
+    if (key === '$or') return (condition as Record<string, unknown>[]).some((branch) => matchesFilter(doc, branch));
+    const value = doc[key];
+    if (condition === null) return value === null || value === undefined;
+    if (condition instanceof Date || typeof condition !== 'object') {
+      return value instanceof Date && condition instanceof Date ? value.getTime() === condition.getTime() : value === condition;
+    }
+    const { $gt, $lte } = condition as { $gt?: Date; $lte?: Date };
+    if (!(value instanceof Date)) return false;
+    return ($gt === undefined || value > $gt) && ($lte === undefined || value <= $lte);
+  });
+}
