@@ -94,7 +94,7 @@ async function main(): Promise<number> {
     const to = await openProvider('to', options.to, options.toUrl, logger);
     opened.push(to);
 
-    const progress = options.json ? undefined : progressDisplay();
+    const progress = options.json ? undefined : progressDisplay(process.stderr, { dryRun: options.dryRun });
     const report = await migrateJobs(from, to, {
       ...(options.names === undefined ? {} : { names: list(options.names) }),
       states: states as JobState[],

@@ -4,7 +4,7 @@ import type { MigrationProgress } from '@switchyard/core';
  * Progress on stderr: a bar redrawn in place on a terminal, plain lines otherwise
  * (logs and CI output stay readable).
  */
-export function progressDisplay(stream: NodeJS.WriteStream = process.stderr): {
+export function progressDisplay(stream: NodeJS.WriteStream = process.stderr, { dryRun = false } = {}): {
   update(progress: MigrationProgress): void;
   end(): void;
 } {
@@ -13,7 +13,8 @@ export function progressDisplay(stream: NodeJS.WriteStream = process.stderr): {
   const rate = (done: number) => Math.round(done / Math.max(0.001, (Date.now() - started) / 1000));
   return {
     update({ phase, done, total }) {
-      const verb = phase === 'copy' ? 'copied' : 'deleted from source';
+      // A dry run only reads, so it must not claim to have copied anything.
+      const verb = phase === 'copy' ? (dryRun ? 'read' : 'copied') : 'deleted from source';
       if (!stream.isTTY) {
         stream.write(`${verb} ${done}${total === null ? '' : ` of ${total}`} jobs\n`);
         return;

@@ -15,7 +15,8 @@ function pairs(): [ProviderFixture, ProviderFixture][] {
   const fixtures = providerFixtures();
   const memory = fixtures.find((f) => f.name === 'memory')!;
   const others = fixtures.filter((f) => f.name !== 'memory');
-  const result: [ProviderFixture, ProviderFixture][] = [[memory, memory]];
+  // memory -> memory would only repeat what the safety tests below show at small scale.
+  const result: [ProviderFixture, ProviderFixture][] = [];
   for (const other of others) result.push([memory, other], [other, memory]);
   for (const a of others) for (const b of others) if (a !== b) result.push([a, b]);
   return result;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { startRedis } from './start-redis.js';
+import { agendaMongoUrl, AGENDA_TEST_PROCESS_EVERY_MS } from './provider-fixtures.js';
 
 /**
  * The environments a service would run the container with, one per provider, pointing
@@ -18,6 +19,16 @@ export function containerEnvironments(): ContainerEnvironment[] {
     {
       name: 'bull',
       env: async () => ({ ...base, QUEUE_PROVIDER: 'bull', REDIS_URL: (await startRedis()).url, QUEUE_PREFIX: `container-${randomUUID()}` }),
+    },
+    {
+      name: 'agenda',
+      env: async () => ({
+        ...base,
+        QUEUE_PROVIDER: 'agenda',
+        MONGODB_URL: await agendaMongoUrl(),
+        QUEUE_COLLECTION: `container_${randomUUID().replaceAll('-', '')}`,
+        AGENDA_PROCESS_EVERY_MS: String(AGENDA_TEST_PROCESS_EVERY_MS),
+      }),
     },
   ];
 }

@@ -73,16 +73,33 @@ export async function seedMixedJobs(queue: QueueProvider, counts: MixedJobCounts
   for (let i = 0; i < counts.waiting; i += 1) {
     await add(queue.scheduleJob('report', { n: i }, { jobId: `waiting-${i}`, priority: 1 + (i % 10), backoff: { type: 'fixed', delayMs: 500 } }));
   }
+  // Six months ahead, so no occurrence falls due while a test compares snapshots.
+  const farMonth = ((new Date(now).getUTCMonth() + 6) % 12) + 1;
   for (let i = 0; i < counts.repeating; i += 1) {
     await add(
       queue.scheduleJob(
         'heartbeat',
         { n: i },
-        { jobId: `repeat-${i}`, repeat: i % 2 === 0 ? { cron: `${i % 60} 9 * * *`, tz: 'Europe/Paris' } : { everyMs: 3_600_000 + i } },
+        {
+          jobId: `repeat-${i}`,
+          repeat: i % 2 === 0
+            ? { cron: `${i % 60} 9 15 ${farMonth} *`, tz: 'Europe/Paris' }
+            : { everyMs: intervalDueFarAhead(30 * DAY + i * 1000, now) },
+        },
       ),
     );
   }
   await flush();
+}
+
+/**
+ * An interval near `base` whose next occurrence (on the epoch grid, where every
+ * provider puts interval repeats) is at least a day after `now`.
+ */
+function intervalDueFarAhead(base: number, now: number): number {
+  let everyMs = base;
+  while (everyMs - (now % everyMs) < DAY) everyMs += 3_600_000;
+  return everyMs;
 }
 
 /** Every snapshot a provider exports, by id, for field-by-field comparison. */

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { CommonProviderOptions, QueueProvider } from '@switchyard/core';
 import { MemoryQueueProvider } from '@switchyard/provider-memory';
 import { BullQueueProvider } from '@switchyard/provider-bull';
+import { AgendaQueueProvider } from '@switchyard/provider-agenda';
 import { startRedis } from './start-redis.js';
+import { mongoUriForDatabase, startMongo, uniqueDatabaseName, type StartedMongo } from './start-mongo.js';
 
 /**
  * A way to get fresh, isolated, unconnected providers of one kind for cross-package
@@ -42,7 +44,40 @@ export const bullFixture: ProviderFixture = {
   },
 };
 
+/** One MongoDB for the run (started on first use), one collection per provider. */
+let mongo: Promise<StartedMongo> | undefined;
+const agendaDatabase = uniqueDatabaseName('fixtures');
+const agendaCollections = new WeakMap<QueueProvider, string>();
+export async function agendaMongoUrl(): Promise<string> {
+  mongo ??= startMongo();
+  return mongoUriForDatabase((await mongo).uri, agendaDatabase);
+}
+
+/** Agenda polling ten times a second, so tests stay quick. */
+export const AGENDA_TEST_PROCESS_EVERY_MS = 100;
+
+export const agendaFixture: ProviderFixture = {
+  name: 'agenda',
+  schedulingToleranceMs: 3 * AGENDA_TEST_PROCESS_EVERY_MS,
+  async make(options) {
+    const collection = `fixture_${randomUUID().replaceAll('-', '')}`;
+    const provider = new AgendaQueueProvider({
+      ...options,
+      mongoUrl: await agendaMongoUrl(),
+      collection,
+      processEveryMs: AGENDA_TEST_PROCESS_EVERY_MS,
+      lockLifetimeMs: 5000,
+      connectTimeoutMs: 2000,
+    });
+    agendaCollections.set(provider, collection);
+    return provider;
+  },
+  async environmentOf(provider) {
+    return { QUEUE_PROVIDER: 'agenda', MONGODB_URL: await agendaMongoUrl(), QUEUE_COLLECTION: agendaCollections.get(provider) ?? 'agenda_jobs' };
+  },
+};
+
 /** Every provider the domain, container and migration tests run on. */
 export function providerFixtures(): ProviderFixture[] {
-  return [memoryFixture, bullFixture];
+  return [memoryFixture, bullFixture, agendaFixture];
 }

@@ -10,11 +10,16 @@
  *   stops it.
  *
  * Each server runs without persistence (`--save '' --appendonly no`), so a restart
- * comes back empty, and never touches the system's Redis on 6379.
+ * comes back empty, and never touches the system's Redis on 6379. `startOwnRedis({
+ * persistent: true })` runs it with `appendonly yes` and `appendfsync always` in a
+ * directory of its own instead, so a restart (SIGTERM, then the same port again) comes
+ * back with every acknowledged write, as a production Redis with AOF does.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, Socket } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export interface RedisServer {
   url: string;
@@ -53,28 +58,42 @@ export function startRedis(): Promise<RedisServer> {
   return shared;
 }
 
+export interface OwnRedisOptions {
+  /** Makes the server require AUTH with this password. */
+  password?: string;
+  /** `appendonly yes` + `appendfsync always` in a fresh directory, so `restart()` keeps the data. */
+  persistent?: boolean;
+  quiet?: boolean;
+}
+
 /** A `redis-server` of the caller's own on a free loopback port; `password` makes it require AUTH. */
-export async function startOwnRedis(options: { password?: string; quiet?: boolean } = {}): Promise<RedisServer> {
+export async function startOwnRedis(options: OwnRedisOptions = {}): Promise<RedisServer> {
   const port = await freePort();
   const auth = options.password === undefined ? '' : `:${encodeURIComponent(options.password)}@`;
   const url = `redis://${auth}127.0.0.1:${port}`;
-  let child = await launch(port, options.password);
-  if (options.quiet !== true) console.log(`[redis] started own redis-server on 127.0.0.1:${port}`);
+  // The append-only file lives in a directory of this server's own, removed when it stops.
+  const dataDir = options.persistent === true ? mkdtempSync(join(tmpdir(), 'switchyard-redis-')) : undefined;
+  let child = await launch(port, options.password, dataDir);
+  if (options.quiet !== true) {
+    console.log(`[redis] started own redis-server on 127.0.0.1:${port}${dataDir === undefined ? '' : ` (appendonly, in ${dataDir})`}`);
+  }
   return {
     url,
     kind: 'redis-server',
     stop: async () => {
       await terminate(child);
+      if (dataDir !== undefined) rmSync(dataDir, { recursive: true, force: true });
     },
     restart: async () => {
       await terminate(child);
-      child = await launch(port, options.password);
+      child = await launch(port, options.password, dataDir);
     },
   };
 }
 
-async function launch(port: number, password: string | undefined): Promise<ChildProcess> {
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmpdir()];
+async function launch(port: number, password: string | undefined, dataDir?: string): Promise<ChildProcess> {
+  const persistence = dataDir === undefined ? ['--appendonly', 'no', '--dir', tmpdir()] : ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', dataDir];
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence];
   if (password !== undefined) args.push('--requirepass', password);
   const child = spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';

@@ -31,6 +31,7 @@ export function loadConfig(processEnv: Environment = process.env): SwitchyardCon
   const redisUrl = redisUrlFrom(env, problem);
   const mongoUrl = urlSetting(env, 'MONGODB_URL', ['mongodb:', 'mongodb+srv:'], 'mongodb://127.0.0.1:27017/switchyard', problem);
   const collection = nameSetting(env, 'QUEUE_COLLECTION', 'agenda_jobs', problem);
+  const agendaProcessEveryMs = integer(env, 'AGENDA_PROCESS_EVERY_MS', 5000, { min: 10, max: 3_600_000 }, problem);
   const prefix = nameSetting(env, 'QUEUE_PREFIX', 'switchyard', problem);
   const concurrency = integer(env, 'JOB_CONCURRENCY', 5, { min: 1, max: 1000 }, problem);
   const attempts = integer(env, 'JOB_ATTEMPT_LIMIT', 3, { min: 1, max: 100 }, problem);
@@ -52,7 +53,7 @@ export function loadConfig(processEnv: Environment = process.env): SwitchyardCon
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
-    environment, provider, redisUrl, mongoUrl, collection, prefix, concurrency, attempts, backoff, shutdownTimeoutMs,
+    environment, provider, redisUrl, mongoUrl, collection, agendaProcessEveryMs, prefix, concurrency, attempts, backoff, shutdownTimeoutMs,
     log: { level, format }, bookingReminderOffsets, paymentReminderOffsets,
   };
 }

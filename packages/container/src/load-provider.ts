@@ -43,7 +43,7 @@ export async function loadProvider(
       return construct(module, 'BullQueueProvider', specifier, { ...common, redisUrl: config.redisUrl, prefix: config.prefix });
     case 'agenda':
       return construct(module, 'AgendaQueueProvider', specifier, {
-        ...common, mongoUrl: config.mongoUrl, collection: config.collection,
+        ...common, mongoUrl: config.mongoUrl, collection: config.collection, processEveryMs: config.agendaProcessEveryMs,
       });
   }
 }

@@ -16,6 +16,8 @@ export interface SwitchyardConfig {
   mongoUrl: string;
   /** Agenda's collection. */
   collection: string;
+  /** How often Agenda looks for due jobs. */
+  agendaProcessEveryMs: number;
   /** Bull's key prefix. */
   prefix: string;
   concurrency: number;

@@ -16,3 +16,4 @@ export * from './provider-options.js';
 export * from './tokens.js';
 export * from './provider-call-options.js';
 export * from './migrate-jobs.js';
+export * from './repeat-schedule.js';

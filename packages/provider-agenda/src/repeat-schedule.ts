@@ -1,4 +1,4 @@
-import { nextCronOccurrence, type RepeatOptions } from '@switchyard/core';
+import { nextRepeatRun, type RepeatOptions } from '@switchyard/core';
 
 /**
  * How a repeat is written in Agenda's own fields, so that Agenda computes every
@@ -21,11 +21,11 @@ export function toAgendaRepeat(repeat: RepeatOptions): AgendaRepeatFields {
 }
 
 /**
- * When a new repeating job first runs: one interval from now, or the next cron match
- * after now. (Agenda's `every()` would run it at once; Switchyard's contract says the
- * job starts `scheduled`, as every provider does.)
+ * When a new repeating job first runs: the next instant of its schedule after now, by
+ * the rule every provider shares (`nextRepeatRun`: interval repeats on the epoch grid).
+ * Agenda's `every()` would run it at once; the contract says it starts `scheduled`.
+ * Later occurrences are Agenda's to compute (last run + interval, or the next cron match).
  */
 export function firstRepeatRun(repeat: RepeatOptions, now: Date): Date {
-  if ('everyMs' in repeat) return new Date(now.getTime() + repeat.everyMs);
-  return nextCronOccurrence(repeat.cron, repeat.tz, now);
+  return nextRepeatRun(repeat, null, now);
 }

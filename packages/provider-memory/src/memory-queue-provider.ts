@@ -49,6 +49,7 @@ import {
   validateCleanOptions,
   validateConcurrency,
   emptyJobCounts,
+  nextRepeatRun,
   validateSchedule,
   validateSnapshot,
   DEFAULT_MAX_PAYLOAD_BYTES,
@@ -75,7 +76,6 @@ import {
 import { toJobInfo, type MemoryJob } from './memory-job.js';
 import { setLongTimer } from './long-timer.js';
 import { WaitingLine } from './waiting-line.js';
-import { nextRepeatRun } from './repeat-schedule.js';
 import { toStoredResult } from './stored-result.js';
 
 /** Everything the provider keeps about one job name. */

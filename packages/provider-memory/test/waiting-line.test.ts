@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { WaitingLine } from '../src/waiting-line.js';
-import { nextRepeatRun } from '../src/repeat-schedule.js';
+import { nextRepeatRun } from '@switchyard/core';
 
 describe('WaitingLine', () => {
   it('hands out the highest priority first, first-in first-out among equals', () => {

@@ -2,8 +2,9 @@
  * One index of a collection: its spec as `listIndexes` shows it, and the keys a
  * document produces in it, which is what unique indexes compare.
  *
- * No index here speeds anything up (every query scans); indexes exist so that
- * unique constraints hold and so index management commands behave like mongod's.
+ * Indexes exist so that unique constraints hold and index management commands
+ * behave like mongod's. The only speed-up is an equality lookup on a unique
+ * single-field index (see CollectionStore.candidatesFor); every other query scans.
  */
 import { EJSON, type Document } from 'bson';
 import { MongoCommandError } from './mongo-error.js';

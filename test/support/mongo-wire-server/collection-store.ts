@@ -35,6 +35,30 @@ export class CollectionStore {
     return [...this.documents.values()];
   }
 
+  /**
+   * The documents that may match `filter`, in natural order: a superset that the
+   * query engine then filters. When the filter pins a field with a unique,
+   * single-field index to a string or ObjectId (`{ jobId: 'x' }`, `{ _id: { $in:
+   * [...] } }`), that index answers it instead of a scan, the way mongod's IXSCAN
+   * would; anything else gets every document. Only those value types take the fast
+   * path because their canonical form is the same however the client encoded them.
+   */
+  candidatesFor(filter: Document | undefined): Document[] {
+    for (const [field, condition] of Object.entries(filter ?? {})) {
+      const values = indexableValues(condition);
+      const entries = values === undefined ? undefined : this.uniqueEntriesOn(field);
+      if (values === undefined || entries === undefined) continue;
+      const hits = new Set<Document>();
+      for (const value of values) {
+        const holder = entries.get(canonicalKey([value]));
+        if (holder !== undefined) hits.add(holder);
+      }
+      if (hits.size <= 1) return [...hits];
+      return this.all().filter((document) => hits.has(document));
+    }
+    return this.all();
+  }
+
   /** Stores a new document; generates `_id` when absent and puts it first, as mongod does. */
   insert(document: Document): Document {
     let stored = document;
@@ -134,6 +158,18 @@ export class CollectionStore {
     }
   }
 
+  /** The key map of a plain unique index on exactly `field`, if there is one. */
+  private uniqueEntriesOn(field: string): Map<string, Document> | undefined {
+    for (const [name, entries] of this.uniqueEntries) {
+      const index = this.indexes.get(name) as CollectionIndex;
+      const fields = Object.keys(index.key);
+      if (fields.length !== 1 || fields[0] !== field) continue;
+      if (index.spec.sparse === true || index.spec.partialFilterExpression !== undefined || index.spec.collation !== undefined) continue;
+      return entries;
+    }
+    return undefined;
+  }
+
   private addIndex(index: CollectionIndex): void {
     this.indexes.set(index.name, index);
     if (!index.unique) return;
@@ -168,4 +204,17 @@ export class CollectionStore {
       }
     }
   }
+}
+
+/** The values an equality or `$in` condition pins a field to, when all are strings or ObjectIds. */
+function indexableValues(condition: unknown): unknown[] | undefined {
+  const indexable = (value: unknown) => typeof value === 'string' || value instanceof ObjectId;
+  if (indexable(condition)) return [condition];
+  if (condition === null || typeof condition !== 'object' || Array.isArray(condition)) return undefined;
+  const operators = Object.keys(condition);
+  if (operators.length !== 1) return undefined;
+  const { $eq, $in } = condition as { $eq?: unknown; $in?: unknown };
+  if (indexable($eq)) return [$eq];
+  if (Array.isArray($in) && $in.every(indexable)) return $in;
+  return undefined;
 }

@@ -20,8 +20,8 @@ import {
   targetCollection,
 } from './command-arguments.js';
 
-function documentsOf(context: CommandContext, collection: string): Document[] {
-  return context.catalog.find(context.database, collection)?.all() ?? [];
+function documentsOf(context: CommandContext, collection: string, filter?: Document): Document[] {
+  return context.catalog.find(context.database, collection)?.candidatesFor(filter) ?? [];
 }
 
 const find: CommandHandler = (command, context) => {
@@ -31,8 +31,9 @@ const find: CommandHandler = (command, context) => {
   }
   const limit = optionalNumber(command, 'limit') ?? 0;
   if (limit < 0) throw new MongoCommandError('BadValue', 'LIMIT must be non-negative (drivers send singleBatch instead)');
-  const results = findDocuments(documentsOf(context, collection), {
-    filter: optionalDocument(command, 'filter'),
+  const filter = optionalDocument(command, 'filter');
+  const results = findDocuments(documentsOf(context, collection, filter), {
+    filter,
     sort: checkedSort(optionalDocument(command, 'sort')),
     skip: optionalCount(command, 'skip'),
     limit,
@@ -71,8 +72,9 @@ const killCursors: CommandHandler = (command, context) => {
 
 const count: CommandHandler = (command, context) => {
   const collection = targetCollection(command, context);
-  const matches = findDocuments(documentsOf(context, collection), {
-    filter: optionalDocument(command, 'query'),
+  const filter = optionalDocument(command, 'query');
+  const matches = findDocuments(documentsOf(context, collection, filter), {
+    filter,
     skip: optionalCount(command, 'skip'),
     limit: optionalNumber(command, 'limit'),
   });

@@ -68,7 +68,7 @@ function runUpdateStatement(store: CollectionStore, statement: Document): { matc
   const sort = checkedSort(statement.sort as Document | undefined);
   if (multi && sort !== undefined) throw new MongoCommandError('FailedToParse', 'Cannot specify sort with multi=true');
 
-  const targets = findDocuments(store.all(), { filter, sort, limit: multi ? 0 : 1 });
+  const targets = findDocuments(store.candidatesFor(filter), { filter, sort, limit: multi ? 0 : 1 });
   if (targets.length === 0) {
     if (statement.upsert !== true) return { matched: 0, modified: 0 };
     const inserted = store.insert(buildUpsertDocument(filter, update, arrayFilters));
@@ -111,7 +111,8 @@ const deleteCommand: CommandHandler = (command, context) => {
       throw new MongoCommandError('FailedToParse', 'The limit field in delete objects must be 0 or 1');
     }
     if (store === undefined) return;
-    const targets = findDocuments(store.all(), { filter: (statement.q ?? {}) as Document, limit: statement.limit });
+    const filter = (statement.q ?? {}) as Document;
+    const targets = findDocuments(store.candidatesFor(filter), { filter, limit: statement.limit });
     for (const target of targets) store.remove(target);
     n += targets.length;
   });
@@ -138,7 +139,7 @@ const findAndModify: CommandHandler = (command, context) => {
   const store = command.upsert === true
     ? context.catalog.obtain(context.database, collection)
     : context.catalog.find(context.database, collection);
-  const [target] = findDocuments(store?.all() ?? [], { filter, sort: checkedSort(optionalDocument(command, 'sort')), limit: 1 });
+  const [target] = findDocuments(store?.candidatesFor(filter) ?? [], { filter, sort: checkedSort(optionalDocument(command, 'sort')), limit: 1 });
   const reply = (value: Document | null, lastErrorObject: Document): Document => ({
     lastErrorObject,
     value: value === null ? null : (projectDocuments([value], fields)[0] ?? null),

@@ -1,4 +1,5 @@
-import { nextCronOccurrence, type RepeatOptions } from '@switchyard/core';
+import { nextCronOccurrence } from './cron-schedule.js';
+import type { RepeatOptions } from './schedule-options.js';
 
 /**
  * When a repeating job runs next, strictly after both `now` and its last due time.
