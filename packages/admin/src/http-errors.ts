@@ -19,7 +19,7 @@ export class ConflictError extends Error {
 
 /**
  * Turns every error into `{ error, field? }` with the right status:
- * - 400: schema violations (fastify's), `ValidationError` (core's), malformed JSON;
+ * - 400: schema violations (fastify's), `ValidationError` (core's), malformed JSON (`field: 'body'`);
  * - 404 / 409: `NotFoundError` / `ConflictError` from the routes;
  * - 503: the provider is closed or its backend unreachable;
  * - 429 and other client errors fastify raises keep their status and message;
@@ -43,6 +43,10 @@ function describe(error: FastifyError): { status: number; body: ErrorBody } {
     return { status: 400, body: { error: `Invalid ${field}: ${schemaReasonOf(issue)}`, field } };
   }
   if (error instanceof ValidationError) return { status: 400, body: { error: error.message, field: error.field } };
+  // Not JSON at all (or JSON with a __proto__ / constructor.prototype key, which fastify's parser refuses): the body is at fault.
+  if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
+    return { status: 400, body: { error: error.message, field: 'body' } };
+  }
   if (error instanceof NotFoundError || error instanceof ConflictError) {
     return { status: error.statusCode, body: { error: error.message } };
   }

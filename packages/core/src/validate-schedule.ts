@@ -24,6 +24,12 @@ export interface ValidationLimits {
 export const DEFAULT_MAX_PAYLOAD_BYTES = 512 * 1024;
 export const MAX_JOB_NAME_LENGTH = 200;
 export const MAX_JOB_ID_LENGTH = 256;
+/** The longest `timeoutMs`: what a Node.js timer can wait (about 24.8 days); a longer one would fire at once. */
+export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+/** The latest instant a `Date` can hold (year 275760): a due time beyond it would be an Invalid Date. */
+const LATEST_DATE_MS = 8.64e15;
+/** A UTF-16 surrogate without its pair: MongoDB stores strings as UTF-8 and would turn it into U+FFFD, a different id. */
+const LONE_SURROGATE = /\p{Cs}/u;
 
 /** A validated `scheduleJob` call with every default applied and the due time resolved. */
 export interface ValidatedSchedule<T = unknown> {
@@ -83,7 +89,7 @@ export function validateSchedule<T>(
     runAt = opts.runAt.getTime() > now.getTime() ? new Date(opts.runAt.getTime()) : now;
   }
   if (opts.delayMs !== undefined) {
-    runAt = new Date(now.getTime() + requireNumber(opts.delayMs, 'delayMs', { min: 0 }));
+    runAt = new Date(now.getTime() + requireNumber(opts.delayMs, 'delayMs', { min: 0, max: LATEST_DATE_MS - now.getTime() }));
   }
 
   const priority =
@@ -96,7 +102,7 @@ export function validateSchedule<T>(
       : requireNumber(opts.attempts, 'attempts', { min: 1, integer: true });
   const backoff = opts.backoff === undefined ? limits.defaultBackoff : validateBackoff(opts.backoff);
   const timeoutMs =
-    opts.timeoutMs === undefined ? undefined : requireNumber(opts.timeoutMs, 'timeoutMs', { min: 1, integer: true });
+    opts.timeoutMs === undefined ? undefined : requireNumber(opts.timeoutMs, 'timeoutMs', { min: 1, max: MAX_TIMEOUT_MS, integer: true });
   let repeat: RepeatOptions | undefined;
   if (opts.repeat !== undefined) {
     if (opts.runAt !== undefined || opts.delayMs !== undefined) {
@@ -123,21 +129,23 @@ export function validateSchedule<T>(
   };
 }
 
-/** A job name: a non-empty string of at most 200 characters, no control characters. */
+/** A job name: a non-empty string of at most 200 characters, no control characters, well-formed Unicode. */
 export function validateJobName(name: unknown, field = 'name'): string {
   if (typeof name !== 'string' || name.trim() === '') throw new ValidationError(field, 'must be a non-empty string');
   if (name.length > MAX_JOB_NAME_LENGTH) throw new ValidationError(field, `must be at most ${MAX_JOB_NAME_LENGTH} characters`);
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f]/.test(name)) throw new ValidationError(field, 'must not contain control characters');
+  if (LONE_SURROGATE.test(name)) throw new ValidationError(field, 'must be well-formed Unicode (a lone surrogate)');
   return name;
 }
 
-/** A caller's job id: a non-empty string of at most 256 characters, no control characters. */
+/** A caller's job id: a non-empty string of at most 256 characters, no control characters, well-formed Unicode. */
 export function validateJobId(jobId: unknown, field = 'jobId'): string {
   if (typeof jobId !== 'string' || jobId.trim() === '') throw new ValidationError(field, 'must be a non-empty string');
   if (jobId.length > MAX_JOB_ID_LENGTH) throw new ValidationError(field, `must be at most ${MAX_JOB_ID_LENGTH} characters`);
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f]/.test(jobId)) throw new ValidationError(field, 'must not contain control characters');
+  if (LONE_SURROGATE.test(jobId)) throw new ValidationError(field, 'must be well-formed Unicode (a lone surrogate)');
   return jobId;
 }
 
@@ -169,7 +177,8 @@ export function validateRepeat(value: unknown, field = 'repeat'): RepeatOptions 
     for (const key of Object.keys(repeat)) {
       if (key !== 'everyMs') throw new ValidationError(`${field}.${key}`, 'unknown repeat option');
     }
-    return { everyMs: requireNumber(repeat.everyMs, `${field}.everyMs`, { min: 1, integer: true }) };
+    // Bounded so that occurrences (multiples of everyMs from the epoch) are valid Dates, never Invalid Date.
+    return { everyMs: requireNumber(repeat.everyMs, `${field}.everyMs`, { min: 1, max: LATEST_DATE_MS / 4, integer: true }) };
   }
   for (const key of Object.keys(repeat)) {
     if (key !== 'cron' && key !== 'tz') throw new ValidationError(`${field}.${key}`, 'unknown repeat option');
