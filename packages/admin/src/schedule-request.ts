@@ -1,4 +1,4 @@
-import { ValidationError, type ScheduleOptions } from '@switchyard/core';
+import { ValidationError, parseIsoDateTime, type ScheduleOptions } from '@switchyard/core';
 import type { ScheduleBody } from './schemas.js';
 
 /**
@@ -10,8 +10,8 @@ export function toScheduleOptions(body: ScheduleBody): ScheduleOptions | undefin
   if (body.options === undefined) return undefined;
   const { runAt, ...rest } = body.options;
   if (runAt === undefined) return rest as ScheduleOptions;
-  const date = new Date(runAt as string);
-  if (Number.isNaN(date.getTime())) throw new ValidationError('options.runAt', 'must be an ISO 8601 date-time string');
+  const date = parseIsoDateTime(runAt);
+  if (date === null) throw new ValidationError('options.runAt', 'must be an ISO 8601 date-time with an offset, e.g. 2030-01-31T09:30:00Z');
   return { ...rest, runAt: date } as ScheduleOptions;
 }
 

@@ -17,3 +17,4 @@ export * from './tokens.js';
 export * from './provider-call-options.js';
 export * from './migrate-jobs.js';
 export * from './repeat-schedule.js';
+export * from './iso-date-time.js';

@@ -1,7 +1,8 @@
 import { ValidationError } from './errors.js';
 import { JOB_STATES, type JobInfo } from './job.js';
 import { SNAPSHOT_SCHEMA_VERSION, type JobSnapshot } from './job-snapshot.js';
-import { validateBackoff, validateJobId, validateJobName, validateRepeat } from './validate-schedule.js';
+import { parseIsoDateTime } from './iso-date-time.js';
+import { MAX_TIMEOUT_MS, validateBackoff, validateJobId, validateJobName, validateRepeat } from './validate-schedule.js';
 import { HIGHEST_PRIORITY, LOWEST_PRIORITY } from './schedule-options.js';
 
 /** The snapshot of a job as a provider reports it. */
@@ -48,8 +49,8 @@ export function validateSnapshot(value: unknown): JobSnapshot {
     throw new ValidationError('snapshot.attemptsMade', 'must be a whole number of at least 0');
   }
   if (s.backoff !== null) validateBackoff(s.backoff, 'snapshot.backoff');
-  if (s.timeoutMs !== null && (!Number.isInteger(s.timeoutMs) || (s.timeoutMs as number) < 1)) {
-    throw new ValidationError('snapshot.timeoutMs', 'must be a whole number of at least 1, or null');
+  if (s.timeoutMs !== null && (!Number.isInteger(s.timeoutMs) || (s.timeoutMs as number) < 1 || (s.timeoutMs as number) > MAX_TIMEOUT_MS)) {
+    throw new ValidationError('snapshot.timeoutMs', `must be a whole number from 1 to ${MAX_TIMEOUT_MS}, or null`);
   }
   if (s.repeat !== null) validateRepeat(s.repeat, 'snapshot.repeat');
   if (s.failedReason !== undefined && typeof s.failedReason !== 'string') {
@@ -59,5 +60,5 @@ export function validateSnapshot(value: unknown): JobSnapshot {
 }
 
 function isIsoDate(value: unknown): boolean {
-  return typeof value === 'string' && !Number.isNaN(Date.parse(value));
+  return parseIsoDateTime(value) !== null;
 }

@@ -1,6 +1,7 @@
 import { ValidationError } from './errors.js';
 import { assertValidCron, isKnownTimeZone } from './cron-schedule.js';
 import { assertJsonData } from './json-data.js';
+import { MAX_BACKOFF_DELAY_MS } from './backoff.js';
 import {
   DEFAULT_ATTEMPTS,
   DEFAULT_PRIORITY,
@@ -157,10 +158,10 @@ export function validateBackoff(value: unknown, field = 'backoff'): BackoffOptio
   if (backoff.type !== 'fixed' && backoff.type !== 'exponential') {
     throw new ValidationError(`${field}.type`, "must be 'fixed' or 'exponential'");
   }
-  const delayMs = requireNumber(backoff.delayMs, `${field}.delayMs`, { min: 0 });
+  const delayMs = requireNumber(backoff.delayMs, `${field}.delayMs`, { min: 0, max: MAX_BACKOFF_DELAY_MS });
   const result: BackoffOptions = { type: backoff.type, delayMs };
   if (backoff.maxDelayMs !== undefined) {
-    result.maxDelayMs = requireNumber(backoff.maxDelayMs, `${field}.maxDelayMs`, { min: delayMs });
+    result.maxDelayMs = requireNumber(backoff.maxDelayMs, `${field}.maxDelayMs`, { min: delayMs, max: MAX_BACKOFF_DELAY_MS });
   }
   if (backoff.jitter !== undefined) {
     result.jitter = requireNumber(backoff.jitter, `${field}.jitter`, { min: 0, max: 1 });

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { computeBackoffDelay } from '@switchyard/core';
+import { MAX_BACKOFF_DELAY_MS, computeBackoffDelay, validateSchedule } from '@switchyard/core';
 
 describe('computeBackoffDelay', () => {
   it('retries at once without backoff', () => {
@@ -15,6 +15,19 @@ describe('computeBackoffDelay', () => {
   it('caps the delay at maxDelayMs', () => {
     const backoff = { type: 'exponential', delayMs: 100, maxDelayMs: 300 } as const;
     expect([1, 2, 3, 10, 2000].map((n) => computeBackoffDelay(backoff, n))).to.deep.equal([100, 200, 300, 300, 300]);
+  });
+  it('never waits longer than MAX_BACKOFF_DELAY_MS, however many failures', () => {
+    const backoff = { type: 'exponential', delayMs: 60_000 } as const;
+    expect(computeBackoffDelay(backoff, 2000)).to.equal(MAX_BACKOFF_DELAY_MS);
+    expect(Number.isNaN(new Date(Date.now() + computeBackoffDelay(backoff, 2000)).getTime())).to.equal(false);
+  });
+  it('refuses a backoff longer than MAX_BACKOFF_DELAY_MS, naming the field', () => {
+    for (const [backoff, field] of [
+      [{ type: 'fixed', delayMs: MAX_BACKOFF_DELAY_MS + 1 }, 'backoff.delayMs'],
+      [{ type: 'fixed', delayMs: 1, maxDelayMs: 1e300 }, 'backoff.maxDelayMs'],
+    ] as const) {
+      expect(() => validateSchedule('n', null, { backoff })).to.throw().with.property('field', field);
+    }
   });
   it('spreads jitter below the delay, never above the cap', () => {
     const backoff = { type: 'fixed', delayMs: 1000, jitter: 0.5 } as const;

@@ -215,6 +215,10 @@ export class AgendaQueueProvider extends EventEmitter implements QueueProvider {
           serverSelectionTimeoutMS: this.connectTimeoutMs,
           connectTimeoutMS: this.connectTimeoutMs,
           appName: 'switchyard-agenda',
+          // The driver's default is `{}`, and the BSON reader looks each key up in it: a data key
+          // named `__proto__` then finds Object.prototype and comes back as raw bytes (an array of
+          // objects under it reads as Buffers). With no prototype, no key is mistaken for a raw field.
+          fieldsAsRaw: Object.create(null) as Record<string, boolean>,
         });
         await client.connect();
         db = client.db();

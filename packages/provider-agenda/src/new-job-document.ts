@@ -33,7 +33,7 @@ export function newJobDocument(schedule: ValidatedSchedule, jobId: string, now: 
   return {
     ...agendaFields(schedule.name, schedule.priority, repeat === null ? schedule.runAt : firstRepeatRun(repeat, now), disabled),
     ...(repeat === null ? {} : toAgendaRepeat(repeat)),
-    data: schedule.data ?? null,
+    data: asStoredData(schedule.data),
     jobId,
     phase: 'pending',
     createdAt: now,
@@ -45,6 +45,15 @@ export function newJobDocument(schedule: ValidatedSchedule, jobId: string, now: 
     removeOnComplete: schedule.removeOnComplete,
     finishedAt: null,
   };
+}
+
+/**
+ * The data as JSON would keep it, the same as Bull stores it: the BSON serializer would
+ * write an `undefined` property as `null` instead of leaving it out, so a job read
+ * back would carry a key its caller never set.
+ */
+function asStoredData(data: unknown): unknown {
+  return data === undefined ? null : (JSON.parse(JSON.stringify(data)) as unknown);
 }
 
 const PHASE_OF_SNAPSHOT_STATE: Record<Exclude<JobSnapshot['state'], 'active'>, JobPhase> = {

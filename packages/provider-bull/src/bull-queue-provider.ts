@@ -74,6 +74,7 @@ import {
   type QueueProviderEvents,
   type RegisterOptions,
   type ScheduleOptions,
+  type ValidatedSchedule,
 } from '@switchyard/core';
 import { BullConnection, DEFAULT_COMMAND_TIMEOUT_MS, DEFAULT_CONNECT_TIMEOUT_MS } from './bull-connection.js';
 import { BullJobIndex, type IndexEntry } from './bull-job-index.js';
@@ -218,7 +219,10 @@ export class BullQueueProvider extends EventEmitter implements QueueProvider {
       const id = schedule.jobId ?? randomUUID();
       const entry: IndexEntry =
         schedule.repeat === undefined ? { name: schedule.name } : { name: schedule.name, repeat: schedule.repeat, createdAt: now };
-      if (!(await this.index.claim(id, entry))) return id;
+      if (!(await this.index.claim(id, entry))) {
+        await this.addIfClaimedWithoutJob(id, schedule, now);
+        return id;
+      }
       try {
         const queue = await this.queueFor(schedule.name);
         const job = toBullJobOptions(schedule, id, now);
@@ -231,6 +235,27 @@ export class BullQueueProvider extends EventEmitter implements QueueProvider {
       }
       this.logger.debug('job scheduled', { provider: this.name, jobName: schedule.name, jobId: id });
       return id;
+    });
+  }
+
+  /**
+   * The id is taken, nearly always by its stored job. But a claim can be left without
+   * its job when Redis goes away mid-call: ioredis sends a command whose reply was lost
+   * again once reconnected, and that second claim finds the first one's (so the call
+   * that made it would add nothing); or the add failed and so did freeing the id, and the
+   * caller tries again. Then the job is added now. Bull adds nothing for an id its queue
+   * already holds, so a producer racing on the same id cannot double the job.
+   */
+  private async addIfClaimedWithoutJob(id: string, schedule: ValidatedSchedule, now: number): Promise<void> {
+    if (schedule.repeat !== undefined) return;
+    const entry = await this.index.lookup(id);
+    if (entry === null || entry.name !== schedule.name || entry.repeat !== undefined) return;
+    const queue = await this.queueFor(schedule.name);
+    if ((await queue.getJob(id)) !== null) return;
+    const job = toBullJobOptions(schedule, id, now);
+    await queue.add(BULL_DEFAULT_JOB_NAME, job.data, job.opts);
+    this.logger.warn('job id was claimed without its job (Redis connection lost mid-call): job added', {
+      provider: this.name, jobName: schedule.name, jobId: id,
     });
   }
 

@@ -1,0 +1,31 @@
+/**
+ * The built worker (`switchyard-worker`) as a child process, every byte of its stdout
+ * and stderr captured, for tests that inspect what it prints.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const workerBin = fileURLToPath(new URL('../../../packages/container/dist/bin/switchyard-worker.js', import.meta.url));
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  /** stdout and stderr, interleaved as they arrived. */
+  output(): string;
+  exited: Promise<number | NodeJS.Signals>;
+}
+
+export function startWorkerProcess(env: Record<string, string>): WorkerProcess {
+  const child = spawn(process.execPath, [workerBin], {
+    env: { ...process.env, LOG_LEVEL: 'debug', LOG_FORMAT: 'json', SHUTDOWN_TIMEOUT_MS: '5000', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | NodeJS.Signals>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  // A failing test must not leave the worker running.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.removeListener('exit', killOnExit));
+  return { child, output: () => output, exited };
+}
