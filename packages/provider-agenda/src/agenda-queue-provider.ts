@@ -226,7 +226,7 @@ export class AgendaQueueProvider extends EventEmitter implements QueueProvider {
       await db.command({ ping: 1 });
       const jobs = db.collection<AgendaJobDocument>(this.collectionName);
       await ensureJobIndexes(jobs);
-      const backend = new SharedDbAgendaBackend(db, this.collectionName);
+      const backend = new SharedDbAgendaBackend(db, this.collectionName, (error) => this.reportError(this.translate(error)));
       // Connected here so that Agenda's own connect (in its constructor, unguarded) has nothing left that can fail.
       await backend.connect();
       return { db, jobs, backend };

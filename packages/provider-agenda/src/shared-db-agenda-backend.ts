@@ -1,5 +1,5 @@
 import type { Db } from 'mongodb';
-import type { AgendaBackend } from 'agenda';
+import type { AgendaBackend, JobParameters } from 'agenda';
 import { MongoJobRepository } from '@agendajs/mongo-backend';
 import { LOCK_ORDER } from './job-indexes.js';
 
@@ -15,6 +15,11 @@ import { LOCK_ORDER } from './job-indexes.js';
  * - the repository is told the provider's lock order (`LOCK_ORDER`) and not to build
  *   its index for the default order: the provider creates the indexes it queries by.
  *
+ * - Agenda calls `unlockJob` without awaiting it or catching its rejection (when it
+ *   lets go of a job it locked too early or beyond its lock limit), so during a MongoDB
+ *   outage that call would be an unhandled rejection; here it reports the error
+ *   instead. A lock that could not be released simply expires (`lockLifetimeMs`).
+ *
  * It never closes the connection: `ownsConnection` is false, so `agenda.drain()`
  * leaves the client to the provider (which closes it only if it opened it).
  */
@@ -23,8 +28,8 @@ export class SharedDbAgendaBackend implements AgendaBackend {
   readonly repository: MongoJobRepository;
   readonly ownsConnection = false;
 
-  constructor(db: Db, collection: string) {
-    this.repository = new MongoJobRepository({
+  constructor(db: Db, collection: string, onUnlockError: (error: unknown) => void) {
+    this.repository = new UnlockSafeRepository(onUnlockError, {
       mongo: db,
       db: { collection },
       ensureIndex: false,
@@ -39,4 +44,22 @@ export class SharedDbAgendaBackend implements AgendaBackend {
   }
 
   async disconnect(): Promise<void> {}
+}
+
+/** `MongoJobRepository` whose fire-and-forget `unlockJob` reports failures rather than rejecting. */
+class UnlockSafeRepository extends MongoJobRepository {
+  constructor(
+    private readonly onUnlockError: (error: unknown) => void,
+    ...options: ConstructorParameters<typeof MongoJobRepository>
+  ) {
+    super(...options);
+  }
+
+  override async unlockJob(job: JobParameters): Promise<void> {
+    try {
+      await super.unlockJob(job);
+    } catch (error) {
+      this.onUnlockError(error);
+    }
+  }
 }

@@ -5,6 +5,9 @@ import sinon from 'sinon';
 import { ProviderUnavailableError, type Logger } from '@switchyard/core';
 import { rejectionOf, waitFor } from '@switchyard/core/testing';
 import { AgendaQueueProvider } from '@switchyard/provider-agenda';
+import { MongoClient, ObjectId } from 'mongodb';
+import type { JobParameters } from 'agenda';
+import { SharedDbAgendaBackend } from '../src/shared-db-agenda-backend.js';
 import { mongoUriForDatabase, startMongo, uniqueDatabaseName, type StartedMongo } from '../../../test/support/start-mongo.js';
 
 const PASSWORD = 'pa55-w0rd-that-must-not-leak';
@@ -142,6 +145,24 @@ describe('AgendaQueueProvider: MongoDB unreachable', function () {
       await waitFor(() => errors.length > 0 && logger.error.called, { timeoutMs: 10_000, message: 'polling errors while down' });
       expect(errors[0]).to.be.instanceOf(ProviderUnavailableError);
       expect(logger.error.firstCall.args[1]).to.include({ provider: 'agenda' });
+    });
+
+    it('reports a failed unlock (which Agenda neither awaits nor catches) instead of rejecting', async () => {
+      const client = new MongoClient(mongoUrl, { serverSelectionTimeoutMS: CONNECT_TIMEOUT_MS });
+      await client.connect();
+      try {
+        const failures: unknown[] = [];
+        const backend = new SharedDbAgendaBackend(client.db(), `unlock_${randomUUID()}`, (error) => failures.push(error));
+        await backend.connect();
+        await mongo.wireServer!.goDown();
+
+        // Resolving here is the point: a rejection would be unhandled inside Agenda.
+        await backend.repository.unlockJob({ _id: new ObjectId(), name: 'report' } as unknown as JobParameters);
+        expect(failures).to.have.length(1);
+        expect(String(failures[0])).to.match(/Mongo/);
+      } finally {
+        await client.close();
+      }
     });
 
     it('closes without hanging while MongoDB is down', async () => {
