@@ -1,5 +1,5 @@
 import type { JobInfo } from '@switchyard/core';
-import type { LongTimer } from './long-timer.js';
+import type { DueTimer } from './due-timers.js';
 
 /** One job as the memory provider keeps it: the contract's fields plus its bookkeeping. */
 export interface MemoryJob extends JobInfo {
@@ -7,7 +7,7 @@ export interface MemoryJob extends JobInfo {
   /** Insertion order, so that equal priorities run first-in first-out. */
   sequence: number;
   /** Armed while the job is `scheduled`. */
-  timer?: LongTimer;
+  timer?: DueTimer;
   /** Set while the job is `active`. */
   abort?: AbortController;
   /** A repeating job cancelled while its occurrence ran: do not schedule another. */

@@ -20,8 +20,9 @@
  *                                              └──(repeating: returned or failed)──> scheduled (next occurrence)
  * ```
  *
- * Timing: one timer per scheduled job (no polling), so `runAt` is honoured to within
- * the event loop's latency, typically a millisecond or two.
+ * Timing: one Node timer armed for the earliest scheduled job (no polling; see
+ * `DueTimers`), so `runAt` is honoured to within the event loop's latency, typically
+ * a millisecond or two.
  *
  * @example
  * ```ts
@@ -74,7 +75,7 @@ import {
   type ScheduleOptions,
 } from '@switchyard/core';
 import { toJobInfo, type MemoryJob } from './memory-job.js';
-import { setLongTimer } from './long-timer.js';
+import { DueTimers } from './due-timers.js';
 import { WaitingLine } from './waiting-line.js';
 import { toStoredResult } from './stored-result.js';
 
@@ -94,6 +95,8 @@ export class MemoryQueueProvider extends EventEmitter implements QueueProvider {
 
   private readonly jobs = new Map<string, MemoryJob>();
   private readonly queues = new Map<string, NameQueue>();
+  /** Every scheduled job's wake-up, on one timer. */
+  private readonly dueTimers = new DueTimers();
   private readonly logger: Logger;
   private sequence = 0;
   private started = false;
@@ -347,10 +350,10 @@ export class MemoryQueueProvider extends EventEmitter implements QueueProvider {
     if (dueAt.getTime() > Date.now()) {
       job.state = 'scheduled';
       if (!this.closing) {
-        job.timer = setLongTimer(() => {
+        job.timer = this.dueTimers.at(dueAt.getTime(), () => {
           delete job.timer;
           this.makeDue(job, dueAt);
-        }, dueAt.getTime());
+        });
       }
       return;
     }

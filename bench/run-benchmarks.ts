@@ -1,0 +1,171 @@
+/**
+ * `npm run bench`: every benchmark against the harness servers (a redis-server of its
+ * own, and MongoDB by the harness's ladder: MONGODB_URL, a local mongod, else the
+ * in-process wire-protocol test server), alternating the variants run by run so that
+ * load from elsewhere on the machine falls on all of them alike. Prints a table and
+ * writes `bench/results/<name>.json` and `.md` (see `bench-settings.ts` for `<name>`).
+ *
+ * BENCH_SCALE=0.05 shrinks every job count (a smoke run); BENCH_RUNS sets the runs
+ * per figure (default 5).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { benchSettings } from './support/bench-settings.js';
+import { startBenchServers, AGENDA_PROCESS_EVERY_MS, type BenchServers } from './support/bench-backends.js';
+import { machineInfo, packageVersions, redisServerVersion } from './support/machine-info.js';
+import { summarize } from './support/summary-stats.js';
+import { renderMarkdown, type BenchResults, type MigrationFigure, type ThroughputFigure, type EnqueueFigure, type TimelinessFigure } from './support/bench-report.js';
+import { evaluateTargets } from './support/bench-targets.js';
+import { runThroughput, type ThroughputVariant } from './scenarios/throughput.js';
+import { runEnqueue, type EnqueuePattern, type EnqueueVariant } from './scenarios/enqueue.js';
+import { runTimeliness, type TimelinessResult } from './scenarios/timeliness.js';
+import { runMigrationInChild, seedMigrationSource, type MigrationEnd, type MigrationPair } from './scenarios/migration.js';
+import type { ProviderKind } from './support/bench-backends.js';
+
+const settings = benchSettings();
+const startedAt = Date.now();
+const log = (message: string) => console.log(`[bench ${((Date.now() - startedAt) / 1000).toFixed(0).padStart(4)} s] ${message}`);
+
+/** Runs `variants` in turn, `settings.runs` times (a, b, a, b, ...): every variant's values, in run order. */
+async function alternate<V extends string, R>(variants: readonly V[], run: (variant: V, index: number) => Promise<R>): Promise<Map<V, R[]>> {
+  const values = new Map<V, R[]>(variants.map((variant) => [variant, []]));
+  for (let index = 0; index < settings.runs; index += 1) {
+    for (const variant of variants) values.get(variant)!.push(await run(variant, index));
+  }
+  return values;
+}
+
+async function throughputFigures(servers: BenchServers): Promise<ThroughputFigure[]> {
+  const { jobs, agendaJobs, concurrency, addWindow } = settings.throughput;
+  const jobsOf = (variant: ThroughputVariant) => (variant === 'raw-agenda' || variant === 'agenda' ? agendaJobs : jobs);
+  const timeoutMs = 15 * 60_000;
+  const measure = (variant: ThroughputVariant, index: number) => {
+    log(`throughput ${variant} run ${index + 1}/${settings.runs} (${jobsOf(variant)} jobs)`);
+    return runThroughput(variant, servers, { jobs: jobsOf(variant), concurrency, addWindow, timeoutMs }).then((result) => result.jobsPerSecond);
+  };
+  const groups: ThroughputVariant[][] = [['raw-bull', 'bull'], ['raw-agenda', 'agenda'], ['memory']];
+  const figures: ThroughputFigure[] = [];
+  for (const group of groups) {
+    const values = await alternate(group, measure);
+    for (const variant of group) {
+      figures.push({ variant, jobs: jobsOf(variant), concurrency, jobsPerSecond: summarize(values.get(variant)!) });
+    }
+    if (group.length === 2) {
+      const [raw, provider] = group as [ThroughputVariant, ThroughputVariant];
+      const rawRuns = values.get(raw)!;
+      const providerRuns = values.get(provider)!;
+      // Each provider run over the raw run just before it: the two saw the same load.
+      figures.at(-1)!.ratioToRaw = summarize(providerRuns.map((value, index) => value / rawRuns[index]!));
+    }
+  }
+  return figures;
+}
+
+async function enqueueFigures(servers: BenchServers): Promise<EnqueueFigure[]> {
+  const { oneAtATimeJobs, batchedJobs, agendaJobs, batchWindow } = settings.enqueue;
+  const variants: EnqueueVariant[] = ['raw-bull', 'bull', 'raw-agenda', 'agenda', 'memory'];
+  const patterns: EnqueuePattern[] = ['one-at-a-time', 'batched'];
+  const jobsOf = (variant: EnqueueVariant, pattern: EnqueuePattern) =>
+    variant === 'raw-agenda' || variant === 'agenda' ? agendaJobs : pattern === 'batched' ? batchedJobs : oneAtATimeJobs;
+  const cells = variants.flatMap((variant) => patterns.map((pattern) => `${variant}|${pattern}` as const));
+  const values = await alternate(cells, (cell, index) => {
+    const [variant, pattern] = cell.split('|') as [EnqueueVariant, EnqueuePattern];
+    const jobs = jobsOf(variant, pattern);
+    log(`enqueue ${variant} ${pattern} run ${index + 1}/${settings.runs} (${jobs} jobs)`);
+    return runEnqueue(variant, pattern, servers, { jobs, batchWindow, timeoutMs: 15 * 60_000 });
+  });
+  return cells.map((cell) => {
+    const [variant, pattern] = cell.split('|') as [EnqueueVariant, EnqueuePattern];
+    const figure: EnqueueFigure = { variant, pattern, jobs: jobsOf(variant, pattern), window: pattern === 'batched' ? batchWindow : 1, jobsPerSecond: summarize(values.get(cell)!) };
+    if (variant === 'bull' || variant === 'agenda') {
+      const raw = values.get(`raw-${variant}|${pattern}`)!;
+      figure.ratioToRaw = summarize(values.get(cell)!.map((value, index) => value / raw[index]!));
+    }
+    return figure;
+  });
+}
+
+async function timelinessFigures(servers: BenchServers): Promise<TimelinessFigure[]> {
+  const { jobs, spreadMs, leadMs, concurrency } = settings.timeliness;
+  const providers: ProviderKind[] = ['bull', 'agenda', 'memory'];
+  const values = await alternate(providers, (provider, index) => {
+    log(`timeliness ${provider} run ${index + 1}/${settings.runs} (${jobs} jobs over ${spreadMs / 1000} s)`);
+    return runTimeliness(provider, servers, { jobs, spreadMs, leadMs, concurrency, graceMs: 5 * 60_000 });
+  });
+  return providers.map((provider) => {
+    const runs = values.get(provider)!;
+    const of = (key: keyof TimelinessResult) => summarize(runs.map((run) => run[key]));
+    return {
+      provider, jobs, spreadMs, leadMs,
+      ...(provider === 'agenda' ? { processEveryMs: AGENDA_PROCESS_EVERY_MS } : {}),
+      p50: of('p50'), p95: of('p95'), p99: of('p99'), max: of('max'), schedulingMs: of('schedulingMs'),
+    };
+  });
+}
+
+async function migrationFigures(servers: BenchServers): Promise<MigrationFigure[]> {
+  const { jobs } = settings.migration;
+  const pairs: MigrationPair[] = [{ from: 'bull', to: 'agenda' }, { from: 'agenda', to: 'bull' }, { from: 'bull', to: 'memory' }];
+  const sources = new Map<MigrationPair['from'], Awaited<ReturnType<typeof seedMigrationSource>>>();
+  try {
+    for (const from of new Set(pairs.map((pair) => pair.from))) {
+      log(`migration: seeding ${jobs} scheduled jobs into ${from}`);
+      const source = await seedMigrationSource(from, servers, jobs);
+      sources.set(from, source);
+      log(`migration: seeded ${from} in ${(source.seedMs / 1000).toFixed(1)} s`);
+    }
+    const labels = pairs.map((pair) => `${pair.from}->${pair.to}` as const);
+    const values = await alternate(labels, (label, index) => {
+      const [from, to] = label.split('->') as [MigrationPair['from'], MigrationEnd];
+      log(`migration ${label} run ${index + 1}/${settings.runs} (${jobs} jobs, in a child process)`);
+      return runMigrationInChild(sources.get(from)!, to, servers, { timeoutMs: 30 * 60_000 });
+    });
+    return pairs.map((pair, index) => {
+      const runs = values.get(labels[index]!)!;
+      return {
+        from: pair.from, to: pair.to, jobs,
+        jobsPerSecond: summarize(runs.map((run) => run.jobsPerSecond)),
+        seconds: summarize(runs.map((run) => run.elapsedMs / 1000)),
+        peakRssMiB: summarize(runs.map((run) => run.peakRssMiB)),
+      };
+    });
+  } finally {
+    for (const source of sources.values()) await source.drop();
+  }
+}
+
+const servers = await startBenchServers();
+let results: BenchResults;
+try {
+  const machine = machineInfo();
+  log(`${settings.resultsName} run: scale ${settings.scale}, ${settings.runs} runs per figure, MongoDB: ${servers.mongoKind}`);
+  const throughput = await throughputFigures(servers);
+  const enqueue = await enqueueFigures(servers);
+  const timeliness = await timelinessFigures(servers);
+  const migration = await migrationFigures(servers);
+  results = {
+    generatedAt: new Date().toISOString(),
+    command: settings.resultsName === 'latest' ? 'npm run bench' : `BENCH_SCALE=${settings.scale} BENCH_RUNS=${settings.runs} npm run bench`,
+    durationSeconds: 0,
+    settings,
+    machine,
+    versions: { node: process.version, ...packageVersions() },
+    servers: { redis: { kind: servers.redisKind, version: redisServerVersion() }, mongodb: { kind: servers.mongoKind } },
+    throughput, enqueue, timeliness, migration,
+    targets: [],
+  };
+  results.targets = evaluateTargets(results);
+  results.durationSeconds = Math.round((Date.now() - startedAt) / 1000);
+} finally {
+  await servers.stop();
+}
+
+const markdown = renderMarkdown(results);
+const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
+mkdirSync(resultsDir, { recursive: true });
+writeFileSync(`${resultsDir}${settings.resultsName}.json`, `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync(`${resultsDir}${settings.resultsName}.md`, markdown);
+console.log(`\n${markdown}`);
+log(`wrote bench/results/${settings.resultsName}.json and .md`);
+// The harness's redis-server and the wire server's sockets would keep the process alive.
+process.exit(0);

@@ -1,0 +1,129 @@
+/**
+ * Throughput, add + process: a worker with concurrency C is started, then N jobs are
+ * added in windows of ADD_WINDOW concurrent adds; the clock runs from the first add
+ * to the last completion (as the library reports it: Bull's and Agenda's 'completed'
+ * / 'complete' events, the provider's 'completed'). The processor does nothing, so
+ * the figure is the queue's own cost per job.
+ *
+ * Raw variants use each library directly, on the same Redis / MongoDB with the same
+ * concurrency, payloads and adding pattern, configured as the provider configures it
+ * (see `support/raw-queues.ts`).
+ */
+import {
+  addInWindows,
+  benchPayload,
+  deferred,
+  deleteRedisPrefix,
+  dropMongoDatabase,
+  freshMongoUri,
+  freshProvider,
+  freshRedisPrefix,
+  withinMs,
+  type BenchServers,
+  type ProviderKind,
+} from '../support/bench-backends.js';
+import { openRawAgenda, openRawBull } from '../support/raw-queues.js';
+
+export type ThroughputVariant = 'raw-bull' | 'bull' | 'raw-agenda' | 'agenda' | 'memory';
+
+export interface ThroughputSettings {
+  jobs: number;
+  concurrency: number;
+  /** Adds in flight at once. */
+  addWindow: number;
+  /** A run that takes longer fails (so a stuck backend cannot hang the benchmark). */
+  timeoutMs: number;
+}
+
+export interface ThroughputResult {
+  jobsPerSecond: number;
+  elapsedMs: number;
+}
+
+const JOB_NAME = 'bench-throughput';
+
+export async function runThroughput(variant: ThroughputVariant, servers: BenchServers, settings: ThroughputSettings): Promise<ThroughputResult> {
+  switch (variant) {
+    case 'raw-bull':
+      return rawBull(servers, settings);
+    case 'raw-agenda':
+      return rawAgenda(servers, settings);
+    default:
+      return viaProvider(variant, servers, settings);
+  }
+}
+
+function result(jobs: number, startedAt: number): ThroughputResult {
+  const elapsedMs = performance.now() - startedAt;
+  return { elapsedMs, jobsPerSecond: jobs / (elapsedMs / 1000) };
+}
+
+async function rawBull(servers: BenchServers, settings: ThroughputSettings): Promise<ThroughputResult> {
+  const prefix = freshRedisPrefix('raw-bull-tp');
+  const queue = openRawBull(JOB_NAME, servers.redisUrl, prefix);
+  const allDone = deferred();
+  let completed = 0;
+  queue.on('completed', () => {
+    completed += 1;
+    if (completed === settings.jobs) allDone.resolve();
+  });
+  queue.on('error', (error: Error) => allDone.reject(error));
+  try {
+    await queue.isReady();
+    void queue.process(settings.concurrency, async () => undefined).catch((error: unknown) => allDone.reject(error));
+    const startedAt = performance.now();
+    await addInWindows(settings.jobs, settings.addWindow, (index) => queue.add(benchPayload(index)));
+    await withinMs(allDone.promise, settings.timeoutMs, 'raw bull throughput');
+    return result(settings.jobs, startedAt);
+  } finally {
+    await queue.close();
+    await deleteRedisPrefix(servers.redisUrl, prefix);
+  }
+}
+
+async function rawAgenda(servers: BenchServers, settings: ThroughputSettings): Promise<ThroughputResult> {
+  const uri = freshMongoUri(servers.mongoUri, 'raw_agenda_tp');
+  const raw = await openRawAgenda(uri);
+  const allDone = deferred();
+  let completed = 0;
+  raw.agenda.on('complete', () => {
+    completed += 1;
+    if (completed === settings.jobs) allDone.resolve();
+  });
+  raw.agenda.on('error', (error: Error) => allDone.reject(error));
+  raw.define(JOB_NAME, async () => undefined, settings.concurrency);
+  try {
+    await raw.agenda.start();
+    const startedAt = performance.now();
+    await addInWindows(settings.jobs, settings.addWindow, (index) => raw.agenda.now(JOB_NAME, benchPayload(index)));
+    await withinMs(allDone.promise, settings.timeoutMs, 'raw agenda throughput');
+    return result(settings.jobs, startedAt);
+  } finally {
+    await raw.close();
+    await dropMongoDatabase(uri);
+  }
+}
+
+async function viaProvider(kind: ProviderKind, servers: BenchServers, settings: ThroughputSettings): Promise<ThroughputResult> {
+  const { provider, dropStorage } = freshProvider(kind, servers, `${kind}-tp`);
+  const allDone = deferred();
+  let completed = 0;
+  provider.on('completed', () => {
+    completed += 1;
+    if (completed === settings.jobs) allDone.resolve();
+  });
+  provider.on('failed', (_job, error) => allDone.reject(error));
+  provider.on('error', (error) => allDone.reject(error));
+  try {
+    await provider.connect();
+    provider.registerProcessor({ name: JOB_NAME, process: async () => undefined }, { concurrency: settings.concurrency });
+    await provider.start();
+    const startedAt = performance.now();
+    await addInWindows(settings.jobs, settings.addWindow, (index) => provider.scheduleJob(JOB_NAME, benchPayload(index)));
+    await withinMs(allDone.promise, settings.timeoutMs, `${kind} provider throughput`);
+    return result(settings.jobs, startedAt);
+  } finally {
+    await provider.close({ timeoutMs: 5000 });
+    await dropStorage();
+  }
+}

@@ -1,0 +1,174 @@
+/**
+ * The shape of a benchmark run's results (what `latest.json` holds) and its Markdown
+ * rendering (`latest.md`). Every figure is the median of its runs, with min and max.
+ */
+import type { AGENDA_PROCESS_EVERY_MS } from './bench-backends.js';
+import type { BenchSettings } from './bench-settings.js';
+import type { MachineInfo } from './machine-info.js';
+import type { RunSummary } from './summary-stats.js';
+
+export interface ThroughputFigure {
+  variant: string;
+  jobs: number;
+  concurrency: number;
+  jobsPerSecond: RunSummary;
+  /** Provider runs only: each run's jobs/s over the raw run alternated with it. */
+  ratioToRaw?: RunSummary;
+}
+
+export interface EnqueueFigure {
+  variant: string;
+  pattern: string;
+  jobs: number;
+  /** Adds in flight at once. */
+  window: number;
+  jobsPerSecond: RunSummary;
+  ratioToRaw?: RunSummary;
+}
+
+export interface TimelinessFigure {
+  provider: string;
+  jobs: number;
+  spreadMs: number;
+  leadMs: number;
+  processEveryMs?: typeof AGENDA_PROCESS_EVERY_MS;
+  /** Lateness percentiles in ms, each summarized over the runs. */
+  p50: RunSummary;
+  p95: RunSummary;
+  p99: RunSummary;
+  max: RunSummary;
+  schedulingMs: RunSummary;
+}
+
+export interface MigrationFigure {
+  from: string;
+  to: string;
+  jobs: number;
+  jobsPerSecond: RunSummary;
+  seconds: RunSummary;
+  peakRssMiB: RunSummary;
+}
+
+export interface TargetVerdict {
+  target: string;
+  measured: string;
+  met: boolean;
+}
+
+export interface BenchResults {
+  generatedAt: string;
+  command: string;
+  durationSeconds: number;
+  settings: BenchSettings;
+  machine: MachineInfo;
+  versions: Record<string, string>;
+  servers: { redis: { kind: string; version: string }; mongodb: { kind: string } };
+  throughput: ThroughputFigure[];
+  enqueue: EnqueueFigure[];
+  timeliness: TimelinessFigure[];
+  migration: MigrationFigure[];
+  targets: TargetVerdict[];
+}
+
+const VARIANT_LABELS: Record<string, string> = {
+  'raw-bull': 'raw Bull',
+  bull: 'BullQueueProvider',
+  'raw-agenda': 'raw Agenda',
+  agenda: 'AgendaQueueProvider',
+  memory: 'MemoryQueueProvider',
+};
+
+const label = (variant: string) => VARIANT_LABELS[variant] ?? variant;
+const whole = (value: number) => Math.round(value).toLocaleString('en-US');
+const oneDecimal = (value: number) => value.toFixed(1);
+const twoDecimals = (value: number) => value.toFixed(2);
+
+/** "median (min–max)" */
+function spread(summary: RunSummary, format: (value: number) => string): string {
+  return `${format(summary.median)} (${format(summary.min)}–${format(summary.max)})`;
+}
+
+function table(header: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+export function renderMarkdown(results: BenchResults): string {
+  const { machine, versions, servers, settings } = results;
+  const sections: string[] = [];
+  sections.push(`# Switchyard benchmarks
+
+Generated ${results.generatedAt} by \`${results.command}\` in ${Math.round(results.durationSeconds / 60)} min.
+Each figure is the **median of ${settings.runs} runs** with (min–max); variants compared with each other ran alternately (raw, provider, raw, provider, ...), each run on fresh storage.
+
+- Machine: ${machine.cores} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB memory, ${machine.platform}; load average ${machine.loadAverageAtStart} at start (other work shared the machine).
+- Versions: Node ${versions.node}, bull ${versions.bull}, ioredis ${versions.ioredis}, agenda ${versions.agenda}, @agendajs/mongo-backend ${versions['@agendajs/mongo-backend']}, mongodb driver ${versions.mongodb}.
+- Servers: Redis ${servers.redis.version} (${servers.redis.kind}); MongoDB: **${servers.mongodb.kind}**${
+    servers.mongodb.kind === 'wire-server'
+      ? ' (the in-process MongoDB wire-protocol test server: it answers every query in JavaScript, in the benchmark\'s own process, so Agenda figures are bounded by it and are far below what a mongod gives)'
+      : ''
+  }.`);
+
+  sections.push(`## Targets
+
+${table(
+    ['Target', 'Measured', 'Met'],
+    results.targets.map((verdict) => [verdict.target, verdict.measured, verdict.met ? 'yes' : '**no**']),
+  )}`);
+
+  sections.push(`## 1. Throughput, add + process
+
+Jobs added in windows of ${settings.throughput.addWindow} concurrent adds to a started worker (no-op processor); from the first add to the last completion. One process. Ratio: each provider run over the raw run alternated with it. Raw Agenda runs with the provider's settings (processEvery, lock lifetime, per-name concurrency and lock limit ${settings.throughput.concurrency}, an in-process notification channel).${
+    settings.throughput.agendaJobs < settings.throughput.jobs
+      ? ` **Agenda figures use ${settings.throughput.agendaJobs.toLocaleString('en-US')} jobs, not ${settings.throughput.jobs.toLocaleString('en-US')}**: on the wire test server Agenda manages tens of jobs per second, so ${settings.throughput.jobs.toLocaleString('en-US')} jobs × ${settings.runs} runs × 2 variants would take hours.`
+      : ''
+  }
+
+${table(
+    ['Variant', 'Jobs', 'Concurrency', 'jobs/s', 'Provider / raw'],
+    results.throughput.map((figure) => [
+      label(figure.variant), whole(figure.jobs), String(figure.concurrency), spread(figure.jobsPerSecond, whole),
+      figure.ratioToRaw === undefined ? '' : spread(figure.ratioToRaw, twoDecimals),
+    ]),
+  )}`);
+
+  sections.push(`## 2. Enqueue only
+
+\`scheduleJob\` (raw: \`queue.add\` / \`agenda.now\`) with no worker: one at a time (each awaited), or in windows of ${settings.enqueue.batchWindow} concurrent calls.
+
+${table(
+    ['Variant', 'Pattern', 'Jobs', 'jobs/s', 'Provider / raw'],
+    results.enqueue.map((figure) => [
+      label(figure.variant), figure.pattern, whole(figure.jobs), spread(figure.jobsPerSecond, whole),
+      figure.ratioToRaw === undefined ? '' : spread(figure.ratioToRaw, twoDecimals),
+    ]),
+  )}`);
+
+  const timeliness = results.timeliness[0];
+  sections.push(`## 3. Timeliness
+
+${timeliness === undefined ? '' : `${whole(timeliness.jobs)} jobs due at known instants spread evenly over ${timeliness.spreadMs / 1000} s (the first ${timeliness.leadMs / 1000} s after scheduling began), concurrency ${settings.timeliness.concurrency}; lateness = processor start − due instant, in ms.`}
+
+${table(
+    ['Provider', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'Scheduling took ms'],
+    results.timeliness.map((figure) => [
+      `${label(figure.provider)}${figure.processEveryMs === undefined ? '' : ` (processEvery ${figure.processEveryMs} ms)`}`,
+      spread(figure.p50, whole), spread(figure.p95, whole), spread(figure.p99, whole), spread(figure.max, whole),
+      spread(figure.schedulingMs, whole),
+    ]),
+  )}`);
+
+  sections.push(`## 4. Migration
+
+Scheduled jobs copied with \`migrateJobs\` (mode copy, batch 500, every id verified on the target), each run in a child process of its own onto fresh storage; time from the first export to the last verification; peak RSS of that child.
+
+${table(
+    ['Pair', 'Jobs', 'jobs/s', 'Seconds', 'Peak RSS MiB'],
+    results.migration.map((figure) => [
+      `${figure.from} → ${figure.to}`, whole(figure.jobs), spread(figure.jobsPerSecond, whole), spread(figure.seconds, oneDecimal),
+      spread(figure.peakRssMiB, whole),
+    ]),
+  )}`);
+
+  return `${sections.join('\n\n')}\n`;
+}

@@ -1,0 +1,43 @@
+/**
+ * How big a benchmark run is. The full run (`npm run bench`) uses the sizes the
+ * targets are stated for; `BENCH_SCALE` (0 < scale <= 1) shrinks every job count for
+ * a quick smoke run, whose results go to `smoke.*` instead of `latest.*`.
+ *
+ * Agenda's job counts for throughput and enqueue are smaller than Bull's: on the
+ * MongoDB wire-protocol test server every query is answered by JavaScript in the
+ * benchmark's own process, at tens of jobs per second, so 20,000 Agenda jobs per run
+ * would take hours. Each figure records the job count it was measured with.
+ */
+export interface BenchSettings {
+  scale: number;
+  /** Alternating runs per figure. */
+  runs: number;
+  /** `latest` for a full run, `smoke` for a scaled-down one. */
+  resultsName: 'latest' | 'smoke';
+  throughput: { jobs: number; agendaJobs: number; concurrency: number; addWindow: number };
+  enqueue: { oneAtATimeJobs: number; batchedJobs: number; agendaJobs: number; batchWindow: number };
+  timeliness: { jobs: number; spreadMs: number; leadMs: number; concurrency: number };
+  migration: { jobs: number };
+}
+
+/** Agenda's throughput job count at full scale on the wire test server (see above); MONGODB_URL servers could take more. */
+const AGENDA_THROUGHPUT_JOBS = 1000;
+const AGENDA_ENQUEUE_JOBS = 1000;
+
+export function benchSettings(env: NodeJS.ProcessEnv = process.env): BenchSettings {
+  const scale = env.BENCH_SCALE === undefined || env.BENCH_SCALE === '' ? 1 : Number(env.BENCH_SCALE);
+  if (!(scale > 0 && scale <= 1)) throw new Error(`BENCH_SCALE must be a number in (0, 1], got ${env.BENCH_SCALE}`);
+  const runs = env.BENCH_RUNS === undefined || env.BENCH_RUNS === '' ? 5 : Number(env.BENCH_RUNS);
+  if (!Number.isInteger(runs) || runs < 1) throw new Error(`BENCH_RUNS must be a whole number of at least 1, got ${env.BENCH_RUNS}`);
+  const scaled = (count: number, minimum: number) => Math.max(minimum, Math.round(count * scale));
+  return {
+    scale,
+    runs,
+    // A figure from fewer than five runs is not a result: only a full run writes latest.*.
+    resultsName: scale === 1 && runs >= 5 ? 'latest' : 'smoke',
+    throughput: { jobs: scaled(20_000, 200), agendaJobs: scaled(AGENDA_THROUGHPUT_JOBS, 50), concurrency: 50, addWindow: 100 },
+    enqueue: { oneAtATimeJobs: scaled(2000, 50), batchedJobs: scaled(10_000, 200), agendaJobs: scaled(AGENDA_ENQUEUE_JOBS, 50), batchWindow: 100 },
+    timeliness: { jobs: scaled(1000, 50), spreadMs: scaled(10_000, 1000), leadMs: scaled(5000, 2000), concurrency: 50 },
+    migration: { jobs: scaled(100_000, 1000) },
+  };
+}

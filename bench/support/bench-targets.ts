@@ -1,0 +1,53 @@
+/**
+ * The performance targets and whether a run met them. Each is checked on the run's
+ * median; ratios are medians of per-run ratios, raw and provider measured alternately.
+ */
+import type { BenchResults, TargetVerdict } from './bench-report.js';
+
+const BULL_LATENESS_P99_MS = 50;
+/** Agenda's p99 lateness may be its polling interval plus this. */
+const AGENDA_LATENESS_SLACK_MS = 50;
+const MIN_THROUGHPUT_RATIO = 0.95;
+const BULL_TO_MEMORY_MAX_SECONDS = 20;
+const MIGRATION_MAX_RSS_MIB = 256;
+
+export function evaluateTargets(results: Omit<BenchResults, 'targets'>): TargetVerdict[] {
+  const verdicts: TargetVerdict[] = [];
+  for (const variant of ['bull', 'agenda']) {
+    const ratio = results.throughput.find((figure) => figure.variant === variant)?.ratioToRaw;
+    if (ratio === undefined) continue;
+    const provider = variant === 'bull' ? 'BullQueueProvider' : 'AgendaQueueProvider';
+    verdicts.push({
+      target: `${provider} throughput ≥ ${MIN_THROUGHPUT_RATIO} × raw ${variant === 'bull' ? 'Bull' : 'Agenda'}`,
+      measured: `${ratio.median.toFixed(2)} × (runs ${ratio.min.toFixed(2)}–${ratio.max.toFixed(2)})`,
+      met: ratio.median >= MIN_THROUGHPUT_RATIO,
+    });
+  }
+  for (const figure of results.timeliness) {
+    const limit =
+      figure.provider === 'bull' ? BULL_LATENESS_P99_MS
+      : figure.provider === 'agenda' && figure.processEveryMs !== undefined ? figure.processEveryMs + AGENDA_LATENESS_SLACK_MS
+      : undefined;
+    if (limit === undefined) continue;
+    verdicts.push({
+      target: `${figure.provider === 'bull' ? 'Bull' : 'Agenda'} lateness p99 ≤ ${limit} ms`,
+      measured: `${Math.round(figure.p99.median)} ms (runs ${Math.round(figure.p99.min)}–${Math.round(figure.p99.max)})`,
+      met: figure.p99.median <= limit,
+    });
+  }
+  for (const figure of results.migration) {
+    if (figure.from === 'bull' && figure.to === 'memory') {
+      verdicts.push({
+        target: `Migration of ${figure.jobs.toLocaleString('en-US')} jobs bull → memory ≤ ${BULL_TO_MEMORY_MAX_SECONDS} s`,
+        measured: `${figure.seconds.median.toFixed(1)} s (runs ${figure.seconds.min.toFixed(1)}–${figure.seconds.max.toFixed(1)})`,
+        met: figure.seconds.median <= BULL_TO_MEMORY_MAX_SECONDS,
+      });
+    }
+    verdicts.push({
+      target: `Migration ${figure.from} → ${figure.to} peak RSS ≤ ${MIGRATION_MAX_RSS_MIB} MB`,
+      measured: `${Math.round(figure.peakRssMiB.median)} MiB (max ${Math.round(figure.peakRssMiB.max)})`,
+      met: figure.peakRssMiB.max <= MIGRATION_MAX_RSS_MIB,
+    });
+  }
+  return verdicts;
+}

@@ -1,0 +1,54 @@
+/**
+ * Bull and Agenda used directly, as the baselines the providers are compared with.
+ * Each is configured as its provider configures it wherever a setting changes the
+ * work done per job, so that a ratio provider / raw measures the provider's own cost:
+ *
+ * - Bull: the provider's queue settings (lock duration, stalled check, retry delay);
+ * - Agenda 6 on `@agendajs/mongo-backend`: the provider's polling interval, lock
+ *   lifetime, global cap on running jobs, per-name concurrency and lock limit, and an
+ *   in-process notification channel (the provider wakes its Agenda the same way).
+ */
+import Bull from 'bull';
+import { MongoClient } from 'mongodb';
+import { Agenda, InMemoryNotificationChannel } from 'agenda';
+import { MongoBackend } from '@agendajs/mongo-backend';
+import { DEFAULT_LOCK_LIFETIME_MS } from '@switchyard/provider-agenda';
+import { AGENDA_PROCESS_EVERY_MS } from './bench-backends.js';
+
+/** The provider's defaults for Bull's queue settings (see BullQueueProvider.queueFor). */
+const BULL_SETTINGS = { lockDuration: 30_000, stalledInterval: 30_000, maxStalledCount: 1, retryProcessDelay: 1000 } as const;
+
+/** The provider's cap on running jobs in one process: per-name concurrency is the limit that matters. */
+const AGENDA_MAX_CONCURRENCY = 10_000;
+
+export function openRawBull(name: string, redisUrl: string, prefix: string): Bull.Queue {
+  return new Bull(name, redisUrl, { prefix, settings: BULL_SETTINGS });
+}
+
+export interface RawAgenda {
+  agenda: Agenda;
+  /** Defines `name` with the provider's per-name settings for `concurrency`. */
+  define(name: string, handler: () => Promise<void>, concurrency: number): void;
+  close(): Promise<void>;
+}
+
+export async function openRawAgenda(uri: string): Promise<RawAgenda> {
+  const client = await MongoClient.connect(uri);
+  const agenda = new Agenda({
+    backend: new MongoBackend({ mongo: client.db() }),
+    processEvery: AGENDA_PROCESS_EVERY_MS,
+    defaultLockLifetime: DEFAULT_LOCK_LIFETIME_MS,
+    maxConcurrency: AGENDA_MAX_CONCURRENCY,
+    notificationChannel: new InMemoryNotificationChannel(),
+  });
+  await agenda.ready;
+  return {
+    agenda,
+    define: (name, handler, concurrency) =>
+      agenda.define(name, handler, { concurrency, lockLimit: concurrency, lockLifetime: DEFAULT_LOCK_LIFETIME_MS }),
+    close: async () => {
+      await agenda.stop(false).catch(() => undefined);
+      await client.close();
+    },
+  };
+}
