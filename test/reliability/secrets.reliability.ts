@@ -7,7 +7,6 @@
  */
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import type { Logger, QueueProvider } from '@switchyard/core';
 import { BullQueueProvider } from '@switchyard/provider-bull';
 import { AgendaQueueProvider } from '@switchyard/provider-agenda';
@@ -17,6 +16,7 @@ import { runMigrateCli } from '../support/migrate-cli-process.js';
 import { waitUntil } from '../support/wait-until.js';
 import { assertNoSecret, everythingAbout } from './support/secret-leak-check.js';
 import { startWorkerProcess } from './support/secret-worker-process.js';
+import { freeLoopbackPort as closedPort } from '../support/free-port.js';
 
 /** Distinctive, so a leak cannot hide behind a common word; the second one needs percent-encoding in a URL. */
 const REDIS_PASSWORD = 'S3cr3t-redis-pw-9f2c';
@@ -26,15 +26,6 @@ const MONGO_PASSWORD = 'M0ngo-s3cret-pw-c8e1';
 const ALL_SECRETS = [REDIS_PASSWORD, ENCODED_PASSWORD, WRONG_PASSWORD, MONGO_PASSWORD];
 
 const enc = encodeURIComponent;
-
-/** A loopback port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 function portOf(url: string): number {
   return Number(new URL(url).port);

@@ -16,7 +16,8 @@
  * back with every acknowledged write, as a production Redis with AOF does.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, Socket } from 'node:net';
+import { Socket } from 'node:net';
+import { freeLoopbackPort } from './free-port.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,7 +69,7 @@ export interface OwnRedisOptions {
 
 /** A `redis-server` of the caller's own on a free loopback port; `password` makes it require AUTH. */
 export async function startOwnRedis(options: OwnRedisOptions = {}): Promise<RedisServer> {
-  const port = await freePort();
+  const port = await freeLoopbackPort();
   const auth = options.password === undefined ? '' : `:${encodeURIComponent(options.password)}@`;
   const url = `redis://${auth}127.0.0.1:${port}`;
   // The append-only file lives in a directory of this server's own, removed when it stops.
@@ -148,17 +149,6 @@ function answersPing(port: number, password: string | undefined): Promise<boolea
     });
     socket.connect(port, '127.0.0.1', () => {
       socket.write(password === undefined ? 'PING\r\n' : `AUTH ${password}\r\nPING\r\n`);
-    });
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
     });
   });
 }

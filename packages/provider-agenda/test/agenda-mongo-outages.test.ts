@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import sinon from 'sinon';
@@ -9,6 +8,7 @@ import { MongoClient, ObjectId } from 'mongodb';
 import type { JobParameters } from 'agenda';
 import { SharedDbAgendaBackend } from '../src/shared-db-agenda-backend.js';
 import { mongoUriForDatabase, startMongo, uniqueDatabaseName, type StartedMongo } from '../../../test/support/start-mongo.js';
+import { freeLoopbackPort as closedPort } from '../../../test/support/free-port.js';
 
 const PASSWORD = 'pa55-w0rd-that-must-not-leak';
 const CONNECT_TIMEOUT_MS = 1000;
@@ -24,15 +24,6 @@ function everythingLogged(logger: Record<keyof Logger, sinon.SinonSpy>): string 
   return Object.values(logger)
     .flatMap((spy) => spy.getCalls().map((call) => JSON.stringify(call.args)))
     .join('\n');
-}
-
-/** A loopback port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** `mongodb://host:port/db` with a user and PASSWORD put in. */

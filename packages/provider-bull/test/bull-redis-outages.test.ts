@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { expect } from 'chai';
 import sinon from 'sinon';
 import { ProviderUnavailableError, type Logger } from '@switchyard/core';
@@ -7,6 +6,7 @@ import { EventRecorder, recordingProcessor, rejectionOf, settlesWithin } from '@
 import { BullQueueProvider } from '@switchyard/provider-bull';
 import { startOwnRedis, type RedisServer } from '../../../test/support/start-redis.js';
 import { runScript } from './support/script-process.js';
+import { freeLoopbackPort as closedPort } from '../../../test/support/free-port.js';
 
 /** `connect()` and calls must give up within a few seconds; this is the bound the tests hold them to. */
 const UNAVAILABLE_DEADLINE_MS = 5_000;
@@ -19,15 +19,6 @@ function everythingLogged(logger: Logger & Record<keyof Logger, sinon.SinonSpy>)
   return (['error', 'warn', 'info', 'debug'] as const)
     .flatMap((level) => logger[level].getCalls().map((call) => JSON.stringify(call.args)))
     .join('\n');
-}
-
-/** A loopback port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 describe('BullQueueProvider: Redis unreachable', function () {
