@@ -56,3 +56,8 @@ export class JobTimeoutError extends SwitchyardError {
     super(`Job ${jobId} timed out after ${timeoutMs} ms`, 'JOB_TIMEOUT');
   }
 }
+
+/** Whatever was thrown, as an Error (a thrown string or object keeps its text). */
+export function toError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(String(value));
+}

@@ -18,3 +18,5 @@ export * from './provider-call-options.js';
 export * from './migrate-jobs.js';
 export * from './repeat-schedule.js';
 export * from './iso-date-time.js';
+export * from './stored-result.js';
+export * from './provider-event-emitter.js';

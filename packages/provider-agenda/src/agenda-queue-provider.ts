@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { MongoClient, type Collection, type Db } from 'mongodb';
@@ -39,16 +38,16 @@ import {
   type ListJobsQuery,
   type Logger,
   type QueueProvider,
-  type QueueProviderEvent,
-  type QueueProviderEvents,
   type RegisterOptions,
   type ScheduleOptions,
+  ProviderEventEmitter,
+  toError,
 } from '@switchyard/core';
 import type { AgendaJobDocument, NewAgendaJobDocument } from './agenda-job-document.js';
 import { NOTHING_RAN, type AttemptOutcome } from './attempt-outcome.js';
 import { isClientClosedError, isDuplicateKeyError, isUnreachableError } from './connectivity-errors.js';
 import { writeImportBatch } from './import-batch.js';
-import { runJobAttempt, toError } from './job-attempt.js';
+import { runJobAttempt } from './job-attempt.js';
 import { ensureJobIndexes } from './job-indexes.js';
 import { jobsFilter, stateFilter, toJobInfo } from './job-state-mapping.js';
 import { endpointOfDb, mongoEndpointOf } from './mongo-endpoint.js';
@@ -141,10 +140,10 @@ interface ActiveRun {
  * await queue.scheduleJob('booking-reminder', { bookingId: 'b-1' }, { runAt: dayBefore, jobId: 'reminder:b-1' });
  * ```
  */
-export class AgendaQueueProvider extends EventEmitter implements QueueProvider {
+export class AgendaQueueProvider extends ProviderEventEmitter implements QueueProvider {
   readonly name = 'agenda';
 
-  private readonly logger: Logger;
+  protected readonly logger: Logger;
   private readonly collectionName: string;
   private readonly processEveryMs: number;
   private readonly lockLifetimeMs: number;
@@ -575,15 +574,6 @@ export class AgendaQueueProvider extends EventEmitter implements QueueProvider {
     return report;
   }
 
-  // --- events ------------------------------------------------------------------------
-
-  override on<E extends QueueProviderEvent>(event: E, listener: QueueProviderEvents[E]): this {
-    return super.on(event, listener);
-  }
-
-  override off<E extends QueueProviderEvent>(event: E, listener: QueueProviderEvents[E]): this {
-    return super.off(event, listener);
-  }
 
   // --- shutdown ----------------------------------------------------------------------
 
@@ -697,14 +687,6 @@ export class AgendaQueueProvider extends EventEmitter implements QueueProvider {
     }
   }
 
-  private emitSafely<E extends QueueProviderEvent>(event: E, ...args: Parameters<QueueProviderEvents[E]>): void {
-    try {
-      this.emit(event, ...args);
-    } catch (error) {
-      // A throwing listener must not corrupt the job's state machine.
-      this.logger.error('event listener threw', { provider: this.name, event, error: toError(error).message });
-    }
-  }
 }
 
 function positiveInteger(value: number | undefined, fallback: number, field: string): number {

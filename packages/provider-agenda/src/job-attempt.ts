@@ -9,6 +9,8 @@ import {
   type JobInfo,
   type JobProcessor,
   type Logger,
+  jobLogger,
+  toError,
 } from '@switchyard/core';
 import type { AgendaJobDocument } from './agenda-job-document.js';
 import { NOTHING_RAN, type AttemptOutcome } from './attempt-outcome.js';
@@ -205,16 +207,3 @@ async function continueOrRemove(
   if (kept.matchedCount === 0) await jobs.deleteOne({ _id });
 }
 
-function jobLogger(logger: Logger, provider: string, job: JobInfo): Logger {
-  const meta = { provider, jobName: job.name, jobId: job.id };
-  return {
-    error: (message, extra) => logger.error(message, { ...meta, ...extra }),
-    warn: (message, extra) => logger.warn(message, { ...meta, ...extra }),
-    info: (message, extra) => logger.info(message, { ...meta, ...extra }),
-    debug: (message, extra) => logger.debug(message, { ...meta, ...extra }),
-  };
-}
-
-export function toError(value: unknown): Error {
-  return value instanceof Error ? value : new Error(String(value));
-}

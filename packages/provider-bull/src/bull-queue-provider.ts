@@ -31,7 +31,6 @@
  *   backoff: { type: 'exponential', delayMs: 1000, maxDelayMs: 60_000, jitter: 0.2 } });
  * ```
  */
-import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import Bull from 'bull';
 import type { Redis } from 'ioredis';
@@ -70,11 +69,13 @@ import {
   type ListJobsQuery,
   type Logger,
   type QueueProvider,
-  type QueueProviderEvent,
-  type QueueProviderEvents,
   type RegisterOptions,
   type ScheduleOptions,
   type ValidatedSchedule,
+  ProviderEventEmitter,
+  jobLogger,
+  toError,
+  toStoredResult,
 } from '@switchyard/core';
 import { BullConnection, DEFAULT_COMMAND_TIMEOUT_MS, DEFAULT_CONNECT_TIMEOUT_MS } from './bull-connection.js';
 import { BullJobIndex, type IndexEntry } from './bull-job-index.js';
@@ -133,10 +134,10 @@ interface RunningAttempt {
   finish: () => void;
 }
 
-export class BullQueueProvider extends EventEmitter implements QueueProvider {
+export class BullQueueProvider extends ProviderEventEmitter implements QueueProvider {
   readonly name = 'bull';
 
-  private readonly logger: Logger;
+  protected readonly logger: Logger;
   private readonly prefix: string;
   private connection: BullConnection | undefined;
   private connecting: Promise<void> | undefined;
@@ -800,15 +801,8 @@ export class BullQueueProvider extends EventEmitter implements QueueProvider {
     );
   }
 
-  // --- events and shutdown -----------------------------------------------------
+  // --- shutdown ----------------------------------------------------------------
 
-  override on<E extends QueueProviderEvent>(event: E, listener: QueueProviderEvents[E]): this {
-    return super.on(event, listener);
-  }
-
-  override off<E extends QueueProviderEvent>(event: E, listener: QueueProviderEvents[E]): this {
-    return super.off(event, listener);
-  }
 
   async close(options: CloseOptions = {}): Promise<void> {
     this.closing ??= this.shutDown(options.timeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS);
@@ -874,44 +868,12 @@ export class BullQueueProvider extends EventEmitter implements QueueProvider {
     }
   }
 
-  private emitSafely<E extends QueueProviderEvent>(event: E, ...args: Parameters<QueueProviderEvents[E]>): void {
-    try {
-      this.emit(event, ...args);
-    } catch (error) {
-      // A throwing listener must not break Bull's event loop.
-      this.logger.error('event listener threw', { provider: this.name, event, error: toError(error).message });
-    }
-  }
 }
 
 function attemptKey(name: string, bullJobId: Bull.JobId): string {
   return `${name}\u0000${String(bullJobId)}`;
 }
 
-/** What a processor returned, as Bull stores it: through JSON. */
-function toStoredResult(value: unknown): unknown {
-  if (value === undefined) return undefined;
-  try {
-    const json = JSON.stringify(value);
-    return json === undefined ? undefined : JSON.parse(json);
-  } catch {
-    return String(value);
-  }
-}
-
-function jobLogger(logger: Logger, provider: string, job: JobInfo): Logger {
-  const meta = { provider, jobName: job.name, jobId: job.id };
-  return {
-    error: (message, extra) => logger.error(message, { ...meta, ...extra }),
-    warn: (message, extra) => logger.warn(message, { ...meta, ...extra }),
-    info: (message, extra) => logger.info(message, { ...meta, ...extra }),
-    debug: (message, extra) => logger.debug(message, { ...meta, ...extra }),
-  };
-}
-
-function toError(value: unknown): Error {
-  return value instanceof Error ? value : new Error(String(value));
-}
 
 async function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
   promise.catch(() => {});

@@ -33,7 +33,6 @@
  * await queue.scheduleJob('email', { to: 'a@example.com' }, { delayMs: 1000 });
  * ```
  */
-import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import {
   JobTimeoutError,
@@ -69,15 +68,16 @@ import {
   type ListJobsQuery,
   type Logger,
   type QueueProvider,
-  type QueueProviderEvent,
-  type QueueProviderEvents,
   type RegisterOptions,
   type ScheduleOptions,
+  ProviderEventEmitter,
+  jobLogger,
+  toError,
+  toStoredResult,
 } from '@switchyard/core';
 import { toJobInfo, type MemoryJob } from './memory-job.js';
 import { DueTimers } from './due-timers.js';
 import { WaitingLine } from './waiting-line.js';
-import { toStoredResult } from './stored-result.js';
 
 /** Everything the provider keeps about one job name. */
 interface NameQueue {
@@ -90,14 +90,14 @@ interface NameQueue {
 
 const DEFAULT_CLOSE_TIMEOUT_MS = 30_000;
 
-export class MemoryQueueProvider extends EventEmitter implements QueueProvider {
+export class MemoryQueueProvider extends ProviderEventEmitter implements QueueProvider {
   readonly name = 'memory';
 
   private readonly jobs = new Map<string, MemoryJob>();
   private readonly queues = new Map<string, NameQueue>();
   /** Every scheduled job's wake-up, on one timer. */
   private readonly dueTimers = new DueTimers();
-  private readonly logger: Logger;
+  protected readonly logger: Logger;
   private sequence = 0;
   private started = false;
   private closing = false;
@@ -296,13 +296,6 @@ export class MemoryQueueProvider extends EventEmitter implements QueueProvider {
     return report;
   }
 
-  override on<E extends QueueProviderEvent>(event: E, listener: QueueProviderEvents[E]): this {
-    return super.on(event, listener);
-  }
-
-  override off<E extends QueueProviderEvent>(event: E, listener: QueueProviderEvents[E]): this {
-    return super.off(event, listener);
-  }
 
   async close(options: CloseOptions = {}): Promise<void> {
     if (this.closing) return this.drained?.promise;
@@ -517,26 +510,5 @@ export class MemoryQueueProvider extends EventEmitter implements QueueProvider {
     this.jobs.delete(job.id);
   }
 
-  private emitSafely<E extends QueueProviderEvent>(event: E, ...args: Parameters<QueueProviderEvents[E]>): void {
-    try {
-      this.emit(event, ...args);
-    } catch (error) {
-      // A throwing listener must not corrupt the job's state machine.
-      this.logger.error('event listener threw', { provider: this.name, event, error: toError(error).message });
-    }
-  }
 }
 
-function jobLogger(logger: Logger, provider: string, job: MemoryJob): Logger {
-  const meta = { provider, jobName: job.name, jobId: job.id };
-  return {
-    error: (message, extra) => logger.error(message, { ...meta, ...extra }),
-    warn: (message, extra) => logger.warn(message, { ...meta, ...extra }),
-    info: (message, extra) => logger.info(message, { ...meta, ...extra }),
-    debug: (message, extra) => logger.debug(message, { ...meta, ...extra }),
-  };
-}
-
-function toError(value: unknown): Error {
-  return value instanceof Error ? value : new Error(String(value));
-}
