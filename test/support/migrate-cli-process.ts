@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { waitUntil } from './wait-until.js';
+import { killWithTestProcess } from './kill-with-test-process.js';
 
 const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -27,10 +28,7 @@ export function runMigrateCli(args: string[], env: Record<string, string> = {}):
   const exit = new Promise<number | NodeJS.Signals>((resolve) =>
     child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)),
   );
-  // A failing test must not leave the CLI running.
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-  child.once('exit', () => process.removeListener('exit', killOnExit));
+  killWithTestProcess(child);
   return {
     child,
     stdout: () => stdout,

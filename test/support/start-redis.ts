@@ -18,6 +18,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Socket } from 'node:net';
 import { freeLoopbackPort } from './free-port.js';
+import { killWithTestProcess } from './kill-with-test-process.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -99,11 +100,7 @@ async function launch(port: number, password: string | undefined, dataDir?: stri
   const child = spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const killOnExit = (): void => {
-    child.kill('SIGKILL');
-  };
-  process.once('exit', killOnExit);
-  child.once('exit', () => process.removeListener('exit', killOnExit));
+  killWithTestProcess(child);
   const spawnError = new Promise<never>((_, reject) => {
     child.once('error', (error) => reject(new Error(`cannot start redis-server from PATH: ${error.message}`)));
     child.once('exit', (code) => reject(new Error(`redis-server exited with code ${code} before answering: ${stderr.trim()}`)));

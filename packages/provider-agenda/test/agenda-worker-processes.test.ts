@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { EventRecorder, once, recordingProcessor, waitFor } from '@switchyard/core/testing';
 import { AgendaQueueProvider } from '@switchyard/provider-agenda';
 import { mongoUriForDatabase, startMongo, uniqueDatabaseName, type StartedMongo } from '../../../test/support/start-mongo.js';
-import { startWorkerProcess, type WorkerProcess } from './support/worker-process.js';
+import { runScript, type ScriptProcess } from '../../../test/support/script-process.js';
 
 /** Short lock and poll, so that a dead worker's job is picked up within a couple of seconds. */
 const LOCK_LIFETIME_MS = 1000;
@@ -14,7 +14,7 @@ describe('AgendaQueueProvider: workers in other processes', function () {
   let mongo: StartedMongo;
   let mongoUrl: string;
   const providers: AgendaQueueProvider[] = [];
-  const workers: WorkerProcess[] = [];
+  const workers: ScriptProcess[] = [];
 
   before(async () => {
     mongo = await startMongo();
@@ -38,9 +38,9 @@ describe('AgendaQueueProvider: workers in other processes', function () {
     return made;
   }
 
-  function worker(collection: string, mode: 'hang' | 'record', concurrency = 1): WorkerProcess {
+  function worker(collection: string, mode: 'hang' | 'record', concurrency = 1): ScriptProcess {
     const config = { mongoUrl, collection, mode, processEveryMs: PROCESS_EVERY_MS, lockLifetimeMs: LOCK_LIFETIME_MS, concurrency };
-    const started = startWorkerProcess('agenda-worker.ts', [JSON.stringify(config)]);
+    const started = runScript(new URL('./fixtures/agenda-worker.ts', import.meta.url), [JSON.stringify(config)]);
     workers.push(started);
     return started;
   }

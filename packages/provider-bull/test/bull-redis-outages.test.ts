@@ -5,7 +5,7 @@ import { ProviderUnavailableError, type Logger } from '@switchyard/core';
 import { EventRecorder, recordingProcessor, rejectionOf, settlesWithin } from '@switchyard/core/testing';
 import { BullQueueProvider } from '@switchyard/provider-bull';
 import { startOwnRedis, type RedisServer } from '../../../test/support/start-redis.js';
-import { runScript } from './support/script-process.js';
+import { runScript } from '../../../test/support/script-process.js';
 import { freeLoopbackPort as closedPort } from '../../../test/support/free-port.js';
 
 /** `connect()` and calls must give up within a few seconds; this is the bound the tests hold them to. */
@@ -128,7 +128,7 @@ describe('BullQueueProvider: Redis unreachable', function () {
     });
 
     it('lets the process exit after close() while Redis is down: no reconnect timer keeps it alive', async () => {
-      const script = runScript('close-while-down.ts', [redis.url, `outage-${randomUUID()}`]);
+      const script = runScript(new URL('./fixtures/close-while-down.ts', import.meta.url), [redis.url, `outage-${randomUUID()}`]);
       await script.line(/^ready$/, 15_000);
       await redis.stop();
       script.child.stdin!.end('close\n');

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { EventRecorder, once, recordingProcessor } from '@switchyard/core/testing';
 import { BullQueueProvider } from '@switchyard/provider-bull';
 import { startRedis, type RedisServer } from '../../../test/support/start-redis.js';
-import { runScript } from './support/script-process.js';
+import { runScript } from '../../../test/support/script-process.js';
 
 describe('BullQueueProvider: a crashed worker', function () {
   this.timeout(30_000);
@@ -23,7 +23,7 @@ describe('BullQueueProvider: a crashed worker', function () {
     const producer = new BullQueueProvider({ redisUrl: redis.url, prefix });
     providers.push(producer);
     await producer.connect();
-    const worker = runScript('stalling-worker.ts', [redis.url, prefix]);
+    const worker = runScript(new URL('./fixtures/stalling-worker.ts', import.meta.url), [redis.url, prefix]);
     await worker.line(/^ready$/, 15_000);
     const id = await producer.scheduleJob('crashy', { payload: 'survives the crash' }, { attempts: 1 });
 

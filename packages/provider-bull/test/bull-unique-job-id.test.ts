@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { BullQueueProvider } from '@switchyard/provider-bull';
 import { startRedis, type RedisServer } from '../../../test/support/start-redis.js';
-import { runScript } from './support/script-process.js';
+import { runScript } from '../../../test/support/script-process.js';
 
 describe('BullQueueProvider: job ids shared by two producer processes', function () {
   this.timeout(30_000);
@@ -16,8 +16,8 @@ describe('BullQueueProvider: job ids shared by two producer processes', function
     const prefix = `unique-${randomUUID()}`;
     const count = 50;
     const producers = [
-      runScript('scheduling-producer.ts', [redis.url, prefix, 'from-a', String(count)]),
-      runScript('scheduling-producer.ts', [redis.url, prefix, 'from-b', String(count)]),
+      runScript(new URL('./fixtures/scheduling-producer.ts', import.meta.url), [redis.url, prefix, 'from-a', String(count)]),
+      runScript(new URL('./fixtures/scheduling-producer.ts', import.meta.url), [redis.url, prefix, 'from-b', String(count)]),
     ];
     // Both connected, then both go at once.
     await Promise.all(producers.map((producer) => producer.line(/^connected$/, 15_000)));

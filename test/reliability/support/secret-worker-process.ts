@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { killWithTestProcess } from '../../support/kill-with-test-process.js';
 
 const workerBin = fileURLToPath(new URL('../../../packages/container/dist/bin/switchyard-worker.js', import.meta.url));
 
@@ -23,9 +24,6 @@ export function startWorkerProcess(env: Record<string, string>): WorkerProcess {
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | NodeJS.Signals>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
-  // A failing test must not leave the worker running.
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-  child.once('exit', () => process.removeListener('exit', killOnExit));
+  killWithTestProcess(child);
   return { child, output: () => output, exited };
 }

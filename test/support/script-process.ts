@@ -1,8 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { killWithTestProcess } from './kill-with-test-process.js';
 
-/** A fixture script running as a child process (`node --import tsx`), its stdout read line by line. */
-export interface WorkerProcess {
+const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+/** A TypeScript fixture script running as a child process, its stdout read line by line. */
+export interface ScriptProcess {
   child: ChildProcess;
   /** Every complete stdout line so far. */
   lines: string[];
@@ -13,37 +17,38 @@ export interface WorkerProcess {
   stderr(): string;
 }
 
-/** Starts `test/fixtures/<script>` with `args`, from the repository root (where tsx resolves). */
-export function startWorkerProcess(script: string, args: string[]): WorkerProcess {
-  const file = fileURLToPath(new URL(`../fixtures/${script}`, import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', file, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    cwd: fileURLToPath(new URL('../../../../', import.meta.url)),
+/**
+ * Runs `script` (a URL, usually `new URL('./fixtures/x.ts', import.meta.url)`) with
+ * `node --import tsx` from the repository root, where tsx resolves. stdin is a pipe,
+ * for fixtures that wait for a go signal.
+ */
+export function runScript(script: URL, args: string[]): ScriptProcess {
+  const name = basename(fileURLToPath(script));
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(script), ...args], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    cwd: repositoryRoot,
   });
   const lines: string[] = [];
-  let pending = '';
+  let partial = '';
   let stderr = '';
-  const listeners = new Set<() => void>();
-  const notify = (): void => {
-    for (const listener of [...listeners]) listener();
+  const waiters = new Set<() => void>();
+  const wakeWaiters = (): void => {
+    for (const wake of [...waiters]) wake();
   };
   child.stdout!.on('data', (chunk: Buffer) => {
-    const parts = (pending + chunk.toString()).split('\n');
-    pending = parts.pop()!;
-    lines.push(...parts);
-    notify();
+    const complete = (partial + chunk.toString()).split('\n');
+    partial = complete.pop()!;
+    lines.push(...complete);
+    wakeWaiters();
   });
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exit = new Promise<number | NodeJS.Signals>((resolve) => {
     child.once('exit', (code, signal) => {
       resolve(code ?? signal ?? -1);
-      notify();
+      wakeWaiters();
     });
   });
-  // A failing test must not leave a worker behind.
-  const killOnExit = (): void => void child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-  child.once('exit', () => process.removeListener('exit', killOnExit));
+  killWithTestProcess(child);
 
   return {
     child,
@@ -51,32 +56,32 @@ export function startWorkerProcess(script: string, args: string[]): WorkerProces
     stderr: () => stderr,
     line(pattern, timeoutMs) {
       return new Promise((resolve, reject) => {
-        const stop = (): void => {
+        const finish = (): void => {
           clearTimeout(timer);
-          listeners.delete(check);
+          waiters.delete(check);
         };
         const check = (): void => {
           const found = lines.find((line) => pattern.test(line));
           if (found !== undefined) {
-            stop();
+            finish();
             resolve(found);
           } else if (child.exitCode !== null || child.signalCode !== null) {
-            stop();
-            reject(new Error(`${script} exited before printing ${pattern}; stderr: ${stderr.trim()}`));
+            finish();
+            reject(new Error(`${name} exited before printing ${pattern}; stderr: ${stderr.trim()}`));
           }
         };
         const timer = setTimeout(() => {
-          stop();
-          reject(new Error(`${script} printed nothing matching ${pattern} within ${timeoutMs} ms; stderr: ${stderr.trim()}`));
+          finish();
+          reject(new Error(`${name} printed no line matching ${pattern} within ${timeoutMs} ms; stderr: ${stderr.trim()}`));
         }, timeoutMs);
-        listeners.add(check);
+        waiters.add(check);
         check();
       });
     },
     exited(timeoutMs) {
       let timer: NodeJS.Timeout | undefined;
       const late = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`${script} did not exit within ${timeoutMs} ms`)), timeoutMs);
+        timer = setTimeout(() => reject(new Error(`${name} did not exit within ${timeoutMs} ms`)), timeoutMs);
       });
       return Promise.race([exit, late]).finally(() => clearTimeout(timer));
     },
