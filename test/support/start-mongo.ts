@@ -29,6 +29,7 @@
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { MongoWireServer } from './mongo-wire-server/index.js';
+import { redactSecrets } from '@switchyard/core';
 
 export type MongoKind = 'external' | 'mongod' | 'wire-server';
 
@@ -39,11 +40,6 @@ export interface StartedMongo {
   /** The wire server itself when kind is 'wire-server' (for outage tests); else undefined. */
   readonly wireServer?: MongoWireServer;
   stop(): Promise<void>;
-}
-
-/** `mongodb://user:secret@host` -> `mongodb://user:***@host`, for logs. */
-export function redactMongoUri(uri: string): string {
-  return uri.replace(/^(mongodb(?:\+srv)?:\/\/[^:/@]+):[^@/]*@/, '$1:***@');
 }
 
 let databaseCounter = 0;
@@ -65,7 +61,7 @@ export function uniqueDatabaseName(prefix: string): string {
  */
 export function mongoUriForDatabase(uri: string, database: string): string {
   const schemeEnd = uri.indexOf('://');
-  if (schemeEnd < 0) throw new Error(`not a MongoDB connection string: ${redactMongoUri(uri)}`);
+  if (schemeEnd < 0) throw new Error(`not a MongoDB connection string: ${redactSecrets(uri, uri)}`);
   const queryStart = uri.indexOf('?', schemeEnd);
   const query = queryStart < 0 ? '' : uri.slice(queryStart);
   const beforeQuery = queryStart < 0 ? uri : uri.slice(0, queryStart);
@@ -128,7 +124,7 @@ async function startWireServer(): Promise<StartedMongo> {
 export async function startMongo(): Promise<StartedMongo> {
   const external = process.env.MONGODB_URL;
   if (external !== undefined && external.trim() !== '') {
-    console.log(`[startMongo] using external MongoDB from MONGODB_URL: ${redactMongoUri(external)}`);
+    console.log(`[startMongo] using external MongoDB from MONGODB_URL: ${redactSecrets(external, external)}`);
     // Not ours to stop: the person who set MONGODB_URL owns that server.
     return { uri: external.trim(), kind: 'external', stop: async () => {} };
   }

@@ -17,6 +17,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Socket } from 'node:net';
+import { redactUrl } from '@switchyard/core';
 import { freeLoopbackPort } from './free-port.js';
 import { killWithTestProcess } from './kill-with-test-process.js';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -42,7 +43,7 @@ export function startRedis(): Promise<RedisServer> {
   shared ??= (async () => {
     const external = process.env.REDIS_URL;
     if (external !== undefined && external !== '') {
-      console.log(`[redis] using REDIS_URL (${redactedUrl(external)})`);
+      console.log(`[redis] using REDIS_URL (${redactUrl(external)})`);
       return {
         url: external,
         kind: 'external',
@@ -148,14 +149,4 @@ function answersPing(port: number, password: string | undefined): Promise<boolea
       socket.write(password === undefined ? 'PING\r\n' : `AUTH ${password}\r\nPING\r\n`);
     });
   });
-}
-
-function redactedUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== '') parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '[unparseable URL]';
-  }
 }
