@@ -691,26 +691,24 @@ export class BullQueueProvider extends ProviderEventEmitter implements QueueProv
   }
 
   async pause(name?: string): Promise<void> {
-    if (name !== undefined) validateJobName(name);
-    await this.withRedis(async () => {
-      if (name !== undefined) {
-        await (await this.queueFor(name)).pause();
-        return;
-      }
-      await this.index.setPausedEverywhere(true);
-      await Promise.all((await this.knownNames()).map(async (each) => (await this.queueFor(each)).pause()));
-    });
+    await this.setPaused(name, true);
   }
 
   async resume(name?: string): Promise<void> {
+    await this.setPaused(name, false);
+  }
+
+  /** One name's Bull queue, or every known one plus the flag that names first used later will read. */
+  private async setPaused(name: string | undefined, paused: boolean): Promise<void> {
     if (name !== undefined) validateJobName(name);
+    const apply = (queue: Bull.Queue) => (paused ? queue.pause() : queue.resume());
     await this.withRedis(async () => {
       if (name !== undefined) {
-        await (await this.queueFor(name)).resume();
+        await apply(await this.queueFor(name));
         return;
       }
-      await this.index.setPausedEverywhere(false);
-      await Promise.all((await this.knownNames()).map(async (each) => (await this.queueFor(each)).resume()));
+      await this.index.setPausedEverywhere(paused);
+      await Promise.all((await this.knownNames()).map(async (each) => apply(await this.queueFor(each))));
     });
   }
 
