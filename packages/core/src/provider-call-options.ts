@@ -1,6 +1,6 @@
 import { ValidationError } from './errors.js';
 import { JOB_STATES, type JobState } from './job.js';
-import type { CleanOptions } from './queue-provider.js';
+import type { CleanOptions, ImportOptions } from './queue-provider.js';
 
 /** Checks `clean()` options: which finished states, and how old. */
 export function validateCleanOptions(options: CleanOptions): CleanOptions {
@@ -12,6 +12,13 @@ export function validateCleanOptions(options: CleanOptions): CleanOptions {
     throw new ValidationError('olderThanMs', 'must be a number of at least 0');
   }
   return options;
+}
+
+/** `importJobs`' `onExisting`: what to do with an id that exists; default 'skip'. */
+export function validateOnExisting(options: ImportOptions): 'skip' | 'replace' {
+  const onExisting = options.onExisting ?? 'skip';
+  if (onExisting !== 'skip' && onExisting !== 'replace') throw new ValidationError('onExisting', "must be 'skip' or 'replace'");
+  return onExisting;
 }
 
 /** `registerProcessor`'s concurrency: a whole number of at least 1, default 1. */

@@ -42,6 +42,7 @@ import {
   type ScheduleOptions,
   ProviderEventEmitter,
   toError,
+  validateOnExisting,
 } from '@switchyard/core';
 import type { AgendaJobDocument, NewAgendaJobDocument } from './agenda-job-document.js';
 import { NOTHING_RAN, type AttemptOutcome } from './attempt-outcome.js';
@@ -534,10 +535,7 @@ export class AgendaQueueProvider extends ProviderEventEmitter implements QueuePr
     options: ImportOptions = {},
   ): Promise<ImportReport> {
     this.assertOpen();
-    const onExisting = options.onExisting ?? 'skip';
-    if (onExisting !== 'skip' && onExisting !== 'replace') {
-      throw new ValidationError('onExisting', "must be 'skip' or 'replace'");
-    }
+    const onExisting = validateOnExisting(options);
     const { jobs, pauses } = this.connection();
     const report = emptyImportReport();
     const names = new Set<string>();

@@ -76,6 +76,7 @@ import {
   jobLogger,
   toError,
   toStoredResult,
+  validateOnExisting,
 } from '@switchyard/core';
 import { BullConnection, DEFAULT_COMMAND_TIMEOUT_MS, DEFAULT_CONNECT_TIMEOUT_MS } from './bull-connection.js';
 import { BullJobIndex, type IndexEntry } from './bull-job-index.js';
@@ -781,8 +782,7 @@ export class BullQueueProvider extends ProviderEventEmitter implements QueueProv
     jobs: AsyncIterable<JobSnapshot> | Iterable<JobSnapshot>,
     options: ImportOptions = {},
   ): Promise<ImportReport> {
-    const onExisting = options.onExisting ?? 'skip';
-    if (onExisting !== 'skip' && onExisting !== 'replace') throw new ValidationError('onExisting', "must be 'skip' or 'replace'");
+    const onExisting = validateOnExisting(options);
     return this.withRedis(() =>
       importSnapshots(
         {

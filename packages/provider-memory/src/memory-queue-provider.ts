@@ -74,6 +74,7 @@ import {
   jobLogger,
   toError,
   toStoredResult,
+  validateOnExisting,
 } from '@switchyard/core';
 import { toJobInfo, type MemoryJob } from './memory-job.js';
 import { DueTimers } from './due-timers.js';
@@ -264,10 +265,7 @@ export class MemoryQueueProvider extends ProviderEventEmitter implements QueuePr
     options: ImportOptions = {},
   ): Promise<ImportReport> {
     this.assertOpen();
-    const onExisting = options.onExisting ?? 'skip';
-    if (onExisting !== 'skip' && onExisting !== 'replace') {
-      throw new ValidationError('onExisting', "must be 'skip' or 'replace'");
-    }
+    const onExisting = validateOnExisting(options);
     const report = emptyImportReport();
     for await (const candidate of snapshots) {
       const id = typeof (candidate as { id?: unknown })?.id === 'string' ? (candidate as { id: string }).id : '(no id)';
