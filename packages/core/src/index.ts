@@ -20,3 +20,5 @@ export * from './repeat-schedule.js';
 export * from './iso-date-time.js';
 export * from './stored-result.js';
 export * from './provider-event-emitter.js';
+export * from './attempt-control.js';
+export * from './job-context.js';

@@ -41,6 +41,7 @@ import {
   type RegisterOptions,
   type ScheduleOptions,
   ProviderEventEmitter,
+  type AttemptControl,
   toError,
   validateOnExisting,
 } from '@switchyard/core';
@@ -93,7 +94,7 @@ const WAKE_UP_JOB_ID = toJobId('000000000000000000000000');
 
 /** A job Agenda has handed to our handler, from the handler's start to Agenda's 'complete'. */
 interface ActiveRun {
-  abort?: AbortController;
+  control?: AttemptControl;
   outcome: AttemptOutcome;
   finished: Promise<void>;
   finish(): void;
@@ -411,7 +412,7 @@ export class AgendaQueueProvider extends ProviderEventEmitter implements QueuePr
         logger: this.logger,
         heartbeatMs: Math.max(1, Math.floor(this.lockLifetimeMs / 3)),
         isClosing: () => this.closing !== undefined,
-        onStart: (abort) => (run.abort = abort),
+        onStart: (control) => (run.control = control),
         onStalled: (jobId, name) => {
           this.logger.warn('job stalled: its worker stopped mid-attempt; running it again', { provider: this.name, jobName: name, jobId });
           this.emitSafely('stalled', jobId, name);
@@ -589,7 +590,7 @@ export class AgendaQueueProvider extends ProviderEventEmitter implements QueuePr
         await agenda.drain({ timeout: timeoutMs });
         if (this.runs.size > 0) {
           this.logger.warn('close timed out: aborting active jobs', { provider: this.name, active: this.runs.size });
-          for (const run of this.runs.values()) run.abort?.abort(new ProviderClosedError(this.name));
+          for (const run of this.runs.values()) run.control?.abort(new ProviderClosedError(this.name));
           // Processors that ignore their signal cannot be waited for; their handlers can.
           await withDeadline(Promise.all([...this.runs.values()].map((run) => run.finished)), ABORT_GRACE_MS, 'aborted jobs');
         }

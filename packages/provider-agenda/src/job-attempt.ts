@@ -1,15 +1,13 @@
 import { ObjectId, type Collection } from 'mongodb';
 import type { Job } from 'agenda';
 import {
-  JobTimeoutError,
+  AttemptControl,
   ProviderClosedError,
-  ValidationError,
   computeBackoffDelay,
-  type JobContext,
+  createJobContext,
   type JobInfo,
   type JobProcessor,
   type Logger,
-  jobLogger,
   toError,
 } from '@switchyard/core';
 import type { AgendaJobDocument } from './agenda-job-document.js';
@@ -27,8 +25,8 @@ export interface AttemptEnvironment {
   heartbeatMs: number;
   /** True once close() has begun: start nothing new. */
   isClosing(): boolean;
-  /** The attempt's controller, so close() can abort it at its timeout. */
-  onStart(abort: AbortController): void;
+  /** The attempt's control, so close() can abort it at its timeout. */
+  onStart(control: AttemptControl): void;
   /** The job was found mid-attempt: its previous worker died and it runs again now. */
   onStalled(jobId: string, name: string): void;
 }
@@ -71,46 +69,36 @@ export async function runJobAttempt(agendaJob: Job, env: AttemptEnvironment): Pr
 
 /** Runs the processor until it settles, its timeout passes, or close() aborts it. */
 async function runProcessor(agendaJob: Job, info: JobInfo, env: AttemptEnvironment): Promise<{ result: unknown } | { error: Error }> {
-  const abort = new AbortController();
+  const control = new AttemptControl(info.id, info.timeoutMs);
   let settled = false;
-  env.onStart(abort);
-  const log = jobLogger(env.logger, env.providerName, info);
-  const context: JobContext = {
+  env.onStart(control);
+  const context = createJobContext({
     attempt: info.attemptsMade + 1,
-    signal: abort.signal,
-    log,
-    progress: async (percent: number) => {
-      if (typeof percent !== 'number' || !Number.isFinite(percent) || percent < 0 || percent > 100) {
-        throw new ValidationError('progress', 'must be a number from 0 to 100');
-      }
+    control,
+    logger: env.logger,
+    provider: env.providerName,
+    job: info,
+    saveProgress: async (percent) => {
       // After a timeout or shutdown the job is no longer ours: touch() would lock it again.
-      if (abort.signal.aborted || settled) throw toError(abort.signal.reason ?? new Error('the attempt is over'));
+      if (control.aborted || settled) throw control.reason ?? new Error('the attempt is over');
       // touch() stores progress in Agenda's own field and renews the lock while at it.
       await agendaJob.touch(percent);
     },
-  };
+  });
   const heartbeat = setInterval(() => {
     agendaJob.touch(agendaJob.attrs.progress ?? undefined).catch((error: unknown) => {
-      log.warn('could not renew the job lock', { error: toError(error).message });
+      context.log.warn('could not renew the job lock', { error: toError(error).message });
     });
   }, env.heartbeatMs);
-  const timeout =
-    info.timeoutMs === undefined
-      ? undefined
-      : setTimeout(() => abort.abort(new JobTimeoutError(info.id, info.timeoutMs!)), info.timeoutMs);
-  const aborted = new Promise<never>((_, reject) => {
-    abort.signal.addEventListener('abort', () => reject(toError(abort.signal.reason)), { once: true });
-  });
   try {
     // A processor that ignores its signal is left behind: the attempt ends at the abort.
-    const result = await Promise.race([Promise.resolve().then(() => env.processor.process(info, context)), aborted]);
-    return { result };
+    return { result: await control.run(() => env.processor.process(info, context)) };
   } catch (error) {
     return { error: toError(error) };
   } finally {
     settled = true;
+    control.end();
     clearInterval(heartbeat);
-    clearTimeout(timeout);
   }
 }
 

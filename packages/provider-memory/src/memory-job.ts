@@ -1,4 +1,4 @@
-import type { JobInfo } from '@switchyard/core';
+import type { AttemptControl, JobInfo } from '@switchyard/core';
 import type { DueTimer } from './due-timers.js';
 
 /** One job as the memory provider keeps it: the contract's fields plus its bookkeeping. */
@@ -9,7 +9,7 @@ export interface MemoryJob extends JobInfo {
   /** Armed while the job is `scheduled`. */
   timer?: DueTimer;
   /** Set while the job is `active`. */
-  abort?: AbortController;
+  control?: AttemptControl;
   /** A repeating job cancelled while its occurrence ran: do not schedule another. */
   cancelled?: boolean;
 }

@@ -35,9 +35,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
-  JobTimeoutError,
   ProviderClosedError,
-  ValidationError,
   assertJsonData,
   compareByCreation,
   computeBackoffDelay,
@@ -60,7 +58,6 @@ import {
   type HealthStatus,
   type ImportOptions,
   type ImportReport,
-  type JobContext,
   type JobInfo,
   type JobProcessor,
   type JobSnapshot,
@@ -71,10 +68,11 @@ import {
   type RegisterOptions,
   type ScheduleOptions,
   ProviderEventEmitter,
-  jobLogger,
   toError,
   toStoredResult,
   validateOnExisting,
+  AttemptControl,
+  createJobContext,
 } from '@switchyard/core';
 import { toJobInfo, type MemoryJob } from './memory-job.js';
 import { DueTimers } from './due-timers.js';
@@ -307,7 +305,7 @@ export class MemoryQueueProvider extends ProviderEventEmitter implements QueuePr
       const timeoutMs = options.timeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
       const deadline = setTimeout(() => {
         this.logger.warn('close timed out: aborting active jobs', { provider: this.name, active: active.length });
-        for (const job of this.jobs.values()) job.abort?.abort(new ProviderClosedError(this.name));
+        for (const job of this.jobs.values()) job.control?.abort(new ProviderClosedError(this.name));
         // Processors that ignore their signal cannot be waited for; the process may end under them.
         resolve();
       }, timeoutMs);
@@ -371,37 +369,26 @@ export class MemoryQueueProvider extends ProviderEventEmitter implements QueuePr
   private async runAttempt(job: MemoryJob, queue: NameQueue, processor: JobProcessor): Promise<void> {
     queue.active.add(job.id);
     job.state = 'active';
-    const abort = new AbortController();
-    job.abort = abort;
-    const attempt = job.attemptsMade + 1;
-    const log = jobLogger(this.logger, this.name, job);
-    const context: JobContext = {
-      attempt,
-      signal: abort.signal,
-      log,
-      progress: async (percent: number) => {
-        if (typeof percent !== 'number' || !Number.isFinite(percent) || percent < 0 || percent > 100) {
-          throw new ValidationError('progress', 'must be a number from 0 to 100');
-        }
+    const control = new AttemptControl(job.id, job.timeoutMs);
+    job.control = control;
+    const context = createJobContext({
+      attempt: job.attemptsMade + 1,
+      control,
+      logger: this.logger,
+      provider: this.name,
+      job,
+      saveProgress: async (percent) => {
         job.progress = percent;
       },
-    };
-    let timeout: NodeJS.Timeout | undefined;
-    const aborted = new Promise<never>((_, reject) => {
-      abort.signal.addEventListener('abort', () => reject(abort.signal.reason), { once: true });
     });
-    if (job.timeoutMs !== undefined) {
-      const timeoutMs = job.timeoutMs;
-      timeout = setTimeout(() => abort.abort(new JobTimeoutError(job.id, timeoutMs)), timeoutMs);
-    }
     try {
-      const result = await Promise.race([processor.process(toJobInfo(job), context), aborted]);
+      const result = await control.run(() => processor.process(toJobInfo(job), context));
       this.finishSucceeded(job, result);
     } catch (error) {
       this.finishFailed(job, toError(error));
     } finally {
-      clearTimeout(timeout);
-      delete job.abort;
+      control.end();
+      delete job.control;
       queue.active.delete(job.id);
       if (this.closing) {
         if ([...this.queues.values()].every((q) => q.active.size === 0)) this.drained?.resolve();
