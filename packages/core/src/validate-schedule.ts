@@ -1,6 +1,7 @@
 import { ValidationError } from './errors.js';
 import { assertValidCron, isKnownTimeZone } from './cron-schedule.js';
 import { assertJsonData } from './json-data.js';
+import { hasControlCharacter, hasLoneSurrogate } from './unicode-text.js';
 import { MAX_BACKOFF_DELAY_MS } from './backoff.js';
 import {
   DEFAULT_ATTEMPTS,
@@ -29,8 +30,6 @@ export const MAX_JOB_ID_LENGTH = 256;
 export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 /** The latest instant a `Date` can hold (year 275760): a due time beyond it would be an Invalid Date. */
 const LATEST_DATE_MS = 8.64e15;
-/** A UTF-16 surrogate without its pair: MongoDB stores strings as UTF-8 and would turn it into U+FFFD, a different id. */
-const LONE_SURROGATE = /\p{Cs}/u;
 
 /** A validated `scheduleJob` call with every default applied and the due time resolved. */
 export interface ValidatedSchedule<T = unknown> {
@@ -134,9 +133,9 @@ export function validateSchedule<T>(
 export function validateJobName(name: unknown, field = 'name'): string {
   if (typeof name !== 'string' || name.trim() === '') throw new ValidationError(field, 'must be a non-empty string');
   if (name.length > MAX_JOB_NAME_LENGTH) throw new ValidationError(field, `must be at most ${MAX_JOB_NAME_LENGTH} characters`);
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f]/.test(name)) throw new ValidationError(field, 'must not contain control characters');
-  if (LONE_SURROGATE.test(name)) throw new ValidationError(field, 'must be well-formed Unicode (a lone surrogate)');
+  if (hasControlCharacter(name)) throw new ValidationError(field, 'must not contain control characters');
+  // MongoDB stores strings as UTF-8 and would turn a lone surrogate into U+FFFD, a different id.
+  if (hasLoneSurrogate(name)) throw new ValidationError(field, 'must be well-formed Unicode (a lone surrogate)');
   return name;
 }
 
@@ -144,9 +143,9 @@ export function validateJobName(name: unknown, field = 'name'): string {
 export function validateJobId(jobId: unknown, field = 'jobId'): string {
   if (typeof jobId !== 'string' || jobId.trim() === '') throw new ValidationError(field, 'must be a non-empty string');
   if (jobId.length > MAX_JOB_ID_LENGTH) throw new ValidationError(field, `must be at most ${MAX_JOB_ID_LENGTH} characters`);
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f]/.test(jobId)) throw new ValidationError(field, 'must not contain control characters');
-  if (LONE_SURROGATE.test(jobId)) throw new ValidationError(field, 'must be well-formed Unicode (a lone surrogate)');
+  if (hasControlCharacter(jobId)) throw new ValidationError(field, 'must not contain control characters');
+  // MongoDB stores strings as UTF-8 and would turn a lone surrogate into U+FFFD, a different id.
+  if (hasLoneSurrogate(jobId)) throw new ValidationError(field, 'must be well-formed Unicode (a lone surrogate)');
   return jobId;
 }
 
