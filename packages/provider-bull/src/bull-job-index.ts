@@ -3,24 +3,45 @@
  *
  * Bull's job ids are unique per queue, but the contract's are unique per provider
  * (across job names), and `getJob`, `cancelJob` and `retryJob` get an id without a
- * name. So every job id is claimed in one hash, `id -> entry`, with HSETNX *before*
- * the job is added: of two producers (in any processes) scheduling the same id, only
- * the one whose HSETNX succeeds adds a job; the other returns the id unchanged.
+ * name. So a job id the caller chose (and every repeating job's id) is claimed in one
+ * hash, `id -> entry`, with HSETNX *before* the job is added: of two producers (in any
+ * processes) scheduling the same id, only the one whose claim succeeds adds a job; the
+ * other returns the id unchanged.
+ *
+ * An id the provider generated for a one-off job (a random UUID, see `newJobId`) is not
+ * claimed: no other job can have it, and a claim would cost a Redis round trip per job,
+ * a fifth of the provider's work per job. Such a job is found by its Bull job hash,
+ * `<prefix>:<name>:<id>`, under each known name, in one script call. A claim of a
+ * UUID-shaped id looks there too, so a caller reusing a generated id under another name
+ * still gets the existing job.
  *
  * Keys live under `<prefix>::`, i.e. the Bull "queue" with an empty name, which no
  * contract job name can be (names must be non-empty), so they never meet Bull's keys.
  *
  * | key                         | type | holds                                            |
  * |-----------------------------|------|--------------------------------------------------|
- * | `<prefix>::jobs`            | hash | job id -> JSON `IndexEntry`                      |
- * | `<prefix>::names`           | set  | every job name ever used (for stats, lists, pause) |
+ * | `<prefix>::jobs`            | hash | claimed job id -> JSON `IndexEntry`              |
+ * | `<prefix>::names`           | set  | every job name ever used (for stats, lists, pause, lookups) |
  * | `<prefix>::repeat-keys`     | hash | Bull repeatable key -> job id (for export)       |
  * | `<prefix>::paused-everywhere` | string | set by `pause()` without a name              |
  */
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { RepeatOptions } from '@switchyard/core';
 
-/** What the index knows about a job id. */
+/** An id for a one-off job scheduled without one; it is not claimed (see above). */
+export function newJobId(): string {
+  return randomUUID();
+}
+
+/** The shape of `newJobId`'s ids: only an id of this shape may be a job the index holds no entry for. */
+const GENERATED_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+function mayBeUnclaimed(id: string): boolean {
+  return GENERATED_ID.test(id);
+}
+
+/** What the index knows about a job id (for an unclaimed one, only its name). */
 export interface IndexEntry {
   name: string;
   /** Set for a repeating job: the series' schedule as the caller gave it ... */
@@ -34,11 +55,14 @@ export class BullJobIndex {
   private readonly namesKey: string;
   private readonly repeatKeysKey: string;
   private readonly pausedEverywhereKey: string;
+  /** What a Bull job hash's key starts with: `<prefix>:`, then `<name>:<id>`. */
+  private readonly bullKeyPrefix: string;
 
   constructor(
     private readonly redis: () => Redis,
     prefix: string,
   ) {
+    this.bullKeyPrefix = `${prefix}:`;
     this.jobsKey = `${prefix}::jobs`;
     this.namesKey = `${prefix}::names`;
     this.repeatKeysKey = `${prefix}::repeat-keys`;
@@ -51,18 +75,19 @@ export class BullJobIndex {
    * scheduled job, and an ioredis transaction costs several times a script's CPU.
    */
   async claim(id: string, entry: IndexEntry): Promise<boolean> {
-    const claimed = await withClaimScript(this.redis()).switchyardClaimJobId(this.jobsKey, this.namesKey, id, JSON.stringify(entry), entry.name);
-    return claimed === 1;
+    const claimed = await withIndexScripts(this.redis()).switchyardClaimJobIds(
+      this.jobsKey, this.namesKey, this.bullKeyPrefix, ...claimArguments(id, entry),
+    );
+    return claimed[0] === 1;
   }
 
   /** Claims many ids at once; the ids that were free (and are now claimed). */
   async claimAll(entries: { id: string; entry: IndexEntry }[]): Promise<Set<string>> {
     if (entries.length === 0) return new Set();
-    const multi = this.redis().multi();
-    for (const { id, entry } of entries) multi.hsetnx(this.jobsKey, id, JSON.stringify(entry));
-    multi.sadd(this.namesKey, ...new Set(entries.map(({ entry }) => entry.name)));
-    const results = (await multi.exec()) ?? [];
-    return new Set(entries.filter((_, index) => results[index]?.[1] === 1).map(({ id }) => id));
+    const claimed = await withIndexScripts(this.redis()).switchyardClaimJobIds(
+      this.jobsKey, this.namesKey, this.bullKeyPrefix, ...entries.flatMap(({ id, entry }) => claimArguments(id, entry)),
+    );
+    return new Set(entries.filter((_, index) => claimed[index] === 1).map(({ id }) => id));
   }
 
   /** Sets the entry of an id whether or not it was taken (import with `onExisting: 'replace'`). */
@@ -70,9 +95,15 @@ export class BullJobIndex {
     await this.redis().multi().hset(this.jobsKey, id, JSON.stringify(entry)).sadd(this.namesKey, entry.name).exec();
   }
 
+  /** The id's entry; for an unclaimed generated id, the name whose queue holds its job. */
   async lookup(id: string): Promise<IndexEntry | null> {
-    const json = await this.redis().hget(this.jobsKey, id);
-    return json === null ? null : (JSON.parse(json) as IndexEntry);
+    if (!mayBeUnclaimed(id)) {
+      const json = await this.redis().hget(this.jobsKey, id);
+      return json === null ? null : (JSON.parse(json) as IndexEntry);
+    }
+    const [kind, value] = await withIndexScripts(this.redis()).switchyardLookupJobId(this.jobsKey, this.namesKey, this.bullKeyPrefix, id);
+    if (kind === 'entry') return JSON.parse(value) as IndexEntry;
+    return kind === 'name' ? { name: value } : null;
   }
 
   async release(ids: string[]): Promise<void> {
@@ -110,21 +141,59 @@ export class BullJobIndex {
   }
 }
 
-/** HSETNX the id's entry and SADD its name, atomically; 1 when the id was free. */
-const CLAIM_JOB_ID_SCRIPT = `
-local claimed = redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2])
-redis.call('SADD', KEYS[2], ARGV[3])
+/**
+ * Claims ids: ARGV[1] is the Bull key prefix, then four values per id (id, entry JSON,
+ * name, '1' when the id may be an unclaimed generated one). Per id, 1 when it was free:
+ * no entry for it, and, for a UUID-shaped id, no Bull job hash of any known name.
+ */
+const CLAIM_JOB_IDS_SCRIPT = `
+local claimed = {}
+local names = false
+for i = 2, #ARGV, 4 do
+  local id = ARGV[i]
+  local free = true
+  if ARGV[i + 3] == '1' then
+    names = names or redis.call('SMEMBERS', KEYS[2])
+    for _, name in ipairs(names) do
+      if redis.call('EXISTS', ARGV[1] .. name .. ':' .. id) == 1 then
+        free = false
+        break
+      end
+    end
+  end
+  if free then free = redis.call('HSETNX', KEYS[1], id, ARGV[i + 1]) == 1 end
+  redis.call('SADD', KEYS[2], ARGV[i + 2])
+  claimed[#claimed + 1] = free and 1 or 0
+end
 return claimed`;
 
-interface ClaimScript {
-  switchyardClaimJobId(jobsKey: string, namesKey: string, id: string, entryJson: string, name: string): Promise<number>;
+/**
+ * Looks an id up: {'entry', json} when claimed, else {'name', name} when a known
+ * name's queue holds a Bull job hash of that id, else {'none', ''}.
+ */
+const LOOKUP_JOB_ID_SCRIPT = `
+local entry = redis.call('HGET', KEYS[1], ARGV[2])
+if entry then return {'entry', entry} end
+for _, name in ipairs(redis.call('SMEMBERS', KEYS[2])) do
+  if redis.call('EXISTS', ARGV[1] .. name .. ':' .. ARGV[2]) == 1 then return {'name', name} end
+end
+return {'none', ''}`;
+
+function claimArguments(id: string, entry: IndexEntry): string[] {
+  return [id, JSON.stringify(entry), entry.name, mayBeUnclaimed(id) ? '1' : '0'];
 }
 
-/** The client with the claim script defined on it (once per client; ioredis sends it by its SHA). */
-function withClaimScript(redis: Redis): Redis & ClaimScript {
-  const client = redis as Redis & Partial<ClaimScript>;
-  if (client.switchyardClaimJobId === undefined) {
-    redis.defineCommand('switchyardClaimJobId', { numberOfKeys: 2, lua: CLAIM_JOB_ID_SCRIPT });
+interface IndexScripts {
+  switchyardClaimJobIds(jobsKey: string, namesKey: string, bullKeyPrefix: string, ...idArguments: string[]): Promise<number[]>;
+  switchyardLookupJobId(jobsKey: string, namesKey: string, bullKeyPrefix: string, id: string): Promise<['entry' | 'name' | 'none', string]>;
+}
+
+/** The client with the index's scripts defined on it (once per client; ioredis sends them by their SHA). */
+function withIndexScripts(redis: Redis): Redis & IndexScripts {
+  const client = redis as Redis & Partial<IndexScripts>;
+  if (client.switchyardClaimJobIds === undefined) {
+    redis.defineCommand('switchyardClaimJobIds', { numberOfKeys: 2, lua: CLAIM_JOB_IDS_SCRIPT });
+    redis.defineCommand('switchyardLookupJobId', { numberOfKeys: 2, lua: LOOKUP_JOB_ID_SCRIPT });
   }
-  return client as Redis & ClaimScript;
+  return client as Redis & IndexScripts;
 }

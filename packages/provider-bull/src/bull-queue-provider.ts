@@ -4,8 +4,9 @@
  * - One Bull queue per job name (`<prefix>:<name>:*` keys), created on first use; all
  *   queues share one command connection and one subscriber, and each worker queue has
  *   its own blocking connection (see `BullConnection`).
- * - Job ids are unique per provider: each id is claimed in `BullJobIndex` (HSETNX)
- *   before its Bull job is added. Ids are `crypto.randomUUID()` when none is given.
+ * - Job ids are unique per provider: a caller's id is claimed in `BullJobIndex` (HSETNX)
+ *   before its Bull job is added. Ids are random UUIDs when none is given, and those
+ *   need no claim.
  * - States: see the diagram in `bull-job-state.ts`. Options: see `to-bull-job-options.ts`.
  * - A repeating job is a Bull repeatable plus the occurrence Bull keeps scheduled for
  *   it; it is shown as one job with the caller's id. Cancelling it removes the
@@ -31,12 +32,10 @@
  *   backoff: { type: 'exponential', delayMs: 1000, maxDelayMs: 60_000, jitter: 0.2 } });
  * ```
  */
-import { randomUUID } from 'node:crypto';
 import Bull from 'bull';
 import type { Redis } from 'ioredis';
 import {
   DEFAULT_MAX_PAYLOAD_BYTES,
-  JobTimeoutError,
   ProviderClosedError,
   SwitchyardError,
   ValidationError,
@@ -60,7 +59,6 @@ import {
   type HealthStatus,
   type ImportOptions,
   type ImportReport,
-  type JobContext,
   type JobInfo,
   type JobProcessor,
   type JobSnapshot,
@@ -72,14 +70,15 @@ import {
   type RegisterOptions,
   type ScheduleOptions,
   type ValidatedSchedule,
+  AttemptControl,
   ProviderEventEmitter,
-  jobLogger,
+  createJobContext,
   toError,
   toStoredResult,
   validateOnExisting,
 } from '@switchyard/core';
 import { BullConnection, DEFAULT_COMMAND_TIMEOUT_MS, DEFAULT_CONNECT_TIMEOUT_MS } from './bull-connection.js';
-import { BullJobIndex, type IndexEntry } from './bull-job-index.js';
+import { BullJobIndex, newJobId, type IndexEntry } from './bull-job-index.js';
 import { BULL_STATES_OF, dueTimeOfDelayedScore, jobCountsFromBull, toJobState, type BullState } from './bull-job-state.js';
 import { BULL_DEFAULT_JOB_NAME, bullOccurrenceId, bullRepeatKey, toBullRepeat } from './bull-repeat.js';
 import { importSnapshots } from './bull-snapshot-import.js';
@@ -122,17 +121,18 @@ interface QueueSlot {
   queue: Bull.Queue;
   /** Resolves once the queue is usable (paused first when `pause()` paused every name). */
   ready: Promise<Bull.Queue>;
+  /** The queue once `ready` has resolved, so that adding a job need not wait a turn for it. */
+  usable?: Bull.Queue;
   /** The queue's blocking connection, once Bull asked for it (only workers do). */
   blockingClient?: Redis;
   processing: boolean;
 }
 
-/** An attempt running in this process. */
+/** An attempt running in this process, until Bull has recorded its outcome (or it was given up). */
 interface RunningAttempt {
-  abort: AbortController;
-  /** Resolves once Bull has recorded the outcome (its 'completed' / 'failed' event), or the attempt was given up. */
-  done: Promise<void>;
-  finish: () => void;
+  control: AttemptControl;
+  /** The JobInfo the processor was given, for the 'completed' / 'failed' / 'retrying' event. */
+  info?: JobInfo;
 }
 
 export class BullQueueProvider extends ProviderEventEmitter implements QueueProvider {
@@ -146,8 +146,7 @@ export class BullQueueProvider extends ProviderEventEmitter implements QueueProv
   private readonly queues = new Map<string, QueueSlot>();
   private readonly processors = new Map<string, { processor: JobProcessor; concurrency: number }>();
   private readonly running = new Map<string, RunningAttempt>();
-  /** The JobInfo each running attempt was given, for its 'completed' / 'failed' / 'retrying' event. */
-  private readonly attemptInfo = new Map<string, JobInfo>();
+  private readonly idleWaiters: (() => void)[] = [];
   /** The delay the backoff strategy chose for a failed attempt, by its error (Bull passes the same object to both). */
   private readonly backoffDelays = new WeakMap<Error, number>();
   private readonly recentErrors = new Map<string, number>();
@@ -200,7 +199,7 @@ export class BullQueueProvider extends ProviderEventEmitter implements QueueProv
   /** Runs a Redis-backed operation after connecting; Redis being unreachable becomes `ProviderUnavailableError`. */
   private async withRedis<T>(operation: () => Promise<T>): Promise<T> {
     this.assertOpen();
-    await this.connect();
+    if (this.connection === undefined) await this.connect();
     try {
       return await operation();
     } catch (error) {
@@ -217,27 +216,40 @@ export class BullQueueProvider extends ProviderEventEmitter implements QueueProv
     this.assertOpen();
     const now = Date.now();
     const schedule = validateSchedule(name, data, options, this.options, new Date(now));
-    return this.withRedis(async () => {
-      const id = schedule.jobId ?? randomUUID();
-      const entry: IndexEntry =
-        schedule.repeat === undefined ? { name: schedule.name } : { name: schedule.name, repeat: schedule.repeat, createdAt: now };
-      if (!(await this.index.claim(id, entry))) {
-        await this.addIfClaimedWithoutJob(id, schedule, now);
-        return id;
-      }
-      try {
-        const queue = await this.queueFor(schedule.name);
-        const job = toBullJobOptions(schedule, id, now);
-        if (schedule.repeat !== undefined) await this.index.rememberRepeatKey(bullRepeatKey(id, schedule.repeat), id);
-        await queue.add(BULL_DEFAULT_JOB_NAME, job.data, job.opts);
-      } catch (error) {
-        // Nothing was stored: free the id again.
-        await this.index.release([id]).catch(() => {});
-        throw error;
-      }
-      this.logger.debug('job scheduled', { provider: this.name, jobName: schedule.name, jobId: id });
+    if (schedule.jobId === undefined && schedule.repeat === undefined) {
+      // A fresh random id: nothing to claim (see BullJobIndex), so one Redis call.
+      const id = newJobId();
+      await this.withRedis(() => this.addJob(schedule, id, now));
       return id;
-    });
+    }
+    return this.withRedis(() => this.addClaimedJob(schedule, now));
+  }
+
+  /** Claims the caller's id (or a repeating job's) and adds the job, unless the id was taken. */
+  private async addClaimedJob(schedule: ValidatedSchedule, now: number): Promise<string> {
+    const id = schedule.jobId ?? newJobId();
+    const entry: IndexEntry =
+      schedule.repeat === undefined ? { name: schedule.name } : { name: schedule.name, repeat: schedule.repeat, createdAt: now };
+    if (!(await this.index.claim(id, entry))) {
+      await this.addIfClaimedWithoutJob(id, schedule, now);
+      return id;
+    }
+    try {
+      if (schedule.repeat !== undefined) await this.index.rememberRepeatKey(bullRepeatKey(id, schedule.repeat), id);
+      await this.addJob(schedule, id, now);
+    } catch (error) {
+      // Nothing was stored: free the id again.
+      await this.index.release([id]).catch(() => {});
+      throw error;
+    }
+    return id;
+  }
+
+  private async addJob(schedule: ValidatedSchedule, id: string, now: number): Promise<void> {
+    const queue = this.queues.get(schedule.name)?.usable ?? (await this.queueFor(schedule.name));
+    const job = toBullJobOptions(schedule, id, now);
+    await queue.add(BULL_DEFAULT_JOB_NAME, job.data, job.opts);
+    this.logger.debug('job scheduled', { provider: this.name, jobName: schedule.name, jobId: id });
   }
 
   /**
@@ -254,8 +266,7 @@ export class BullQueueProvider extends ProviderEventEmitter implements QueueProv
     if (entry === null || entry.name !== schedule.name || entry.repeat !== undefined) return;
     const queue = await this.queueFor(schedule.name);
     if ((await queue.getJob(id)) !== null) return;
-    const job = toBullJobOptions(schedule, id, now);
-    await queue.add(BULL_DEFAULT_JOB_NAME, job.data, job.opts);
+    await this.addJob(schedule, id, now);
     this.logger.warn('job id was claimed without its job (Redis connection lost mid-call): job added', {
       provider: this.name, jobName: schedule.name, jobId: id,
     });
@@ -505,65 +516,59 @@ export class BullQueueProvider extends ProviderEventEmitter implements QueueProv
       // Fetched as close() began: leave it to the stalled check of a worker that stays.
       return new Promise<never>(() => {});
     }
-    const abort = new AbortController();
-    let finish!: () => void;
-    const done = new Promise<void>((resolve) => (finish = resolve));
-    this.running.set(key, { abort, done, finish });
-    // The timer starts before anything is awaited, so it fires before Bull's own `timeout`
-    // (set when this handler returns) and the failure carries our JobTimeoutError.
-    const timeoutMs = job.opts.timeout;
-    const timer =
-      timeoutMs === undefined
-        ? undefined
-        : setTimeout(() => abort.abort(new JobTimeoutError(seriesIdOfBullJob(job) ?? String(job.id), timeoutMs)), timeoutMs);
-    const aborted = new Promise<never>((_, reject) => {
-      abort.signal.addEventListener('abort', () => reject(abort.signal.reason), { once: true });
-    });
-    aborted.catch(() => {});
+    // The timeout starts before anything is awaited, so it fires before Bull's own
+    // `timeout` (set when this handler returns) and the failure carries our JobTimeoutError.
+    const attempt: RunningAttempt = { control: new AttemptControl(seriesIdOfBullJob(job) ?? String(job.id), job.opts.timeout) };
+    this.running.set(key, attempt);
     try {
-      const info = await this.activeJobInfo(name, job);
+      const seriesId = seriesIdOfBullJob(job);
+      // A one-off job's JobInfo needs nothing from Redis: no await, no extra turn per attempt.
+      const info = seriesId === undefined ? jobInfoFromBull(job, { name, state: 'active' }) : await this.occurrenceInfo(name, job, seriesId);
       if (info === null) {
         // An occurrence of a series cancelled meanwhile: complete it without running it.
+        attempt.control.end();
         this.finishAttempt(key);
         return undefined;
       }
-      this.attemptInfo.set(key, info);
-      const context: JobContext = {
+      attempt.info = info;
+      const context = createJobContext({
         attempt: job.attemptsMade + 1,
-        signal: abort.signal,
-        log: jobLogger(this.logger, this.name, info),
-        progress: async (percent: number) => {
-          if (typeof percent !== 'number' || !Number.isFinite(percent) || percent < 0 || percent > 100) {
-            throw new ValidationError('progress', 'must be a number from 0 to 100');
-          }
+        control: attempt.control,
+        logger: this.logger,
+        provider: this.name,
+        job: info,
+        saveProgress: async (percent) => {
           await job.progress(percent);
         },
-      };
-      return await Promise.race([Promise.resolve().then(() => processor.process(info, context)), aborted]);
+      });
+      return await attempt.control.run(() => processor.process(info, context));
     } catch (error) {
-      if (abort.signal.reason instanceof ProviderClosedError) {
+      if (attempt.control.reason instanceof ProviderClosedError) {
         // Shutting down: record nothing. Bull keeps the job active until its lock expires,
         // then the stalled check runs it again, as after a crash.
-        this.attemptInfo.delete(key);
         this.finishAttempt(key);
         return new Promise<never>(() => {});
       }
       throw toError(error);
-    } finally {
-      clearTimeout(timer);
     }
   }
 
   /** The attempt's outcome is recorded (or it was given up): close() need not wait for it any more. */
   private finishAttempt(key: string): void {
-    this.running.get(key)?.finish();
     this.running.delete(key);
+    if (this.running.size === 0) {
+      for (const resolve of this.idleWaiters.splice(0)) resolve();
+    }
   }
 
-  /** The JobInfo a processor gets: state active, and for an occurrence, its series. */
-  private async activeJobInfo(name: string, job: Bull.Job): Promise<JobInfo | null> {
-    const seriesId = seriesIdOfBullJob(job);
-    if (seriesId === undefined) return jobInfoFromBull(job, { name, state: 'active' });
+  /** Resolves when no attempt runs in this process (close() waits on it). */
+  private whenIdle(): Promise<void> {
+    if (this.running.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** The JobInfo the processor of an occurrence gets: state active, with its series; null once the series is cancelled. */
+  private async occurrenceInfo(name: string, job: Bull.Job, seriesId: string): Promise<JobInfo | null> {
     const entry = await this.index.lookup(seriesId);
     if (entry?.repeat === undefined) return null;
     return jobInfoFromBull(job, {
@@ -583,20 +588,20 @@ export class BullQueueProvider extends ProviderEventEmitter implements QueueProv
 
   private onCompleted(name: string, job: Bull.Job, result: unknown): void {
     const key = attemptKey(name, job.id);
-    const base = this.attemptInfo.get(key);
-    this.attemptInfo.delete(key);
+    const base = this.running.get(key)?.info;
     this.finishAttempt(key);
     if (base === undefined) return;
     const stored = toStoredResult(result);
+    const progress = job.progress();
     const info: JobInfo = {
       ...base,
       state: 'completed',
       runAt: null,
       finishedAt: new Date(job.finishedOn ?? Date.now()),
       attemptsMade: job.attemptsMade + 1,
-      progress: typeof job.progress() === 'number' ? (job.progress() as number) : base.progress,
-      ...(stored === undefined ? {} : { result: stored }),
+      progress: typeof progress === 'number' ? progress : base.progress,
     };
+    if (stored !== undefined) info.result = stored;
     this.logger.debug('job completed', { provider: this.name, jobName: name, jobId: info.id });
     this.emitSafely('completed', info, stored);
     if (job.opts.removeOnComplete === true && base.repeat === undefined) {
@@ -608,8 +613,7 @@ export class BullQueueProvider extends ProviderEventEmitter implements QueueProv
   private onFailed(name: string, job: Bull.Job | null | undefined, error: Error): void {
     if (job === null || job === undefined) return;
     const key = attemptKey(name, job.id);
-    const base = this.attemptInfo.get(key) ?? jobInfoFromBull(job, { name, state: 'active' });
-    this.attemptInfo.delete(key);
+    const base = this.running.get(key)?.info ?? jobInfoFromBull(job, { name, state: 'active' });
     this.finishAttempt(key);
     const id = seriesIdOfBullJob(job) ?? base.id;
     const maxAttempts = job.opts.attempts ?? 1;
@@ -671,6 +675,7 @@ export class BullQueueProvider extends ProviderEventEmitter implements QueueProv
     slot.ready = (async () => {
       await this.index.addName(name);
       if (await this.index.isPausedEverywhere()) await slot.queue.pause();
+      slot.usable = slot.queue;
       return slot.queue;
     })();
     this.queues.set(name, slot);
@@ -824,14 +829,13 @@ export class BullQueueProvider extends ProviderEventEmitter implements QueueProv
     );
     // 2. Let active attempts finish, up to the deadline; then abort them.
     if (this.running.size > 0) {
-      const allDone = (): Promise<unknown> => Promise.all([...this.running.values()].map((attempt) => attempt.done));
-      const finished = await withTimeout(allDone(), timeoutMs).then(() => true, () => false);
+      const finished = await withTimeout(this.whenIdle(), timeoutMs).then(() => true, () => false);
       if (!finished) {
         this.logger.warn('close timed out: aborting active jobs', { provider: this.name, active: this.running.size });
-        for (const attempt of this.running.values()) attempt.abort.abort(new ProviderClosedError(this.name));
+        for (const attempt of this.running.values()) attempt.control.abort(new ProviderClosedError(this.name));
         // Processors that honour the signal end at once; Bull may still be recording a
         // failure (or be unable to, with Redis down): give it a moment, not forever.
-        await withTimeout(allDone(), ABORT_GRACE_MS).catch(() => {});
+        await withTimeout(this.whenIdle(), ABORT_GRACE_MS).catch(() => {});
       }
     }
     // 3. Close the Bull queues (their timers), then end every connection whatever state Redis is in.

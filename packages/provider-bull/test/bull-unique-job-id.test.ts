@@ -39,4 +39,23 @@ describe('BullQueueProvider: job ids shared by two producer processes', function
       await reader.close();
     }
   });
+
+  it('keeps a generated id unique: reused as a caller id under another name, it returns the existing job', async () => {
+    const provider = new BullQueueProvider({ redisUrl: redis.url, prefix: `generated-${randomUUID()}` });
+    try {
+      const id = await provider.scheduleJob('first', { n: 1 }, { delayMs: 60_000 });
+      expect(await provider.scheduleJob('second', { n: 2 }, { jobId: id, delayMs: 60_000 })).to.equal(id);
+      expect(await provider.scheduleJob('first', { n: 3 }, { jobId: id, delayMs: 60_000 })).to.equal(id);
+      const jobs = await provider.listJobs({ limit: 10 });
+      expect(jobs.map((job) => [job.id, job.name, job.data])).to.deep.equal([[id, 'first', { n: 1 }]]);
+      expect((await provider.getJob(id))?.name).to.equal('first');
+      expect(await provider.cancelJob(id)).to.equal(true);
+      expect(await provider.getJob(id)).to.equal(null);
+      // Once cancelled, the id is free again, under any name.
+      expect(await provider.scheduleJob('second', { n: 4 }, { jobId: id, delayMs: 60_000 })).to.equal(id);
+      expect((await provider.getJob(id))?.data).to.deep.equal({ n: 4 });
+    } finally {
+      await provider.close();
+    }
+  });
 });
