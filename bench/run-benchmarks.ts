@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: every benchmark against the harness servers (a redis-server of its
  * own, and MongoDB by the harness's ladder: MONGODB_URL, a local mongod, else the
- * in-process wire-protocol test server), alternating the variants run by run so that
+ * wire-protocol test server in a child process), alternating the variants run by run so that
  * load from elsewhere on the machine falls on all of them alike. Prints a table and
  * writes `bench/results/<name>.json` and `.md` (see `bench-settings.ts` for `<name>`).
  *
@@ -26,36 +26,51 @@ const settings = benchSettings();
 const startedAt = Date.now();
 const log = (message: string) => console.log(`[bench ${((Date.now() - startedAt) / 1000).toFixed(0).padStart(4)} s] ${message}`);
 
-/** Runs `variants` in turn, `settings.runs` times (a, b, a, b, ...): every variant's values, in run order. */
-async function alternate<V extends string, R>(variants: readonly V[], run: (variant: V, index: number) => Promise<R>): Promise<Map<V, R[]>> {
+/** Runs `variants` in turn, `runs` times (a, b, a, b, ...): every variant's values, in run order. */
+async function alternate<V extends string, R>(
+  variants: readonly V[],
+  run: (variant: V, index: number) => Promise<R>,
+  runs = settings.runs,
+): Promise<Map<V, R[]>> {
   const values = new Map<V, R[]>(variants.map((variant) => [variant, []]));
-  for (let index = 0; index < settings.runs; index += 1) {
+  for (let index = 0; index < runs; index += 1) {
     for (const variant of variants) values.get(variant)!.push(await run(variant, index));
   }
   return values;
 }
 
+/** Each run's value over the value of the `baseline` run of the same round (the two saw the same load). */
+function ratiosTo<V extends string>(values: Map<V, number[]>, variant: V, baseline: V) {
+  const baselineRuns = values.get(baseline)!;
+  return summarize(values.get(variant)!.map((value, index) => value / baselineRuns[index]!));
+}
+
 async function throughputFigures(servers: BenchServers): Promise<ThroughputFigure[]> {
-  const { jobs, agendaJobs, concurrency, addWindow } = settings.throughput;
+  const { jobs, agendaJobs, concurrency, addWindow, bullRuns } = settings.throughput;
   const jobsOf = (variant: ThroughputVariant) => (variant === 'raw-agenda' || variant === 'agenda' ? agendaJobs : jobs);
   const timeoutMs = 15 * 60_000;
-  const measure = (variant: ThroughputVariant, index: number) => {
-    log(`throughput ${variant} run ${index + 1}/${settings.runs} (${jobsOf(variant)} jobs)`);
-    return runThroughput(variant, servers, { jobs: jobsOf(variant), concurrency, addWindow, timeoutMs }).then((result) => result.jobsPerSecond);
+  const measure = (variant: ThroughputVariant, jobCount: number, what: string) => {
+    log(`throughput ${variant} ${what} (${jobCount} jobs)`);
+    return runThroughput(variant, servers, { jobs: jobCount, concurrency, addWindow, timeoutMs }).then((result) => result.jobsPerSecond);
   };
-  const groups: ThroughputVariant[][] = [['raw-bull', 'bull'], ['raw-agenda', 'agenda'], ['memory']];
+  // The first of each group is the raw baseline the others are compared with.
+  const groups: { variants: ThroughputVariant[]; runs: number }[] = [
+    { variants: ['raw-bull', 'raw-bull-options', 'bull'], runs: bullRuns },
+    { variants: ['raw-agenda', 'agenda'], runs: settings.runs },
+    { variants: ['memory'], runs: settings.runs },
+  ];
   const figures: ThroughputFigure[] = [];
-  for (const group of groups) {
-    const values = await alternate(group, measure);
-    for (const variant of group) {
-      figures.push({ variant, jobs: jobsOf(variant), concurrency, jobsPerSecond: summarize(values.get(variant)!) });
-    }
-    if (group.length === 2) {
-      const [raw, provider] = group as [ThroughputVariant, ThroughputVariant];
-      const rawRuns = values.get(raw)!;
-      const providerRuns = values.get(provider)!;
-      // Each provider run over the raw run just before it: the two saw the same load.
-      figures.at(-1)!.ratioToRaw = summarize(providerRuns.map((value, index) => value / rawRuns[index]!));
+  for (const { variants, runs } of groups) {
+    // One unrecorded run of each at a tenth of the size first: the first runs in a
+    // process pay for loading and compiling the code, and would favour whoever ran second.
+    for (const variant of variants) await measure(variant, Math.max(1, Math.round(jobsOf(variant) / 10)), 'warm-up');
+    const values = await alternate(variants, (variant, index) => measure(variant, jobsOf(variant), `run ${index + 1}/${runs}`), runs);
+    const [raw] = variants as [ThroughputVariant];
+    for (const variant of variants) {
+      const figure: ThroughputFigure = { variant, jobs: jobsOf(variant), concurrency, jobsPerSecond: summarize(values.get(variant)!) };
+      if (variant !== raw) figure.ratioToRaw = ratiosTo(values, variant, raw);
+      if (variant === 'bull') figure.ratioToRawWithSameOptions = ratiosTo(values, 'bull', 'raw-bull-options');
+      figures.push(figure);
     }
   }
   return figures;

@@ -7,8 +7,11 @@
  *
  * Raw variants use each library directly, on the same Redis / MongoDB with the same
  * concurrency, payloads and adding pattern, configured as the provider configures it
- * (see `support/raw-queues.ts`).
+ * (see `support/raw-queues.ts`). Raw Bull runs twice over: with Bull's default job
+ * options (what the target compares with), and with the options the provider gives a
+ * job (`raw-bull-options`), which splits the provider's cost into Bull's and its own.
  */
+import type Bull from 'bull';
 import {
   addInWindows,
   benchPayload,
@@ -22,9 +25,9 @@ import {
   type BenchServers,
   type ProviderKind,
 } from '../support/bench-backends.js';
-import { openRawAgenda, openRawBull } from '../support/raw-queues.js';
+import { openRawAgenda, openRawBull, providerLikeJobOptions } from '../support/raw-queues.js';
 
-export type ThroughputVariant = 'raw-bull' | 'bull' | 'raw-agenda' | 'agenda' | 'memory';
+export type ThroughputVariant = 'raw-bull' | 'raw-bull-options' | 'bull' | 'raw-agenda' | 'agenda' | 'memory';
 
 export interface ThroughputSettings {
   jobs: number;
@@ -45,7 +48,9 @@ const JOB_NAME = 'bench-throughput';
 export async function runThroughput(variant: ThroughputVariant, servers: BenchServers, settings: ThroughputSettings): Promise<ThroughputResult> {
   switch (variant) {
     case 'raw-bull':
-      return rawBull(servers, settings);
+      return rawBull(servers, settings, () => undefined);
+    case 'raw-bull-options':
+      return rawBull(servers, settings, providerLikeJobOptions);
     case 'raw-agenda':
       return rawAgenda(servers, settings);
     default:
@@ -58,7 +63,7 @@ function result(jobs: number, startedAt: number): ThroughputResult {
   return { elapsedMs, jobsPerSecond: jobs / (elapsedMs / 1000) };
 }
 
-async function rawBull(servers: BenchServers, settings: ThroughputSettings): Promise<ThroughputResult> {
+async function rawBull(servers: BenchServers, settings: ThroughputSettings, jobOptions: () => Bull.JobOptions | undefined): Promise<ThroughputResult> {
   const prefix = freshRedisPrefix('raw-bull-tp');
   const queue = openRawBull(JOB_NAME, servers.redisUrl, prefix);
   const allDone = deferred();
@@ -72,7 +77,7 @@ async function rawBull(servers: BenchServers, settings: ThroughputSettings): Pro
     await queue.isReady();
     void queue.process(settings.concurrency, async () => undefined).catch((error: unknown) => allDone.reject(error));
     const startedAt = performance.now();
-    await addInWindows(settings.jobs, settings.addWindow, (index) => queue.add(benchPayload(index)));
+    await addInWindows(settings.jobs, settings.addWindow, (index) => queue.add(benchPayload(index), jobOptions()));
     await withinMs(allDone.promise, settings.timeoutMs, 'raw bull throughput');
     return result(settings.jobs, startedAt);
   } finally {

@@ -4,7 +4,8 @@
  *
  * The servers come from the test harnesses (`startRedis`, `startMongo`): a
  * `redis-server` from PATH (or REDIS_URL) and MongoDB by the harness's ladder
- * (MONGODB_URL, a local mongod, else the in-process wire-protocol test server).
+ * (MONGODB_URL, a local mongod, else the wire-protocol test server, which the
+ * benchmarks run in a child process of its own, as a database server would be).
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
@@ -28,7 +29,7 @@ export interface BenchServers {
 
 export async function startBenchServers(): Promise<BenchServers> {
   const redis = await startRedis();
-  const mongo = await startMongo();
+  const mongo = await startMongo({ wireServer: 'child-process' });
   return {
     redisUrl: redis.url,
     redisKind: redis.kind,

@@ -12,8 +12,10 @@ export interface ThroughputFigure {
   jobs: number;
   concurrency: number;
   jobsPerSecond: RunSummary;
-  /** Provider runs only: each run's jobs/s over the raw run alternated with it. */
+  /** All but the raw baseline: each run's jobs/s over the raw run of the same round. */
   ratioToRaw?: RunSummary;
+  /** BullQueueProvider only: each run over raw Bull given the same job options, in the same round. */
+  ratioToRawWithSameOptions?: RunSummary;
 }
 
 export interface EnqueueFigure {
@@ -72,6 +74,7 @@ export interface BenchResults {
 
 const VARIANT_LABELS: Record<string, string> = {
   'raw-bull': 'raw Bull',
+  'raw-bull-options': "raw Bull, the provider's job options",
   bull: 'BullQueueProvider',
   'raw-agenda': 'raw Agenda',
   agenda: 'AgendaQueueProvider',
@@ -93,19 +96,25 @@ function table(header: string[], rows: string[][]): string {
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
+/** The provider over raw Bull given the same job options: the provider's own cost, without Bull's for the options. */
+function sameOptionsNote(figures: ThroughputFigure[]): string {
+  const ratio = figures.find((figure) => figure.ratioToRawWithSameOptions !== undefined)?.ratioToRawWithSameOptions;
+  return ratio === undefined ? '' : `\n\nBullQueueProvider over raw Bull with the provider's job options, round by round: ${spread(ratio, twoDecimals)}.`;
+}
+
 export function renderMarkdown(results: BenchResults): string {
   const { machine, versions, servers, settings } = results;
   const sections: string[] = [];
   sections.push(`# Switchyard benchmarks
 
 Generated ${results.generatedAt} by \`${results.command}\` in ${Math.round(results.durationSeconds / 60)} min.
-Each figure is the **median of ${settings.runs} runs** with (min–max); variants compared with each other ran alternately (raw, provider, raw, provider, ...), each run on fresh storage.
+Each figure is the **median of ${settings.runs} runs** (Bull throughput: ${settings.throughput.bullRuns ?? settings.runs}) with (min–max); variants compared with each other ran alternately (raw, provider, raw, provider, ...), each run on fresh storage.
 
 - Machine: ${machine.cores} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB memory, ${machine.platform}; load average ${machine.loadAverageAtStart} at start (other work shared the machine).
 - Versions: Node ${versions.node}, bull ${versions.bull}, ioredis ${versions.ioredis}, agenda ${versions.agenda}, @agendajs/mongo-backend ${versions['@agendajs/mongo-backend']}, mongodb driver ${versions.mongodb}.
 - Servers: Redis ${servers.redis.version} (${servers.redis.kind}); MongoDB: **${servers.mongodb.kind}**${
     servers.mongodb.kind === 'wire-server'
-      ? ' (the in-process MongoDB wire-protocol test server: it answers every query in JavaScript, in the benchmark\'s own process, so Agenda figures are bounded by it and are far below what a mongod gives)'
+      ? ' (the MongoDB wire-protocol test server, in a process of its own: it answers every query in JavaScript, so Agenda figures are bounded by it and are far below what a mongod gives)'
       : ''
   }.`);
 
@@ -118,19 +127,19 @@ ${table(
 
   sections.push(`## 1. Throughput, add + process
 
-Jobs added in windows of ${settings.throughput.addWindow} concurrent adds to a started worker (no-op processor); from the first add to the last completion. One process. Ratio: each provider run over the raw run alternated with it. Raw Agenda runs with the provider's settings (processEvery, lock lifetime, per-name concurrency and lock limit ${settings.throughput.concurrency}, an in-process notification channel).${
+Jobs added in windows of ${settings.throughput.addWindow} concurrent adds to a started worker (no-op processor); from the first add to the last completion. One process. Ratio: each run over the raw run of the same round; each group starts with one unrecorded warm-up run of each variant. "raw Bull, the provider's job options" is raw Bull given what the provider gives each job (its own id, priority 5, 3 attempts: the contract's defaults), to tell Bull's cost of those options from the provider's own. Raw Agenda runs with the provider's settings (processEvery, lock lifetime, per-name concurrency and lock limit ${settings.throughput.concurrency}, an in-process notification channel).${
     settings.throughput.agendaJobs < settings.throughput.jobs
       ? ` **Agenda figures use ${settings.throughput.agendaJobs.toLocaleString('en-US')} jobs, not ${settings.throughput.jobs.toLocaleString('en-US')}**: on the wire test server Agenda manages tens of jobs per second, so ${settings.throughput.jobs.toLocaleString('en-US')} jobs × ${settings.runs} runs × 2 variants would take hours.`
       : ''
   }
 
 ${table(
-    ['Variant', 'Jobs', 'Concurrency', 'jobs/s', 'Provider / raw'],
+    ['Variant', 'Jobs', 'Concurrency', 'Runs', 'jobs/s', 'Over raw'],
     results.throughput.map((figure) => [
-      label(figure.variant), whole(figure.jobs), String(figure.concurrency), spread(figure.jobsPerSecond, whole),
+      label(figure.variant), whole(figure.jobs), String(figure.concurrency), String(figure.jobsPerSecond.runs.length), spread(figure.jobsPerSecond, whole),
       figure.ratioToRaw === undefined ? '' : spread(figure.ratioToRaw, twoDecimals),
     ]),
-  )}`);
+  )}${sameOptionsNote(results.throughput)}`);
 
   sections.push(`## 2. Enqueue only
 

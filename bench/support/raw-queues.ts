@@ -8,10 +8,12 @@
  *   lifetime, global cap on running jobs, per-name concurrency and lock limit, and an
  *   in-process notification channel (the provider wakes its Agenda the same way).
  */
+import { randomUUID } from 'node:crypto';
 import Bull from 'bull';
 import { MongoClient } from 'mongodb';
 import { Agenda, InMemoryNotificationChannel } from 'agenda';
 import { MongoBackend } from '@agendajs/mongo-backend';
+import { DEFAULT_ATTEMPTS, DEFAULT_PRIORITY } from '@switchyard/core';
 import { DEFAULT_LOCK_LIFETIME_MS } from '@switchyard/provider-agenda';
 import { AGENDA_PROCESS_EVERY_MS } from './bench-backends.js';
 
@@ -20,6 +22,16 @@ const BULL_SETTINGS = { lockDuration: 30_000, stalledInterval: 30_000, maxStalle
 
 /** The provider's cap on running jobs in one process: per-name concurrency is the limit that matters. */
 const AGENDA_MAX_CONCURRENCY = 10_000;
+
+/**
+ * The Bull job options BullQueueProvider gives a job scheduled with no options (see
+ * its `toBullJobOptions`): its own id, and the contract's defaults, priority 5 (Bull's
+ * priority path, so that priorities order jobs) and 3 attempts. A raw Bull run with
+ * these shows what those options cost in Bull itself, apart from the provider's code.
+ */
+export function providerLikeJobOptions(): Bull.JobOptions {
+  return { jobId: randomUUID(), priority: DEFAULT_PRIORITY, attempts: DEFAULT_ATTEMPTS, delay: 0 };
+}
 
 export function openRawBull(name: string, redisUrl: string, prefix: string): Bull.Queue {
   return new Bull(name, redisUrl, { prefix, settings: BULL_SETTINGS });

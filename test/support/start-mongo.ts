@@ -6,7 +6,11 @@
  *        (MONGOMS_SYSTEM_BINARY, mongodb-memory-server's binary cache, or `mongod`
  *         on PATH; we look for an existing file and never let it download one,
  *         because CI machines have no internet and a download would just hang)
- *   3. otherwise                    -> our in-process wire-protocol server ('wire-server')
+ *   3. otherwise                    -> our wire-protocol server ('wire-server'), in this
+ *                                      process, or in a child process of its own with
+ *                                      `{ wireServer: 'child-process' }` (the benchmarks:
+ *                                      a database server is a process of its own, and in
+ *                                      the measured process it would take that one's CPU)
  *
  * It prints one line saying which rung it used, so a test log always shows what
  * the MongoDB tests really ran against.
@@ -30,6 +34,7 @@ import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { MongoWireServer } from './mongo-wire-server/index.js';
 import { redactSecrets } from '@switchyard/core';
+import { runScript } from './script-process.js';
 
 export type MongoKind = 'external' | 'mongod' | 'wire-server';
 
@@ -37,7 +42,7 @@ export interface StartedMongo {
   /** Connection string without a database path (an external URL keeps its own options). */
   readonly uri: string;
   readonly kind: MongoKind;
-  /** The wire server itself when kind is 'wire-server' (for outage tests); else undefined. */
+  /** The wire server itself when kind is 'wire-server' and it runs in this process (for outage tests). */
   readonly wireServer?: MongoWireServer;
   stop(): Promise<void>;
 }
@@ -116,12 +121,31 @@ async function startMongod(binaryPath: string): Promise<StartedMongo> {
   return { uri, kind: 'mongod', stop: async () => { await server.stop(); } };
 }
 
+/** The wire server as `npm run mongo:test-server` runs it: a child process that prints its URI, stopped with SIGTERM. */
+async function startWireServerProcess(): Promise<StartedMongo> {
+  const server = runScript(new URL('../../scripts/mongo-test-server.ts', import.meta.url), []);
+  const uri = await server.line(/^mongodb:\/\//, 15_000);
+  return {
+    uri,
+    kind: 'wire-server',
+    stop: async () => {
+      server.child.kill('SIGTERM');
+      await server.exited(10_000);
+    },
+  };
+}
+
 async function startWireServer(): Promise<StartedMongo> {
   const server = await new MongoWireServer().start({ host: '127.0.0.1', port: 0 });
   return { uri: server.uri, kind: 'wire-server', wireServer: server, stop: () => server.stop() };
 }
 
-export async function startMongo(): Promise<StartedMongo> {
+export interface StartMongoOptions {
+  /** Where the wire-protocol server runs when it is the rung used; default 'in-process'. */
+  wireServer?: 'in-process' | 'child-process';
+}
+
+export async function startMongo(options: StartMongoOptions = {}): Promise<StartedMongo> {
   const external = process.env.MONGODB_URL;
   if (external !== undefined && external.trim() !== '') {
     console.log(`[startMongo] using external MongoDB from MONGODB_URL: ${redactSecrets(external, external)}`);
@@ -134,7 +158,9 @@ export async function startMongo(): Promise<StartedMongo> {
     console.log(`[startMongo] using mongod ${binary} via mongodb-memory-server at ${mongod.uri}`);
     return mongod;
   }
-  const wire = await startWireServer();
-  console.log(`[startMongo] using the MongoDB wire-protocol test server at ${wire.uri} (no MONGODB_URL, no local mongod binary)`);
+  const childProcess = options.wireServer === 'child-process';
+  const wire = childProcess ? await startWireServerProcess() : await startWireServer();
+  const where = childProcess ? 'in a child process' : 'in this process';
+  console.log(`[startMongo] using the MongoDB wire-protocol test server ${where} at ${wire.uri} (no MONGODB_URL, no local mongod binary)`);
   return wire;
 }
