@@ -37,7 +37,7 @@ export class CollectionStore {
 
   /**
    * The documents that may match `filter`, in natural order: a superset that the
-   * query engine then filters. When the filter pins a field with a unique,
+   * query engine then filters. When the filter pins `_id` or a field with a unique,
    * single-field index to a string or ObjectId (`{ jobId: 'x' }`, `{ _id: { $in:
    * [...] } }`), that index answers it instead of a scan, the way mongod's IXSCAN
    * would; anything else gets every document. Only those value types take the fast
@@ -46,6 +46,11 @@ export class CollectionStore {
   candidatesFor(filter: Document | undefined): Document[] {
     for (const [field, condition] of Object.entries(filter ?? {})) {
       const values = indexableValues(condition);
+      if (values !== undefined && field === '_id') {
+        // The _id index is unique, and the documents are keyed by it.
+        const hits = values.map((value) => this.documents.get(canonicalKey(value))).filter((document) => document !== undefined);
+        return hits.length <= 1 ? hits : this.all().filter((document) => hits.includes(document));
+      }
       const entries = values === undefined ? undefined : this.uniqueEntriesOn(field);
       if (values === undefined || entries === undefined) continue;
       const hits = new Set<Document>();
