@@ -4,8 +4,9 @@
  * a quick smoke run, whose results go to `smoke.*` instead of `latest.*`.
  *
  * Agenda's job counts for throughput and enqueue are smaller than Bull's: on the
- * MongoDB wire-protocol test server every query is answered by JavaScript, at
- * tens of jobs per second, so 20,000 Agenda jobs per run would take hours. Each figure records the job count it was measured with.
+ * MongoDB wire-protocol test server every query is answered by JavaScript, at a
+ * few hundred jobs per second at best, and Agenda's lock queries scan the collection,
+ * so runs slow down as jobs pile up. Each figure records the job count it was measured with.
  */
 export interface BenchSettings {
   scale: number;
