@@ -166,8 +166,6 @@ export class AgendaQueueProvider extends ProviderEventEmitter implements QueuePr
   private agenda: Agenda | undefined;
   /** Wakes this worker's Agenda when a job becomes due here, instead of waiting for its poll. */
   private readonly wakeUps = new InMemoryNotificationChannel();
-  /** Wake-ups waiting for the end of this turn, by name, with the earliest due time asked for. */
-  private readonly pendingWakeUps = new Map<string, Date>();
   private connecting: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
   private closed = false;
@@ -450,8 +448,8 @@ export class AgendaQueueProvider extends ProviderEventEmitter implements QueuePr
       this.emitSafely('failed', outcome.job, outcome.error);
     }
     run.finish();
-    // A slot of this name is free (Agenda counts it free by the next turn, when the wake-up goes out): take the next job now.
-    this.wakeUp(agendaJob.attrs.name, new Date());
+    // A slot of this name is free (Agenda has counted it free by the next turn): take the next job now.
+    setImmediate(() => this.wakeUp(agendaJob.attrs.name, new Date()));
   }
 
   private onAgendaError(error: Error): void {
@@ -467,28 +465,12 @@ export class AgendaQueueProvider extends ProviderEventEmitter implements QueuePr
    * Tells this worker's Agenda that a job of `name` is due at `dueAt`: it locks it now
    * if due before its next poll (Agenda ignores later ones). Only within this process;
    * other workers find the job on their next poll.
-   *
-   * Wake-ups of one name in the same turn of the event loop go out as one, with the
-   * earliest due time: each makes Agenda query for jobs to lock until its slots are
-   * full, so a second one in the same turn finds nothing more and only costs MongoDB a
-   * query (a window of 100 scheduleJob calls, or 50 jobs finishing, made 100 or 50).
    */
   private wakeUp(name: string, dueAt: Date): void {
     if (!this.started || this.closing !== undefined || !this.processors.has(name) || this.wakeUps.state !== 'connected') return;
-    const pending = this.pendingWakeUps.get(name);
-    if (pending !== undefined) {
-      if (dueAt < pending) this.pendingWakeUps.set(name, dueAt);
-      return;
-    }
-    this.pendingWakeUps.set(name, dueAt);
-    setImmediate(() => {
-      const earliest = this.pendingWakeUps.get(name) ?? dueAt;
-      this.pendingWakeUps.delete(name);
-      if (this.closing !== undefined || this.wakeUps.state !== 'connected') return;
-      this.wakeUps
-        .publish({ jobId: WAKE_UP_JOB_ID, jobName: name, nextRunAt: earliest, priority: 0, timestamp: new Date() })
-        .catch((error: unknown) => this.logger.debug('wake-up failed', { provider: this.name, error: toError(error).message }));
-    });
+    this.wakeUps
+      .publish({ jobId: WAKE_UP_JOB_ID, jobName: name, nextRunAt: dueAt, priority: 0, timestamp: new Date() })
+      .catch((error: unknown) => this.logger.debug('wake-up failed', { provider: this.name, error: toError(error).message }));
   }
 
   // --- stats, health, cleaning -----------------------------------------------------
