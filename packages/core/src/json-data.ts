@@ -9,7 +9,6 @@ import { hasLoneSurrogate } from './unicode-text.js';
  */
 export const MAX_DATA_DEPTH = 64;
 
-
 /**
  * Job data must survive a trip through JSON unchanged, because Redis and MongoDB
  * backends store it that way: plain objects, arrays, strings, finite numbers,
@@ -23,11 +22,11 @@ export const MAX_DATA_DEPTH = 64;
 export function assertJsonData(data: unknown, maxPayloadBytes: number): void {
   let sizeBound: number;
   try {
-    sizeBound = jsonSizeBound(data, new Set(), 0);
+    sizeBound = walkJson(data, undefined, new Set(), 0);
   } catch (error) {
     if (error !== NOT_PLAIN_JSON) throw error;
-    // The quick walk only knows that something is wrong: this one says what, and where.
-    assertJsonValue(data, 'data', new Set(), 0);
+    // The quick walk only knows that something is wrong: walking again with paths says what, and where.
+    walkJson(data, 'data', new Set(), 0);
     throw new ValidationError('data', 'is not plain JSON data');
   }
   if (sizeBound <= maxPayloadBytes) return;
@@ -37,92 +36,64 @@ export function assertJsonData(data: unknown, maxPayloadBytes: number): void {
   }
 }
 
-/** Thrown by `jsonSizeBound` at the first value `assertJsonValue` would refuse. */
+/** What the quick walk throws at the first value it refuses. */
 const NOT_PLAIN_JSON = new Error('not plain JSON');
 
+/** Refuses a value: on the quick walk (no path) with NOT_PLAIN_JSON, else with a ValidationError naming its path. */
+function refuse(path: string | undefined, reason: string): never {
+  throw path === undefined ? NOT_PLAIN_JSON : new ValidationError(path, reason);
+}
+
 /**
- * The quick check every scheduled job goes through: the same rules as
- * `assertJsonValue`, without building a path for every value it passes, and an upper
- * bound of the payload's UTF-8 JSON size on the way (a UTF-16 unit is at most 6 bytes,
- * as an escape; a number at most 25), so that only payloads near the limit need
- * `JSON.stringify` to be measured exactly.
+ * Checks `value` by the rules above and returns an upper bound of its UTF-8 JSON size
+ * (a UTF-16 unit is at most 6 bytes, as an escape; a number at most 25), so that only
+ * payloads near the limit need `JSON.stringify` to be measured exactly. Every scheduled
+ * job goes through it without a `path`, which spares building a path string for each
+ * value it passes; only a refused payload is walked again with paths, for the error.
  */
-function jsonSizeBound(value: unknown, ancestors: Set<object>, depth: number): number {
+function walkJson(value: unknown, path: string | undefined, ancestors: Set<object>, depth: number): number {
   switch (typeof value) {
     case 'string':
-      if (hasLoneSurrogate(value)) throw NOT_PLAIN_JSON;
+      if (hasLoneSurrogate(value)) refuse(path, 'strings must be well-formed Unicode (a lone surrogate)');
       return value.length * 6 + 2;
     case 'boolean':
       return 5;
     case 'number':
-      if (!Number.isFinite(value)) throw NOT_PLAIN_JSON;
+      if (!Number.isFinite(value)) refuse(path, 'numbers must be finite (NaN and Infinity are not JSON)');
       return 25;
     case 'undefined':
       if (depth === 0) return 4; // no data at all is stored as null
-      throw NOT_PLAIN_JSON;
+      return refuse(path, 'undefined in an array is not JSON (it would come back as null)');
     case 'object':
       break;
     default:
-      throw NOT_PLAIN_JSON;
+      return refuse(path, `a ${typeof value} is not JSON-serialisable`);
   }
   if (value === null) return 4;
-  if (depth >= MAX_DATA_DEPTH || ancestors.has(value)) throw NOT_PLAIN_JSON;
+  if (ancestors.has(value)) refuse(path, 'circular reference');
+  if (depth >= MAX_DATA_DEPTH) refuse(path, `nested more than ${MAX_DATA_DEPTH} levels deep`);
   ancestors.add(value);
   let bound = 2;
   if (Array.isArray(value)) {
-    for (const item of value) bound += jsonSizeBound(item, ancestors, depth + 1) + 1;
-  } else {
-    const proto = Object.getPrototypeOf(value);
-    if (proto !== Object.prototype && proto !== null) throw NOT_PLAIN_JSON;
-    for (const key of Object.keys(value)) {
-      const item = (value as Record<string, unknown>)[key];
-      if (item === undefined) continue;
-      if (key.includes('\u0000') || hasLoneSurrogate(key)) throw NOT_PLAIN_JSON;
-      bound += key.length * 6 + 4 + jsonSizeBound(item, ancestors, depth + 1);
-    }
-  }
-  ancestors.delete(value);
-  return bound;
-}
-
-function assertJsonValue(value: unknown, path: string, ancestors: Set<object>, depth: number): void {
-  switch (typeof value) {
-    case 'string':
-      if (hasLoneSurrogate(value)) throw new ValidationError(path, 'strings must be well-formed Unicode (a lone surrogate)');
-      return;
-    case 'boolean':
-      return;
-    case 'number':
-      if (!Number.isFinite(value)) throw new ValidationError(path, 'numbers must be finite (NaN and Infinity are not JSON)');
-      return;
-    case 'undefined':
-      if (path === 'data') return; // no data at all is stored as null
-      throw new ValidationError(path, 'undefined in an array is not JSON (it would come back as null)');
-    case 'object':
-      break;
-    default:
-      throw new ValidationError(path, `a ${typeof value} is not JSON-serialisable`);
-  }
-  if (value === null) return;
-  if (ancestors.has(value)) throw new ValidationError(path, 'circular reference');
-  if (depth >= MAX_DATA_DEPTH) throw new ValidationError(path, `nested more than ${MAX_DATA_DEPTH} levels deep`);
-  ancestors.add(value);
-  if (Array.isArray(value)) {
     // An index loop, not forEach: a hole in a sparse array is refused like undefined (JSON makes it null).
-    for (let index = 0; index < value.length; index += 1) assertJsonValue(value[index], `${path}[${index}]`, ancestors, depth + 1);
+    for (let index = 0; index < value.length; index += 1) {
+      bound += walkJson(value[index], path === undefined ? undefined : `${path}[${index}]`, ancestors, depth + 1) + 1;
+    }
   } else {
     const proto = Object.getPrototypeOf(value);
     if (proto !== Object.prototype && proto !== null) {
       const kind = (value as object).constructor?.name ?? 'object';
-      throw new ValidationError(path, `a ${kind} is not plain JSON data${kind === 'Date' ? ' (use an ISO string)' : ''}`);
+      refuse(path, `a ${kind} is not plain JSON data${kind === 'Date' ? ' (use an ISO string)' : ''}`);
     }
-    for (const [key, item] of Object.entries(value)) {
+    for (const key of Object.keys(value)) {
+      const item = (value as Record<string, unknown>)[key];
       // An undefined property is simply left out by JSON, and reads back as undefined: harmless.
       if (item === undefined) continue;
-      if (key.includes('\u0000')) throw new ValidationError(path, 'keys must not contain NUL characters');
-      if (hasLoneSurrogate(key)) throw new ValidationError(path, 'keys must be well-formed Unicode (a lone surrogate)');
-      assertJsonValue(item, `${path}.${key}`, ancestors, depth + 1);
+      if (key.includes('\u0000')) refuse(path, 'keys must not contain NUL characters');
+      if (hasLoneSurrogate(key)) refuse(path, 'keys must be well-formed Unicode (a lone surrogate)');
+      bound += key.length * 6 + 4 + walkJson(item, path === undefined ? undefined : `${path}.${key}`, ancestors, depth + 1);
     }
   }
   ancestors.delete(value);
+  return bound;
 }
