@@ -131,22 +131,22 @@ export function validateSchedule<T>(
 
 /** A job name: a non-empty string of at most 200 characters, no control characters, well-formed Unicode. */
 export function validateJobName(name: unknown, field = 'name'): string {
-  if (typeof name !== 'string' || name.trim() === '') throw new ValidationError(field, 'must be a non-empty string');
-  if (name.length > MAX_JOB_NAME_LENGTH) throw new ValidationError(field, `must be at most ${MAX_JOB_NAME_LENGTH} characters`);
-  if (hasControlCharacter(name)) throw new ValidationError(field, 'must not contain control characters');
-  // MongoDB stores strings as UTF-8 and would turn a lone surrogate into U+FFFD, a different id.
-  if (hasLoneSurrogate(name)) throw new ValidationError(field, 'must be well-formed Unicode (a lone surrogate)');
-  return name;
+  return validateIdentifier(name, field, MAX_JOB_NAME_LENGTH);
 }
 
 /** A caller's job id: a non-empty string of at most 256 characters, no control characters, well-formed Unicode. */
 export function validateJobId(jobId: unknown, field = 'jobId'): string {
-  if (typeof jobId !== 'string' || jobId.trim() === '') throw new ValidationError(field, 'must be a non-empty string');
-  if (jobId.length > MAX_JOB_ID_LENGTH) throw new ValidationError(field, `must be at most ${MAX_JOB_ID_LENGTH} characters`);
-  if (hasControlCharacter(jobId)) throw new ValidationError(field, 'must not contain control characters');
+  return validateIdentifier(jobId, field, MAX_JOB_ID_LENGTH);
+}
+
+/** The rules names and ids share. */
+function validateIdentifier(value: unknown, field: string, maxLength: number): string {
+  if (typeof value !== 'string' || value.trim() === '') throw new ValidationError(field, 'must be a non-empty string');
+  if (value.length > maxLength) throw new ValidationError(field, `must be at most ${maxLength} characters`);
+  if (hasControlCharacter(value)) throw new ValidationError(field, 'must not contain control characters');
   // MongoDB stores strings as UTF-8 and would turn a lone surrogate into U+FFFD, a different id.
-  if (hasLoneSurrogate(jobId)) throw new ValidationError(field, 'must be well-formed Unicode (a lone surrogate)');
-  return jobId;
+  if (hasLoneSurrogate(value)) throw new ValidationError(field, 'must be well-formed Unicode (a lone surrogate)');
+  return value;
 }
 
 export function validateBackoff(value: unknown, field = 'backoff'): BackoffOptions {
