@@ -69,19 +69,16 @@ export class BullJobIndex {
     this.pausedEverywhereKey = `${prefix}::paused-everywhere`;
   }
 
-  /**
-   * Claims `id` for a new job; false when the id is already taken (by a job of any name).
-   * One script call (atomic, like MULTI) rather than MULTI/EXEC: it runs once per
-   * scheduled job, and an ioredis transaction costs several times a script's CPU.
-   */
+  /** Claims `id` for a new job; false when the id is already taken (by a job of any name). */
   async claim(id: string, entry: IndexEntry): Promise<boolean> {
-    const claimed = await withIndexScripts(this.redis()).switchyardClaimJobIds(
-      this.jobsKey, this.namesKey, this.bullKeyPrefix, ...claimArguments(id, entry),
-    );
-    return claimed[0] === 1;
+    return (await this.claimAll([{ id, entry }])).has(id);
   }
 
-  /** Claims many ids at once; the ids that were free (and are now claimed). */
+  /**
+   * Claims many ids at once; the ids that were free (and are now claimed). One script
+   * call (atomic, like MULTI) rather than MULTI/EXEC: it runs once per scheduled job
+   * with a caller's id, and an ioredis transaction costs several times a script's CPU.
+   */
   async claimAll(entries: { id: string; entry: IndexEntry }[]): Promise<Set<string>> {
     if (entries.length === 0) return new Set();
     const claimed = await withIndexScripts(this.redis()).switchyardClaimJobIds(

@@ -518,10 +518,10 @@ export class BullQueueProvider extends ProviderEventEmitter implements QueueProv
     }
     // The timeout starts before anything is awaited, so it fires before Bull's own
     // `timeout` (set when this handler returns) and the failure carries our JobTimeoutError.
-    const attempt: RunningAttempt = { control: new AttemptControl(seriesIdOfBullJob(job) ?? String(job.id), job.opts.timeout) };
+    const seriesId = seriesIdOfBullJob(job);
+    const attempt: RunningAttempt = { control: new AttemptControl(seriesId ?? String(job.id), job.opts.timeout) };
     this.running.set(key, attempt);
     try {
-      const seriesId = seriesIdOfBullJob(job);
       // A one-off job's JobInfo needs nothing from Redis: no await, no extra turn per attempt.
       const info = seriesId === undefined ? jobInfoFromBull(job, { name, state: 'active' }) : await this.occurrenceInfo(name, job, seriesId);
       if (info === null) {
