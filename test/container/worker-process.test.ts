@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { waitUntil } from '../support/wait-until.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/slow-job-worker.ts', import.meta.url));
+const heldStartFixture = fileURLToPath(new URL('./fixtures/held-start-worker.ts', import.meta.url));
 
 describe('worker process', () => {
   it('on SIGTERM lets the active job finish, then exits 0', async () => {
@@ -29,6 +30,26 @@ describe('worker process', () => {
     expect(finished, output).to.be.greaterThan(stopping);
     expect(lines.some((l) => l.includes('completed slow-1')), output).to.equal(true);
     expect(stopped, output).to.be.greaterThan(finished);
+  });
+
+  it('a SIGTERM while it is still starting stops it once started: exit 0, not killed by the signal', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', heldStartFixture], {
+      env: { ...process.env, QUEUE_PROVIDER: 'memory', LOG_FORMAT: 'json', LOG_LEVEL: 'info', SHUTDOWN_TIMEOUT_MS: '5000' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | NodeJS.Signals | null>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal)));
+
+    await waitUntil(() => output.includes('configuring'), { timeoutMs: 15_000, message: 'the worker to reach its start-up hook' });
+    child.kill('SIGTERM');
+    child.stdin.end('go\n');
+
+    expect(await exited, output).to.equal(0);
+    const started = output.indexOf('"worker started"');
+    expect(started, output).to.be.greaterThan(-1);
+    expect(output.indexOf('"worker stopped"'), output).to.be.greaterThan(started);
   });
 
   it('exits 1 with the configuration problems when started with a bad environment', async () => {

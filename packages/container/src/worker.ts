@@ -48,25 +48,35 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Run
 /**
  * The worker as a process: starts it, and on SIGTERM or SIGINT shuts down gracefully
  * and exits 0 (1 if shutting down failed). A start-up error (bad configuration,
- * backend unreachable) is printed and exits 1.
+ * backend unreachable) is printed and exits 1. A signal that arrives while the worker
+ * is still starting stops it as soon as it has started; a second one kills the process.
  */
 export async function runWorkerProcess(options: StartWorkerOptions = {}): Promise<void> {
-  let worker: RunningWorker;
+  // The handlers go in before anything starts: with no listener, Node leaves SIGTERM to
+  // the operating system, which kills the process at once, and a supervisor may send it
+  // as soon as it reads 'worker started', before startWorker's caller has resumed.
+  let worker: RunningWorker | undefined;
+  let signalledWhileStarting: NodeJS.Signals | undefined;
+  const stopAndExit = (running: RunningWorker, signal: NodeJS.Signals) => {
+    running.stop(signal).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`switchyard worker failed to stop cleanly: ${(error as Error).message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      if (worker === undefined) signalledWhileStarting ??= signal;
+      else stopAndExit(worker, signal);
+    });
+  }
   try {
     worker = await startWorker(options);
   } catch (error) {
     process.stderr.write(`switchyard worker failed to start: ${(error as Error).message}\n`);
     process.exit(1);
   }
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      worker.stop(signal).then(
-        () => process.exit(0),
-        (error: unknown) => {
-          process.stderr.write(`switchyard worker failed to stop cleanly: ${(error as Error).message}\n`);
-          process.exit(1);
-        },
-      );
-    });
-  }
+  if (signalledWhileStarting !== undefined) stopAndExit(worker, signalledWhileStarting);
 }
