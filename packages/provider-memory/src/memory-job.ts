@@ -1,13 +1,39 @@
-import type { AttemptControl, JobInfo } from '@switchyard/core';
-import type { DueTimer } from './due-timers.js';
+import type { AttemptControl, BackoffOptions, JobInfo, JobState, RepeatOptions } from '@switchyard/core';
+import type { DueItem } from './due-timers.js';
 
-/** One job as the memory provider keeps it: the contract's fields plus its bookkeeping. */
-export interface MemoryJob extends JobInfo {
+/**
+ * One job as the memory provider keeps it: the contract's fields plus its bookkeeping.
+ *
+ * Kept lean, because a migration may bring in 100,000 jobs at once: instants are epoch
+ * milliseconds, not `Date`s (a `Date` takes about 100 bytes, a number at most 16), and
+ * `toJobInfo` makes the `Date`s when a caller asks. Optional fields are absent, not
+ * `undefined`, until they have a value; `dueTicket` is the exception, as most stored jobs
+ * are scheduled and a field always present is cheaper than one added later.
+ */
+export interface MemoryJob extends DueItem {
+  id: string;
+  /** The string the job's NameQueue holds, shared by all the jobs of that name. */
+  name: string;
+  data: unknown;
+  state: JobState;
+  /** Epoch ms the job is due; null once it has finished. */
+  runAt: number | null;
+  /** Epoch ms. */
+  createdAt: number;
+  /** Epoch ms; null until the job has finished. */
+  finishedAt: number | null;
+  priority: number;
+  attemptsMade: number;
+  maxAttempts: number;
+  progress: number;
   removeOnComplete: boolean;
   /** Insertion order, so that equal priorities run first-in first-out. */
   sequence: number;
-  /** Armed while the job is `scheduled`. */
-  timer?: DueTimer;
+  result?: unknown;
+  failedReason?: string;
+  repeat?: RepeatOptions;
+  backoff?: BackoffOptions;
+  timeoutMs?: number;
   /** Set while the job is `active`. */
   control?: AttemptControl;
   /** A repeating job cancelled while its occurrence ran: do not schedule another. */
@@ -34,4 +60,9 @@ export function toJobInfo<T>(job: MemoryJob): JobInfo<T> {
     ...(job.backoff === undefined ? {} : { backoff: { ...job.backoff } }),
     ...(job.timeoutMs === undefined ? {} : { timeoutMs: job.timeoutMs }),
   };
+}
+
+/** Oldest first, then by id: the order of core's `compareByCreation`, on stored jobs. */
+export function compareJobsByCreation(a: MemoryJob, b: MemoryJob): number {
+  return a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }

@@ -35,6 +35,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
+  JOB_STATES,
   ProviderClosedError,
   assertJsonData,
   compareByCreation,
@@ -74,12 +75,14 @@ import {
   AttemptControl,
   createJobContext,
 } from '@switchyard/core';
-import { toJobInfo, type MemoryJob } from './memory-job.js';
+import { compareJobsByCreation, toJobInfo, type MemoryJob } from './memory-job.js';
 import { DueTimers } from './due-timers.js';
 import { WaitingLine } from './waiting-line.js';
 
 /** Everything the provider keeps about one job name. */
 interface NameQueue {
+  /** The one copy of the name that its jobs share, however many copies callers and imports bring. */
+  name: string;
   waiting: WaitingLine;
   active: Set<string>;
   paused: boolean;
@@ -95,7 +98,7 @@ export class MemoryQueueProvider extends ProviderEventEmitter implements QueuePr
   private readonly jobs = new Map<string, MemoryJob>();
   private readonly queues = new Map<string, NameQueue>();
   /** Every scheduled job's wake-up, on one timer. */
-  private readonly dueTimers = new DueTimers();
+  private readonly dueTimers = new DueTimers<MemoryJob>((job, dueAt) => this.makeDue(job, dueAt));
   protected readonly logger: Logger;
   private sequence = 0;
   private started = false;
@@ -122,13 +125,14 @@ export class MemoryQueueProvider extends ProviderEventEmitter implements QueuePr
     const now = new Date();
     const schedule = validateSchedule(name, data, options, this.options, now);
     if (schedule.jobId !== undefined && this.jobs.has(schedule.jobId)) return schedule.jobId;
+    const runAt = (schedule.repeat === undefined ? schedule.runAt : nextRepeatRun(schedule.repeat, null, now)).getTime();
     const job: MemoryJob = {
       id: schedule.jobId ?? randomUUID(),
-      name: schedule.name,
+      name: this.queueFor(schedule.name).name,
       data: structuredClone(data ?? null),
       state: 'waiting',
-      runAt: schedule.repeat === undefined ? schedule.runAt : nextRepeatRun(schedule.repeat, null, now),
-      createdAt: now,
+      runAt,
+      createdAt: now.getTime(),
       finishedAt: null,
       priority: schedule.priority,
       attemptsMade: 0,
@@ -136,13 +140,13 @@ export class MemoryQueueProvider extends ProviderEventEmitter implements QueuePr
       progress: 0,
       removeOnComplete: schedule.removeOnComplete,
       sequence: this.sequence++,
-      ...(schedule.backoff === undefined ? {} : { backoff: schedule.backoff }),
-      ...(schedule.timeoutMs === undefined ? {} : { timeoutMs: schedule.timeoutMs }),
-      ...(schedule.repeat === undefined ? {} : { repeat: schedule.repeat }),
+      dueTicket: undefined,
     };
+    if (schedule.backoff !== undefined) job.backoff = schedule.backoff;
+    if (schedule.timeoutMs !== undefined) job.timeoutMs = schedule.timeoutMs;
+    if (schedule.repeat !== undefined) job.repeat = schedule.repeat;
     this.jobs.set(job.id, job);
-    this.queueFor(job.name);
-    this.makeDue(job, job.runAt!);
+    this.makeDue(job, runAt);
     this.logger.debug('job scheduled', { provider: this.name, jobName: job.name, jobId: job.id });
     return job.id;
   }
@@ -182,7 +186,7 @@ export class MemoryQueueProvider extends ProviderEventEmitter implements QueuePr
     job.progress = 0;
     job.finishedAt = null;
     delete job.failedReason;
-    this.makeDue(job, new Date());
+    this.makeDue(job, Date.now());
     return true;
   }
 
@@ -239,7 +243,7 @@ export class MemoryQueueProvider extends ProviderEventEmitter implements QueuePr
     const cutoff = Date.now() - olderThanMs;
     let removed = 0;
     for (const job of [...this.jobs.values()]) {
-      if ((states as string[]).includes(job.state) && job.finishedAt !== null && job.finishedAt.getTime() <= cutoff) {
+      if ((states as string[]).includes(job.state) && job.finishedAt !== null && job.finishedAt <= cutoff) {
         this.forget(job);
         removed += 1;
       }
@@ -251,7 +255,7 @@ export class MemoryQueueProvider extends ProviderEventEmitter implements QueuePr
     const { names, states } = normalizeExportQuery(query);
     const selected = [...this.jobs.values()]
       .filter((job) => (names === null || names.includes(job.name)) && states.includes(job.state))
-      .sort(compareByCreation);
+      .sort(compareJobsByCreation);
     for (const job of selected) {
       // A job cancelled while the consumer was busy is no longer there to export.
       if (this.jobs.get(job.id) === job) yield toJobSnapshot(toJobInfo(job), { removeOnComplete: job.removeOnComplete });
@@ -297,7 +301,7 @@ export class MemoryQueueProvider extends ProviderEventEmitter implements QueuePr
     if (this.closing) return this.drained?.promise;
     this.closing = true;
     clearInterval(this.keepAlive);
-    for (const job of this.jobs.values()) job.timer?.clear();
+    for (const job of this.jobs.values()) this.dueTimers.clear(job);
     const active = [...this.jobs.values()].filter((job) => job.state === 'active');
     if (active.length > 0) {
       let resolve!: () => void;
@@ -325,25 +329,19 @@ export class MemoryQueueProvider extends ProviderEventEmitter implements QueuePr
   private queueFor(name: string): NameQueue {
     let queue = this.queues.get(name);
     if (queue === undefined) {
-      queue = { waiting: new WaitingLine(), active: new Set(), paused: this.pausedEverywhere, concurrency: 1 };
+      queue = { name, waiting: new WaitingLine(), active: new Set(), paused: this.pausedEverywhere, concurrency: 1 };
       this.queues.set(name, queue);
     }
     return queue;
   }
 
-  /** Puts a job in line now, or arms its timer when `dueAt` is in the future. */
-  private makeDue(job: MemoryJob, dueAt: Date): void {
-    job.timer?.clear();
-    delete job.timer;
+  /** Puts a job in line now, or arms its wake-up when `dueAt` (epoch ms) is in the future. */
+  private makeDue(job: MemoryJob, dueAt: number): void {
+    this.dueTimers.clear(job);
     job.runAt = dueAt;
-    if (dueAt.getTime() > Date.now()) {
+    if (dueAt > Date.now()) {
       job.state = 'scheduled';
-      if (!this.closing) {
-        job.timer = this.dueTimers.at(dueAt.getTime(), () => {
-          delete job.timer;
-          this.makeDue(job, dueAt);
-        });
-      }
+      if (!this.closing) this.dueTimers.at(job, dueAt);
       return;
     }
     job.state = 'waiting';
@@ -401,7 +399,7 @@ export class MemoryQueueProvider extends ProviderEventEmitter implements QueuePr
   private finishSucceeded(job: MemoryJob, result: unknown): void {
     job.attemptsMade += 1;
     job.state = 'completed';
-    job.finishedAt = new Date();
+    job.finishedAt = Date.now();
     job.progress = 100;
     job.result = toStoredResult(result);
     delete job.failedReason;
@@ -430,12 +428,12 @@ export class MemoryQueueProvider extends ProviderEventEmitter implements QueuePr
       this.logger.info('job attempt failed, retrying', {
         provider: this.name, jobName: job.name, jobId: job.id, attempt: job.attemptsMade, delayMs, error: error.message,
       });
-      this.makeDue(job, new Date(Date.now() + delayMs));
+      this.makeDue(job, Date.now() + delayMs);
       this.emitSafely('retrying', toJobInfo(job), error, delayMs);
       return;
     }
     job.state = 'failed';
-    job.finishedAt = new Date();
+    job.finishedAt = Date.now();
     const info = toJobInfo(job);
     info.runAt = null;
     if (job.repeat !== undefined) this.scheduleNextOccurrence(job);
@@ -450,11 +448,11 @@ export class MemoryQueueProvider extends ProviderEventEmitter implements QueuePr
       this.forget(job);
       return;
     }
-    const next = nextRepeatRun(job.repeat!, job.runAt, new Date());
+    const next = nextRepeatRun(job.repeat!, job.runAt === null ? null : new Date(job.runAt), new Date());
     job.attemptsMade = 0;
     job.finishedAt = null;
     job.progress = 0;
-    this.makeDue(job, next);
+    this.makeDue(job, next.getTime());
   }
 
   private store(snapshot: JobSnapshot): void {
@@ -462,35 +460,36 @@ export class MemoryQueueProvider extends ProviderEventEmitter implements QueuePr
     const finished = snapshot.state === 'completed' || snapshot.state === 'failed';
     const job: MemoryJob = {
       id: snapshot.id,
-      name: snapshot.name,
+      name: this.queueFor(snapshot.name).name,
       data: structuredClone(snapshot.data ?? null),
-      state: snapshot.state,
-      runAt: snapshot.runAt === null ? null : new Date(snapshot.runAt),
-      createdAt: new Date(snapshot.createdAt),
+      // The constant, not the snapshot's own copy of the word, which would be kept per job.
+      state: JOB_STATES.find((state) => state === snapshot.state)!,
+      runAt: snapshot.runAt === null ? null : Date.parse(snapshot.runAt),
+      createdAt: Date.parse(snapshot.createdAt),
       // Snapshots do not carry when a job finished; the import is the closest thing we know.
-      finishedAt: finished ? now : null,
+      finishedAt: finished ? now.getTime() : null,
       priority: snapshot.priority,
       attemptsMade: snapshot.attemptsMade,
       maxAttempts: snapshot.attempts,
       progress: snapshot.state === 'completed' ? 100 : 0,
       removeOnComplete: snapshot.removeOnComplete === true,
       sequence: this.sequence++,
-      ...(snapshot.failedReason === undefined ? {} : { failedReason: snapshot.failedReason }),
-      ...(snapshot.backoff === null ? {} : { backoff: snapshot.backoff }),
-      ...(snapshot.timeoutMs === null ? {} : { timeoutMs: snapshot.timeoutMs }),
-      ...(snapshot.repeat === null ? {} : { repeat: snapshot.repeat }),
+      dueTicket: undefined,
     };
+    if (snapshot.failedReason !== undefined) job.failedReason = snapshot.failedReason;
+    if (snapshot.backoff !== null) job.backoff = snapshot.backoff;
+    if (snapshot.timeoutMs !== null) job.timeoutMs = snapshot.timeoutMs;
+    if (snapshot.repeat !== null) job.repeat = snapshot.repeat;
     this.jobs.set(job.id, job);
-    this.queueFor(job.name);
     if (finished) return;
     const dueAt =
-      job.runAt ?? (job.repeat === undefined ? now : nextRepeatRun(job.repeat, null, now));
+      job.runAt ?? (job.repeat === undefined ? now.getTime() : nextRepeatRun(job.repeat, null, now).getTime());
     this.makeDue(job, dueAt);
   }
 
   /** Drops a job that is not active, with its timer and its place in line. */
   private forget(job: MemoryJob): void {
-    job.timer?.clear();
+    this.dueTimers.clear(job);
     this.queues.get(job.name)?.waiting.remove(job.id);
     this.jobs.delete(job.id);
   }
