@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { MongoServerError, type Collection, type Document } from 'mongodb';
+import { MongoServerError, ObjectId, type Collection, type Document } from 'mongodb';
 import { openTestDatabase, type TestDatabase } from './test-database.js';
 
 describe('MongoDB for tests: findOneAndUpdate / Delete / Replace', function () {
@@ -76,6 +76,27 @@ describe('MongoDB for tests: findOneAndUpdate / Delete / Replace', function () {
     const replaced = await tasks.findOneAndReplace({}, { n: 10 }, { sort: { n: 1 }, returnDocument: 'after' });
     expect(replaced?.n).to.equal(10);
     expect((await tasks.find({}, { projection: { _id: 0 } }).sort({ n: 1 }).toArray()).map((d) => d.n)).to.deep.equal([2, 10]);
+  });
+
+  it('takes the first document of the full sort order, over mixed types, missing fields and ties', async function () {
+    // Values of several BSON types, null and missing, with many ties: the claim must
+    // pick what a full sort puts first, for every sort spec (seq breaks the last ties).
+    const kinds = [null, undefined, 1, 2.5, -3, 'a', 'B', new Date(5), new Date(1), new ObjectId('000000000000000000000001'), true];
+    let state = 7;
+    const next = (n: number) => (state = (state * 1103515245 + 12345) % 2147483648) % n;
+    const documents = Array.from({ length: 60 }, (_, seq) => {
+      const document: Document = { seq, q: next(4) };
+      const p = kinds[next(kinds.length)];
+      if (p !== undefined) document.p = p;
+      return document;
+    });
+    await tasks.insertMany(documents);
+    const specs = [{ p: 1, seq: 1 }, { p: -1, seq: 1 }, { q: 1, p: -1, seq: -1 }, { q: -1, _id: 1 }, { p: 1, q: 1, seq: 1 }] as const;
+    for (const sort of specs) {
+      const [first] = await tasks.find({ claimed: { $ne: true } }).sort(sort).toArray();
+      const claimed = await tasks.findOneAndUpdate({ claimed: { $ne: true } }, { $set: { claimed: true } }, { sort });
+      expect(claimed?.seq, `sort ${JSON.stringify(sort)}`).to.equal(first?.seq);
+    }
   });
 
   it('fails with E11000 when the update would break a unique index', async function () {

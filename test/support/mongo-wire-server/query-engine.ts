@@ -7,6 +7,7 @@
  */
 import { deserialize, serialize, type Document } from 'bson';
 import { Aggregator, Query } from 'mingo';
+import { compare, resolve } from 'mingo/util';
 import { MongoCommandError } from './mongo-error.js';
 
 /** mongod runs no JavaScript by default in these tests; `$where` / `$function` are refused. */
@@ -55,6 +56,10 @@ export function compileFilter(filter: Document | undefined): (document: Document
 export function findDocuments(documents: readonly Document[], shape: FindShape): Document[] {
   try {
     const query = new Query(shape.filter ?? {}, mingoOptions);
+    if (Math.abs(shape.limit ?? 0) === 1 && !(shape.skip! > 0) && shape.sort !== undefined && Object.keys(shape.sort).length > 0) {
+      const first = firstInSortOrder(documents, (document) => query.test(document), shape.sort);
+      if (first !== TIES_ON_ARRAYS) return first === undefined ? [] : projectDocuments([first], shape.projection);
+    }
     let cursor = query.find<Document>(documents as Document[], shape.projection ?? {});
     if (shape.sort !== undefined && Object.keys(shape.sort).length > 0) cursor = cursor.sort(shape.sort);
     if (shape.skip !== undefined && shape.skip > 0) cursor = cursor.skip(shape.skip);
@@ -63,6 +68,55 @@ export function findDocuments(documents: readonly Document[], shape: FindShape):
   } catch (error) {
     translateMingoError(error);
   }
+}
+
+/** `firstInSortOrder` met an array under a sort key, whose order it leaves to mingo's sort. */
+const TIES_ON_ARRAYS = Symbol('sort key holds an array');
+
+/**
+ * The first matching document in `sort` order, found in one pass: what a sort then
+ * `limit: 1` returns (findAndModify, updateOne with a sort), the way mongod walks an
+ * index to its first match instead of sorting every match. mingo's sort groups the
+ * documents by a hash of each key's value, which for a unique key such as `_id` costs
+ * far more than the query itself. Same order as mingo's: `compare` on each key's value,
+ * ties kept in natural order.
+ */
+function firstInSortOrder(
+  documents: readonly Document[],
+  matches: (document: Document) => boolean,
+  sort: Document,
+): Document | undefined | typeof TIES_ON_ARRAYS {
+  const keys = Object.entries(sort).map(([path, direction]) => ({ path, sign: direction === -1 ? -1 : 1, topLevel: !path.includes('.') }));
+  let best: Document | undefined;
+  /** The best document's sort values, resolved as far as a comparison has needed them. */
+  let bestValues: unknown[] = [];
+  for (const document of documents) {
+    if (!matches(document)) continue;
+    if (best === undefined) {
+      best = document;
+      bestValues = [];
+      continue;
+    }
+    // Key by key, resolving only as far as ties go: most documents differ on the first.
+    let order = 0;
+    for (let index = 0; index < keys.length && order === 0; index += 1) {
+      const key = keys[index]!;
+      const value = sortValue(document, key);
+      if (index >= bestValues.length) bestValues.push(sortValue(best, key));
+      if (Array.isArray(value) || Array.isArray(bestValues[index])) return TIES_ON_ARRAYS;
+      order = compare(value, bestValues[index]) * key.sign;
+    }
+    if (order < 0) {
+      best = document;
+      bestValues = [];
+    }
+  }
+  return best;
+}
+
+/** A document's value for a sort key; missing sorts as null, as in mongod (and in mingo's sort, which groups both under null). */
+function sortValue(document: Document, key: { path: string; topLevel: boolean }): unknown {
+  return (key.topLevel ? document[key.path] : resolve(document, key.path)) ?? null;
 }
 
 /** Applies a find-style projection to documents already selected. */
