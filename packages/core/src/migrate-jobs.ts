@@ -68,7 +68,8 @@ export interface MigrationReport {
  * Deleting only after the whole copy means the export is never disturbed by its own
  * deletions, and running it again after a crash at any point finishes the job: what
  * was copied is skipped and verified, what was deleted is simply no longer exported.
- * Memory stays bounded by the batch size plus one id per job.
+ * Memory stays bounded by the batch size, plus one id per job in a move (the ids that
+ * phase 2 deletes).
  *
  * @example
  * ```ts
@@ -104,6 +105,7 @@ export async function migrateJobs(from: QueueProvider, to: QueueProvider, option
   };
 
   // Phase 1: copy and verify. Active jobs are asked for too, to report them.
+  // The verified ids are kept for phase 2 only: a copy of 100,000 jobs need not hold them.
   const verified: { id: string; name: string }[] = [];
   let batch: JobSnapshot[] = [];
   let copied = 0;
@@ -111,7 +113,10 @@ export async function migrateJobs(from: QueueProvider, to: QueueProvider, option
     if (batch.length === 0) return;
     const current = batch;
     batch = [];
-    if (!dryRun) verified.push(...(await copyBatch(to, current, count, fail)));
+    if (!dryRun) {
+      const landed = await copyBatch(to, current, count, fail);
+      if (mode === 'move') verified.push(...landed);
+    }
     copied += current.length;
     options.onProgress?.({ phase: 'copy', done: copied, total: null });
   };
