@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { ProviderUnavailableError } from '@switchyard/core';
+import { ProviderUnavailableError, silentLogger } from '@switchyard/core';
 import { AgendaQueueProvider } from '@switchyard/provider-agenda';
 import { MongoWireServer } from '../support/mongo-wire-server/index.js';
 import { mongoUriForDatabase, startMongo, uniqueDatabaseName, type StartedMongo } from '../support/start-mongo.js';
@@ -57,12 +57,15 @@ describe('reliability: MongoDB outage under load', function () {
 
   it(`agenda: ${JOBS} jobs through a ${OUTAGE_MS} ms outage: errors come as 'error' events, no unhandled rejection, every stored job completes`, async () => {
     const ledgerPath = join(ledgerDir, 'ledger.txt');
+    let reconnects = 0;
     provider = new AgendaQueueProvider({
       mongoUrl: mongoUriForDatabase(server.uri, uniqueDatabaseName('outage')),
       collection: 'outage_jobs',
       processEveryMs: 200,
       lockLifetimeMs: 2000,
       connectTimeoutMs: 1000,
+      // Counts the times the driver's monitor hung on the dropped connections and the provider reconnected its client.
+      logger: { ...silentLogger, warn: (message) => void (/reconnecting it/.test(message) && (reconnects += 1)) },
     });
     const errors: Error[] = [];
     provider.on('error', (error) => errors.push(error));
@@ -97,7 +100,7 @@ describe('reliability: MongoDB outage under load', function () {
     const ledger = readLedger(ledgerPath);
     console.log(
       `      [agenda] down at ${downAt.scheduled} scheduled / ${downAt.run} run for ${outageMs} ms; ` +
-        `${errorsWhileDown} 'error' events while down; ${production.retries} producer calls rejected and retried; ${ledger.duplicatedJobs} jobs ran more than once`,
+        `${errorsWhileDown} 'error' events while down; ${production.retries} producer calls rejected and retried; ${reconnects} client reconnects; ${ledger.duplicatedJobs} jobs ran more than once`,
     );
     expect(unhandled, 'unhandled rejections').to.deep.equal([]);
     expect(errors.every((error) => error instanceof Error)).to.equal(true);

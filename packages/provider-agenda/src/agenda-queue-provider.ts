@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { MongoClient, type Collection, type Db } from 'mongodb';
-import { Agenda, InMemoryNotificationChannel, toJobId, type Job } from 'agenda';
+import { Agenda, type Job } from 'agenda';
 import {
   DEFAULT_MAX_PAYLOAD_BYTES,
   JOB_STATES,
@@ -46,6 +46,7 @@ import {
   validateOnExisting,
 } from '@switchyard/core';
 import type { AgendaJobDocument, NewAgendaJobDocument } from './agenda-job-document.js';
+import { AgendaStateSaves } from './agenda-state-saves.js';
 import { NOTHING_RAN, type AttemptOutcome } from './attempt-outcome.js';
 import { isClientClosedError, isDuplicateKeyError, isUnreachableError } from './connectivity-errors.js';
 import { writeImportBatch } from './import-batch.js';
@@ -54,8 +55,10 @@ import { ensureJobIndexes } from './job-indexes.js';
 import { jobsFilter, stateFilter, toJobInfo } from './job-state-mapping.js';
 import { endpointOfDb, mongoEndpointOf } from './mongo-endpoint.js';
 import { documentFromSnapshot, newJobDocument } from './new-job-document.js';
+import { NameWakeUps } from './name-wake-ups.js';
 import { PauseFlags } from './pause-flags.js';
 import { SharedDbAgendaBackend } from './shared-db-agenda-backend.js';
+import { StuckMonitorWatchdog } from './stuck-monitor-watchdog.js';
 
 /** Settings of the Agenda provider besides how to reach MongoDB. */
 export interface AgendaSettings {
@@ -81,6 +84,8 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
 const DEFAULT_CLOSE_TIMEOUT_MS = 30_000;
 /** After close() aborts the jobs still running, how long their handlers get to write the hand-back. */
 const ABORT_GRACE_MS = 1000;
+/** A polling heartbeat still under way after this many connect timeouts has hung (see `StuckMonitorWatchdog`). */
+const STUCK_HEARTBEAT_FACTOR = 3;
 /** Upper bound for each MongoDB call close() makes, so that close() never hangs on a dead server. */
 const CLOSE_STEP_TIMEOUT_MS = 2000;
 /** Jobs per bulk write on import: bounded memory for streams of any length. */
@@ -89,8 +94,6 @@ const IMPORT_BATCH_SIZE = 500;
 const EXPORT_BATCH_SIZE = 200;
 /** Agenda's process-wide cap on running jobs; the per-name concurrency is the limit that matters. */
 const AGENDA_MAX_CONCURRENCY = 10_000;
-/** Wake-up notifications carry a job id Agenda only logs. */
-const WAKE_UP_JOB_ID = toJobId('000000000000000000000000');
 
 /** A job Agenda has handed to our handler, from the handler's start to Agenda's 'complete'. */
 interface ActiveRun {
@@ -160,12 +163,18 @@ export class AgendaQueueProvider extends ProviderEventEmitter implements QueuePr
   private everyNamePausedGuess = false;
 
   private client: MongoClient | undefined;
+  /** Watches the client the provider opened (see `StuckMonitorWatchdog`); a caller's client is the caller's. */
+  private watchdog: StuckMonitorWatchdog | undefined;
+  private reconnecting: Promise<void> | undefined;
   private db: Db | undefined;
   private jobs: Collection<AgendaJobDocument> | undefined;
+  private saves: AgendaStateSaves | undefined;
   private pauses: PauseFlags | undefined;
   private agenda: Agenda | undefined;
   /** Wakes this worker's Agenda when a job becomes due here, instead of waiting for its poll. */
-  private readonly wakeUps = new InMemoryNotificationChannel();
+  private readonly wakeUps = new NameWakeUps((error) =>
+    this.logger.debug('wake-up failed', { provider: this.name, error: toError(error).message }),
+  );
   private connecting: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
   private closed = false;
@@ -227,16 +236,22 @@ export class AgendaQueueProvider extends ProviderEventEmitter implements QueuePr
       await db.command({ ping: 1 });
       const jobs = db.collection<AgendaJobDocument>(this.collectionName);
       await ensureJobIndexes(jobs);
-      const backend = new SharedDbAgendaBackend(db, this.collectionName, (error) => this.reportError(this.translate(error)));
+      const saves = new AgendaStateSaves(jobs);
+      const backend = new SharedDbAgendaBackend(db, this.collectionName, saves, (error) => this.reportError(this.translate(error)));
       // Connected here so that Agenda's own connect (in its constructor, unguarded) has nothing left that can fail.
       await backend.connect();
-      return { db, jobs, backend };
+      return { db, jobs, saves, backend };
     })();
     try {
-      const { db, jobs, backend } = await withDeadline(attempt, this.connectTimeoutMs + 2000, 'connecting timed out');
+      const { db, jobs, saves, backend } = await withDeadline(attempt, this.connectTimeoutMs + 2000, 'connecting timed out');
       this.client = client;
+      if (client !== undefined) {
+        const owned = client;
+        this.watchdog = new StuckMonitorWatchdog(owned, STUCK_HEARTBEAT_FACTOR * this.connectTimeoutMs, () => this.reconnect(owned));
+      }
       this.db = db;
       this.jobs = jobs;
+      this.saves = saves;
       this.pauses = new PauseFlags(db, this.collectionName);
       this.agenda = this.createAgenda(backend);
       await this.agenda.ready;
@@ -255,7 +270,7 @@ export class AgendaQueueProvider extends ProviderEventEmitter implements QueuePr
       processEvery: this.processEveryMs,
       defaultLockLifetime: this.lockLifetimeMs,
       maxConcurrency: AGENDA_MAX_CONCURRENCY,
-      notificationChannel: this.wakeUps,
+      notificationChannel: this.wakeUps.channel,
     });
     agenda.on('complete', (job: Job) => this.onAgendaComplete(job));
     agenda.on('error', (error: Error) => this.onAgendaError(error));
@@ -283,7 +298,7 @@ export class AgendaQueueProvider extends ProviderEventEmitter implements QueuePr
         if (isDuplicateKeyError(error)) return id; // idempotent: that id exists (under any name)
         throw error;
       }
-      const paused = await pauses.isPaused(schedule.name);
+      const paused = (await pauses.sharedSnapshot())(schedule.name);
       this.lastSeenPaused.set(schedule.name, paused);
       if (paused !== guess) await jobs.updateOne({ jobId: id, disabled: guess }, { $set: { disabled: paused } });
       this.logger.debug('job scheduled', { provider: this.name, jobName: schedule.name, jobId: id });
@@ -393,39 +408,48 @@ export class AgendaQueueProvider extends ProviderEventEmitter implements QueuePr
     agenda.define(name, (job: Job) => this.handle(job), { concurrency, lockLimit: concurrency, lockLifetime: this.lockLifetimeMs });
   }
 
-  /** Agenda's handler for every name: one attempt, whose outcome is emitted on Agenda's 'complete'. */
+  /**
+   * Agenda's handler for every name: one attempt, claimed by Agenda's start save and
+   * recorded by its end save (`AgendaStateSaves`); its event is emitted on Agenda's 'complete'.
+   */
   private async handle(agendaJob: Job): Promise<void> {
     let finish!: () => void;
     const finished = new Promise<void>((resolve) => (finish = resolve));
     const run: ActiveRun = { outcome: NOTHING_RAN, finished, finish };
     this.runs.set(agendaJob, run);
     const registered = this.processors.get(agendaJob.attrs.name);
-    if (registered === undefined || this.jobs === undefined) {
+    const claim = this.saves?.claimOf(agendaJob.attrs);
+    if (registered === undefined || this.jobs === undefined || this.saves === undefined || claim === undefined) {
       agendaJob.attrs.nextRunAt = new Date();
       return;
     }
-    try {
-      run.outcome = await runJobAttempt(agendaJob, {
-        providerName: this.name,
-        jobs: this.jobs,
-        processor: registered.processor,
-        logger: this.logger,
-        heartbeatMs: Math.max(1, Math.floor(this.lockLifetimeMs / 3)),
-        isClosing: () => this.closing !== undefined,
-        onStart: (control) => (run.control = control),
-        onStalled: (jobId, name) => {
-          this.logger.warn('job stalled: its worker stopped mid-attempt; running it again', { provider: this.name, jobName: name, jobId });
-          this.emitSafely('stalled', jobId, name);
-        },
+    const attempt = await runJobAttempt(agendaJob, claim, {
+      providerName: this.name,
+      jobs: this.jobs,
+      processor: registered.processor,
+      logger: this.logger,
+      heartbeatMs: Math.max(1, Math.floor(this.lockLifetimeMs / 3)),
+      isClosing: () => this.closing !== undefined,
+      onStart: (control) => (run.control = control),
+      onStalled: (jobId, name) => {
+        this.logger.warn('job stalled: its worker stopped mid-attempt; running it again', { provider: this.name, jobName: name, jobId });
+        this.emitSafely('stalled', jobId, name);
+      },
+    });
+    const record = attempt.record;
+    if (record !== undefined) {
+      this.saves.endWith(agendaJob.attrs, async (fields) => {
+        try {
+          run.outcome = await record(fields);
+        } catch (error) {
+          // MongoDB failed us: the job keeps its lock and phase, and runs again once the lock expires.
+          this.reportError(this.translate(error));
+          throw error;
+        }
       });
-    } catch (error) {
-      // MongoDB failed us mid-attempt. Due again now: the job runs again (at least once).
-      agendaJob.attrs.nextRunAt = new Date();
-      this.reportError(this.translate(error));
-      throw error;
     }
     // Thrown so that Agenda records the failure in its own fields (failCount, failReason) too.
-    if (run.outcome.kind === 'retrying' || run.outcome.kind === 'failed') throw run.outcome.error;
+    if (attempt.outcome.kind === 'retrying' || attempt.outcome.kind === 'failed') throw attempt.outcome.error;
   }
 
   /** Agenda has saved the job and let go of it: now the outcome is true in MongoDB, so tell listeners. */
@@ -467,10 +491,8 @@ export class AgendaQueueProvider extends ProviderEventEmitter implements QueuePr
    * other workers find the job on their next poll.
    */
   private wakeUp(name: string, dueAt: Date): void {
-    if (!this.started || this.closing !== undefined || !this.processors.has(name) || this.wakeUps.state !== 'connected') return;
-    this.wakeUps
-      .publish({ jobId: WAKE_UP_JOB_ID, jobName: name, nextRunAt: dueAt, priority: 0, timestamp: new Date() })
-      .catch((error: unknown) => this.logger.debug('wake-up failed', { provider: this.name, error: toError(error).message }));
+    if (!this.started || this.closing !== undefined || !this.processors.has(name)) return;
+    this.wakeUps.wake(name, dueAt);
   }
 
   // --- stats, health, cleaning -----------------------------------------------------
@@ -599,6 +621,7 @@ export class AgendaQueueProvider extends ProviderEventEmitter implements QueuePr
       }
       await this.releaseLocalLocks();
     }
+    this.watchdog?.stop();
     if (this.client !== undefined) {
       await withDeadline(this.client.close(), CLOSE_STEP_TIMEOUT_MS, 'closing the MongoDB client').catch((error: unknown) => {
         this.logger.warn('close: closing the MongoDB client failed', { provider: this.name, error: this.redact(toError(error).message) });
@@ -627,6 +650,28 @@ export class AgendaQueueProvider extends ProviderEventEmitter implements QueuePr
   }
 
   // --- plumbing ------------------------------------------------------------------------
+
+  /**
+   * The client's monitor hung (see `StuckMonitorWatchdog`): closed and connected again,
+   * which starts a fresh one; its Db and collections stay valid. Calls fail as
+   * unavailable meanwhile, as they did while it hung. Tries until connected or closing.
+   */
+  private reconnect(client: MongoClient): void {
+    if (this.reconnecting !== undefined || this.closing !== undefined) return;
+    this.logger.warn('MongoDB client stopped checking the server: reconnecting it', { provider: this.name, host: this.endpoint.host, port: this.endpoint.port });
+    this.reconnecting = (async () => {
+      await client.close().catch(() => undefined);
+      while (this.closing === undefined) {
+        try {
+          await client.connect(); // fails after about connectTimeoutMs while MongoDB is down
+          if (this.closing !== undefined) await client.close();
+          return;
+        } catch (error) {
+          this.reportError(this.unavailable(error));
+        }
+      }
+    })().finally(() => (this.reconnecting = undefined));
+  }
 
   private assertOpen(): void {
     if (this.closing !== undefined) throw new ProviderClosedError(this.name);

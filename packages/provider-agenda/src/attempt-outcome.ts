@@ -1,10 +1,10 @@
 import type { JobInfo } from '@switchyard/core';
 
 /**
- * What one attempt came to, decided (and written to MongoDB) by the provider's
- * handler while Agenda still holds the job. The matching event is emitted only
- * after Agenda has saved its own fields and released the lock (its 'complete'
- * event), so that a listener that looks the job up sees it as the event says.
+ * What one attempt came to, decided by the provider's handler and written to
+ * MongoDB with Agenda's own save as it lets go of the job (`AgendaStateSaves`). The
+ * matching event is emitted only after that save (Agenda's 'complete' event), so
+ * that a listener that looks the job up sees it as the event says.
  */
 export type AttemptOutcome =
   | { kind: 'completed'; job: JobInfo; result: unknown }

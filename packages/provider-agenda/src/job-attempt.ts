@@ -1,4 +1,4 @@
-import { ObjectId, type Collection } from 'mongodb';
+import type { Collection, ObjectId } from 'mongodb';
 import type { Job } from 'agenda';
 import {
   AttemptControl,
@@ -11,6 +11,7 @@ import {
   toError,
 } from '@switchyard/core';
 import type { AgendaJobDocument } from './agenda-job-document.js';
+import type { AgendaStateFields, AttemptClaim } from './agenda-state-saves.js';
 import { NOTHING_RAN, type AttemptOutcome } from './attempt-outcome.js';
 import { toJobInfo } from './job-state-mapping.js';
 import { fromResultJson, toResultJson } from './stored-result.js';
@@ -32,30 +33,34 @@ export interface AttemptEnvironment {
 }
 
 /**
- * One attempt of a job Agenda has locked and started (`Job.run()` calls this as the
- * job's handler). Claims the job (phase active), runs the processor with a timeout
- * and a heartbeat that keeps Agenda's lock, then records what happened in
- * Switchyard's fields and in `agendaJob.attrs.nextRunAt`, which Agenda saves when
- * the handler returns. See `job-state-mapping.ts` for the whole life of a job.
+ * What an attempt came to, and the write that records it in MongoDB. The write is
+ * made by Agenda's save after the handler returns (see `AgendaStateSaves`), and may
+ * still change the outcome: a retry of a job cancelled meanwhile becomes a failure.
  */
-export async function runJobAttempt(agendaJob: Job, env: AttemptEnvironment): Promise<AttemptOutcome> {
-  const _id = new ObjectId(String(agendaJob.attrs._id));
-  if (env.isClosing()) {
-    // Agenda started it while we were shutting down: give it back, due now, untouched.
-    agendaJob.attrs.nextRunAt = new Date();
-    return NOTHING_RAN;
-  }
-  const before = await env.jobs.findOneAndUpdate(
-    { _id, phase: { $in: ['pending', 'active'] } },
-    { $set: { phase: 'active' } },
-    { returnDocument: 'before' },
-  );
+export interface AttemptResult {
+  outcome: AttemptOutcome;
+  /** Records the attempt together with Agenda's fields; resolves to the outcome as recorded. */
+  record?: (agendaFields: AgendaStateFields) => Promise<AttemptOutcome>;
+}
+
+/**
+ * One attempt of a job Agenda has locked and started (`Job.run()` calls this as the
+ * job's handler), given the claim Agenda's start save made (phase active, and the
+ * document before). Runs the processor with a timeout and a heartbeat that keeps
+ * Agenda's lock, then says how to record what happened in Switchyard's fields, and
+ * sets `agendaJob.attrs.nextRunAt` for Agenda's own. See `job-state-mapping.ts` for
+ * the whole life of a job.
+ */
+export async function runJobAttempt(agendaJob: Job, claim: AttemptClaim, env: AttemptEnvironment): Promise<AttemptResult> {
+  const { before } = claim;
   // Cancelled since Agenda locked it, or a finished job under a stale lock: nothing to do.
-  if (before === null) return NOTHING_RAN;
+  if (before === null) return { outcome: NOTHING_RAN };
+  const _id = before._id;
   if (before.cancelled === true) {
-    await env.jobs.deleteOne({ _id });
-    return NOTHING_RAN;
+    return { outcome: NOTHING_RAN, record: async () => (await env.jobs.deleteOne({ _id }), NOTHING_RAN) };
   }
+  // Agenda started it while we were shutting down: give it back, due now, as it was.
+  if (env.isClosing()) return handBack(agendaJob, _id, env);
   if (before.phase === 'active') env.onStalled(before.jobId, before.name);
 
   const startedAt = new Date();
@@ -102,31 +107,11 @@ async function runProcessor(agendaJob: Job, info: JobInfo, env: AttemptEnvironme
   }
 }
 
-async function recordSuccess(
-  agendaJob: Job,
-  before: AgendaJobDocument,
-  info: JobInfo,
-  result: unknown,
-  env: AttemptEnvironment,
-): Promise<AttemptOutcome> {
+function recordSuccess(agendaJob: Job, before: AgendaJobDocument, info: JobInfo, result: unknown, env: AttemptEnvironment): AttemptResult {
   const finishedAt = new Date();
   const resultJson = toResultJson(result) ?? null;
   const attemptsMade = info.attemptsMade + 1;
   const _id = before._id;
-  if (before.repeat !== null) {
-    // Agenda computed the next occurrence when this one started; it runs with fresh attempts.
-    const next = agendaJob.attrs.nextRunAt ?? null;
-    agendaJob.attrs.progress = 0;
-    await continueOrRemove(env.jobs, _id, { attemptsMade: 0, progress: 0, resultJson, nextRunAt: next });
-  } else if (before.removeOnComplete) {
-    await env.jobs.deleteOne({ _id });
-  } else {
-    agendaJob.attrs.progress = 100;
-    await env.jobs.updateOne(
-      { _id },
-      { $set: { phase: 'completed', attemptsMade, progress: 100, resultJson, failedReason: null, finishedAt, nextRunAt: null } },
-    );
-  }
   const { failedReason: _cleared, ...rest } = info;
   const stored = fromResultJson(resultJson);
   const job: JobInfo = {
@@ -138,60 +123,88 @@ async function recordSuccess(
     progress: 100,
     ...(stored === undefined ? {} : { result: stored }),
   };
-  return { kind: 'completed', job, result: fromResultJson(resultJson) };
+  const outcome: AttemptOutcome = { kind: 'completed', job, result: fromResultJson(resultJson) };
+  if (before.repeat !== null) {
+    // Agenda computed the next occurrence when this one started; it runs with fresh attempts.
+    agendaJob.attrs.progress = 0;
+    const next = agendaJob.attrs.nextRunAt ?? null;
+    return { outcome, record: (fields) => continueOrRemove(env.jobs, _id, fields, { attemptsMade: 0, progress: 0, resultJson, nextRunAt: next }, outcome) };
+  }
+  if (before.removeOnComplete) return { outcome, record: async () => (await env.jobs.deleteOne({ _id }), outcome) };
+  agendaJob.attrs.progress = 100;
+  const completed = { phase: 'completed', attemptsMade, progress: 100, resultJson, failedReason: null, finishedAt, nextRunAt: null } as const;
+  return { outcome, record: (fields) => update(env.jobs, _id, fields, completed, outcome) };
 }
 
-async function recordFailure(
-  agendaJob: Job,
-  before: AgendaJobDocument,
-  info: JobInfo,
-  error: Error,
-  env: AttemptEnvironment,
-): Promise<AttemptOutcome> {
+function recordFailure(agendaJob: Job, before: AgendaJobDocument, info: JobInfo, error: Error, env: AttemptEnvironment): AttemptResult {
   const _id = before._id;
-  if (env.isClosing() && error instanceof ProviderClosedError) {
-    // Aborted by shutdown, through no fault of its own: the attempt does not count.
-    const now = new Date();
-    agendaJob.attrs.nextRunAt = now;
-    await env.jobs.updateOne({ _id }, { $set: { phase: 'pending', nextRunAt: now } });
-    return NOTHING_RAN;
-  }
+  // Aborted by shutdown, through no fault of its own: the attempt does not count.
+  if (env.isClosing() && error instanceof ProviderClosedError) return handBack(agendaJob, _id, env);
   const attemptsMade = info.attemptsMade + 1;
   const failedReason = error.message;
+  const finishedAt = new Date();
+  const failed: AttemptOutcome = { kind: 'failed', job: { ...info, state: 'failed', runAt: null, finishedAt, attemptsMade, failedReason }, error };
   if (attemptsMade < before.attempts) {
     const delayMs = computeBackoffDelay(before.backoff ?? undefined, attemptsMade);
     const retryAt = new Date(Date.now() + delayMs);
-    const kept = await env.jobs.updateOne(
-      { _id, cancelled: { $ne: true } },
-      { $set: { phase: 'pending', attemptsMade, failedReason, nextRunAt: retryAt } },
-    );
-    if (kept.matchedCount === 1) {
-      agendaJob.attrs.nextRunAt = retryAt;
-      const state = delayMs > 0 ? 'scheduled' : 'waiting';
-      return { kind: 'retrying', job: { ...info, state, runAt: retryAt, attemptsMade, failedReason }, error, delayMs };
-    }
-    // A repeating job cancelled during this attempt: no more attempts.
-    await env.jobs.deleteOne({ _id });
-  } else if (before.repeat !== null) {
-    // The occurrence failed for good; the job itself goes on to its next occurrence.
-    await continueOrRemove(env.jobs, _id, { attemptsMade: 0, progress: 0, failedReason, nextRunAt: agendaJob.attrs.nextRunAt ?? null });
-  } else {
-    await env.jobs.updateOne(
-      { _id },
-      { $set: { phase: 'failed', attemptsMade, failedReason, finishedAt: new Date(), nextRunAt: null } },
-    );
+    agendaJob.attrs.nextRunAt = retryAt;
+    const state = delayMs > 0 ? 'scheduled' : 'waiting';
+    const retrying: AttemptOutcome = { kind: 'retrying', job: { ...info, state, runAt: retryAt, attemptsMade, failedReason }, error, delayMs };
+    return {
+      outcome: retrying,
+      // A repeating job cancelled during this attempt gets no more attempts.
+      record: async (fields) =>
+        (await writeUnlessCancelled(env.jobs, _id, { ...fields, phase: 'pending', attemptsMade, failedReason, nextRunAt: retryAt }))
+          ? retrying
+          : failed,
+    };
   }
-  const job: JobInfo = { ...info, state: 'failed', runAt: null, finishedAt: new Date(), attemptsMade, failedReason };
-  return { kind: 'failed', job, error };
+  if (before.repeat !== null) {
+    // The occurrence failed for good; the job itself goes on to its next occurrence.
+    const next = agendaJob.attrs.nextRunAt ?? null;
+    return { outcome: failed, record: (fields) => continueOrRemove(env.jobs, _id, fields, { attemptsMade: 0, progress: 0, failedReason, nextRunAt: next }, failed) };
+  }
+  return {
+    outcome: failed,
+    record: (fields) => update(env.jobs, _id, fields, { phase: 'failed', attemptsMade, failedReason, finishedAt, nextRunAt: null }, failed),
+  };
+}
+
+/** The job back to pending and due now, the attempt not counted: what shutdown does to an attempt it stopped. */
+function handBack(agendaJob: Job, _id: ObjectId, env: AttemptEnvironment): AttemptResult {
+  const now = new Date();
+  agendaJob.attrs.nextRunAt = now;
+  return { outcome: NOTHING_RAN, record: (fields) => update(env.jobs, _id, fields, { phase: 'pending', nextRunAt: now }, NOTHING_RAN) };
+}
+
+/** Agenda's fields and the attempt's in one write; `outcome` once it is made. */
+async function update(
+  jobs: Collection<AgendaJobDocument>,
+  _id: ObjectId,
+  agendaFields: AgendaStateFields,
+  fields: Partial<AgendaJobDocument>,
+  outcome: AttemptOutcome,
+): Promise<AttemptOutcome> {
+  await jobs.updateOne({ _id }, { $set: { ...agendaFields, ...fields } });
+  return outcome;
 }
 
 /** A repeating job back to pending for its next occurrence, unless it was cancelled meanwhile. */
 async function continueOrRemove(
   jobs: Collection<AgendaJobDocument>,
   _id: ObjectId,
+  agendaFields: AgendaStateFields,
   fields: Partial<AgendaJobDocument>,
-): Promise<void> {
-  const kept = await jobs.updateOne({ _id, cancelled: { $ne: true } }, { $set: { ...fields, phase: 'pending', finishedAt: null } });
-  if (kept.matchedCount === 0) await jobs.deleteOne({ _id });
+  outcome: AttemptOutcome,
+): Promise<AttemptOutcome> {
+  await writeUnlessCancelled(jobs, _id, { ...agendaFields, ...fields, phase: 'pending', finishedAt: null });
+  return outcome;
 }
 
+/** Sets `fields` unless the job was cancelled during the attempt, in which case it is removed; true when set. */
+async function writeUnlessCancelled(jobs: Collection<AgendaJobDocument>, _id: ObjectId, fields: Partial<AgendaJobDocument>): Promise<boolean> {
+  const kept = await jobs.updateOne({ _id, cancelled: { $ne: true } }, { $set: fields });
+  if (kept.matchedCount === 1) return true;
+  await jobs.deleteOne({ _id });
+  return false;
+}

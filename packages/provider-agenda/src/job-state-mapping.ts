@@ -2,8 +2,9 @@
  * Agenda's life of a job document, and the `JobState` Switchyard reports for each
  * stage. Agenda keeps timestamps (`nextRunAt`, `lockedAt`, `lastRunAt`, ...) and no
  * state; it cannot tell a job that is locked and waiting for its timer from one that
- * runs. So the provider keeps a `phase` of its own, written when its handler starts
- * and ends an attempt, and the state is `phase` plus `nextRunAt` against the clock:
+ * runs. So the provider keeps a `phase` of its own, written as an attempt starts and
+ * ends (in the same writes as Agenda's own saves at those moments, see
+ * `AgendaStateSaves`), and the state is `phase` plus `nextRunAt` against the clock:
  *
  * ```
  *  scheduleJob / importJobs: insert { phase: pending, nextRunAt: runAt, lockedAt: null }
@@ -17,8 +18,8 @@
  *        │ sets lockedAt (jobs due within the next processEvery are locked early
  *        │ and started by a local timer: still scheduled / waiting)
  *        ▼
- *  Job.run(): lastRunAt = now, nextRunAt = next repeat (or null),
- *  then our handler claims it: phase active ························ active
+ *  Job.run() saves lastRunAt = now, nextRunAt = next repeat (or null),
+ *  and in the same write the claim: phase active ··················· active
  *        │ (heartbeat: job.touch() renews lockedAt every lockLifetime / 3)
  *        ├── returned ──────────▶ phase completed, nextRunAt null ········ completed
  *        │                        (removeOnComplete: document deleted)
@@ -31,7 +32,8 @@
  *        └── worker died ─────────▶ lockedAt is not renewed; after lockLifetime any
  *                                   worker's poll re-locks it, finds phase still
  *                                   active: 'stalled', and the attempt runs again
- *  Agenda then saves its own fields (lockedAt = null, lastFinishedAt, failCount, ...).
+ *  Each outcome is written with Agenda's save of its own fields (lockedAt = null,
+ *  lastFinishedAt, failCount, ...) as it lets go of the job.
  * ```
  *
  * While a one-off job runs, Agenda has already set `nextRunAt` to null (it does so
@@ -54,8 +56,8 @@ export function jobStateOf(doc: Pick<AgendaJobDocument, 'phase' | 'nextRunAt'>, 
     case 'failed':
       return 'failed';
     default:
-      // A pending job without nextRunAt is one Agenda has just started (it clears
-      // nextRunAt first) and whose handler has not claimed it yet: due, so waiting.
+      // A pending job without nextRunAt: one Agenda started without the claim (a
+      // document written by hand or by another tool): due, so waiting.
       return doc.nextRunAt instanceof Date && doc.nextRunAt.getTime() > now.getTime() ? 'scheduled' : 'waiting';
   }
 }

@@ -22,6 +22,7 @@ function flagId(name: string): string {
  */
 export class PauseFlags {
   private readonly flags: Collection<PauseFlagDocument>;
+  private nextSnapshot: Promise<(name: string) => boolean> | undefined;
 
   constructor(db: Db, jobsCollection: string) {
     this.flags = db.collection<PauseFlagDocument>(`${jobsCollection}_paused`);
@@ -44,6 +45,19 @@ export class PauseFlags {
   async snapshot(): Promise<(name: string) => boolean> {
     const all = await this.flags.find({}).toArray();
     return (name) => this.resolve(name, all);
+  }
+
+  /**
+   * A snapshot read after this call, shared with every caller until it is sent (on
+   * the next turn of the event loop): producers that each need the flags as they are
+   * after their own write (`scheduleJob`) make one read between them, not one each.
+   */
+  sharedSnapshot(): Promise<(name: string) => boolean> {
+    this.nextSnapshot ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      this.nextSnapshot = undefined;
+      return this.snapshot();
+    });
+    return this.nextSnapshot;
   }
 
   /** Whether `pause()` without a name is in force. */

@@ -1,6 +1,7 @@
 import type { Db } from 'mongodb';
-import type { AgendaBackend, JobParameters } from 'agenda';
+import type { AgendaBackend, JobParameters, JobRepositoryOptions } from 'agenda';
 import { MongoJobRepository } from '@agendajs/mongo-backend';
+import type { AgendaStateSaves } from './agenda-state-saves.js';
 import { LOCK_ORDER } from './job-indexes.js';
 
 /**
@@ -15,6 +16,8 @@ import { LOCK_ORDER } from './job-indexes.js';
  * - the repository is told the provider's lock order (`LOCK_ORDER`) and not to build
  *   its index for the default order: the provider creates the indexes it queries by.
  *
+ * - Agenda's saves of a job's state as it starts and ends carry the provider's own
+ *   writes at those moments (`AgendaStateSaves`): one command each instead of two.
  * - Agenda calls `unlockJob` without awaiting it or catching its rejection (when it
  *   lets go of a job it locked too early or beyond its lock limit), so during a MongoDB
  *   outage that call would be an unhandled rejection; here it reports the error
@@ -28,8 +31,8 @@ export class SharedDbAgendaBackend implements AgendaBackend {
   readonly repository: MongoJobRepository;
   readonly ownsConnection = false;
 
-  constructor(db: Db, collection: string, onUnlockError: (error: unknown) => void) {
-    this.repository = new UnlockSafeRepository(onUnlockError, {
+  constructor(db: Db, collection: string, saves: AgendaStateSaves, onUnlockError: (error: unknown) => void) {
+    this.repository = new ProviderJobRepository(saves, onUnlockError, {
       mongo: db,
       db: { collection },
       ensureIndex: false,
@@ -46,13 +49,18 @@ export class SharedDbAgendaBackend implements AgendaBackend {
   async disconnect(): Promise<void> {}
 }
 
-/** `MongoJobRepository` whose fire-and-forget `unlockJob` reports failures rather than rejecting. */
-class UnlockSafeRepository extends MongoJobRepository {
+/** `MongoJobRepository` whose state saves carry the provider's writes, and whose fire-and-forget `unlockJob` reports failures rather than rejecting. */
+class ProviderJobRepository extends MongoJobRepository {
   constructor(
+    private readonly saves: AgendaStateSaves,
     private readonly onUnlockError: (error: unknown) => void,
     ...options: ConstructorParameters<typeof MongoJobRepository>
   ) {
     super(...options);
+  }
+
+  override async saveJobState(job: JobParameters, options: JobRepositoryOptions | undefined): Promise<void> {
+    await this.saves.save(job, options?.lastModifiedBy, () => super.saveJobState(job, options));
   }
 
   override async unlockJob(job: JobParameters): Promise<void> {

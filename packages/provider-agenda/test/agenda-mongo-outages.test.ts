@@ -7,6 +7,7 @@ import { AgendaQueueProvider } from '@switchyard/provider-agenda';
 import { MongoClient, ObjectId } from 'mongodb';
 import type { JobParameters } from 'agenda';
 import { SharedDbAgendaBackend } from '../src/shared-db-agenda-backend.js';
+import { AgendaStateSaves } from '../src/agenda-state-saves.js';
 import { mongoUriForDatabase, startMongo, uniqueDatabaseName, type StartedMongo } from '../../../test/support/start-mongo.js';
 import { freeLoopbackPort as closedPort } from '../../../test/support/free-port.js';
 
@@ -143,7 +144,9 @@ describe('AgendaQueueProvider: MongoDB unreachable', function () {
       await client.connect();
       try {
         const failures: unknown[] = [];
-        const backend = new SharedDbAgendaBackend(client.db(), `unlock_${randomUUID()}`, (error) => failures.push(error));
+        const collection = `unlock_${randomUUID()}`;
+        const saves = new AgendaStateSaves(client.db().collection(collection));
+        const backend = new SharedDbAgendaBackend(client.db(), collection, saves, (error) => failures.push(error));
         await backend.connect();
         await mongo.wireServer!.goDown();
 
