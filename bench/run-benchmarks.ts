@@ -46,7 +46,7 @@ function ratiosTo<V extends string>(values: Map<V, number[]>, variant: V, baseli
 }
 
 async function throughputFigures(servers: BenchServers): Promise<ThroughputFigure[]> {
-  const { jobs, agendaJobs, concurrency, addWindow, bullRuns } = settings.throughput;
+  const { jobs, agendaJobs, concurrency, addWindow, ratioRuns } = settings.throughput;
   const jobsOf = (variant: ThroughputVariant) => (variant === 'raw-agenda' || variant === 'agenda' ? agendaJobs : jobs);
   const timeoutMs = 15 * 60_000;
   const measure = (variant: ThroughputVariant, jobCount: number, what: string) => {
@@ -55,8 +55,8 @@ async function throughputFigures(servers: BenchServers): Promise<ThroughputFigur
   };
   // The first of each group is the raw baseline the others are compared with.
   const groups: { variants: ThroughputVariant[]; runs: number }[] = [
-    { variants: ['raw-bull', 'raw-bull-options', 'bull'], runs: bullRuns },
-    { variants: ['raw-agenda', 'agenda'], runs: settings.runs },
+    { variants: ['raw-bull', 'raw-bull-options', 'bull'], runs: ratioRuns },
+    { variants: ['raw-agenda', 'agenda'], runs: ratioRuns },
     { variants: ['memory'], runs: settings.runs },
   ];
   const figures: ThroughputFigure[] = [];

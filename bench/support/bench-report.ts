@@ -108,7 +108,7 @@ export function renderMarkdown(results: BenchResults): string {
   sections.push(`# Switchyard benchmarks
 
 Generated ${results.generatedAt} by \`${results.command}\` in ${Math.round(results.durationSeconds / 60)} min.
-Each figure is the **median of ${settings.runs} runs** (Bull throughput: ${settings.throughput.bullRuns ?? settings.runs}) with (min–max); variants compared with each other ran alternately (raw, provider, raw, provider, ...), each run on fresh storage.
+Each figure is the **median of ${settings.runs} runs** (Bull and Agenda throughput: ${settings.throughput.ratioRuns ?? settings.runs}) with (min–max); variants compared with each other ran alternately (raw, provider, raw, provider, ...), each run on fresh storage.
 
 - Machine: ${machine.cores} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB memory, ${machine.platform}; load average ${machine.loadAverageAtStart} at start (other work shared the machine).
 - Versions: Node ${versions.node}, bull ${versions.bull}, ioredis ${versions.ioredis}, agenda ${versions.agenda}, @agendajs/mongo-backend ${versions['@agendajs/mongo-backend']}, mongodb driver ${versions.mongodb}.

@@ -14,8 +14,8 @@ export interface BenchSettings {
   runs: number;
   /** `latest` for a full run, `smoke` for a scaled-down one. */
   resultsName: 'latest' | 'smoke';
-  /** `bullRuns`: rounds of the Bull throughput figures (see `BULL_THROUGHPUT_RUNS`). */
-  throughput: { jobs: number; agendaJobs: number; concurrency: number; addWindow: number; bullRuns: number };
+  /** `ratioRuns`: rounds of the throughput figures compared with a raw library (see `RATIO_THROUGHPUT_RUNS`). */
+  throughput: { jobs: number; agendaJobs: number; concurrency: number; addWindow: number; ratioRuns: number };
   enqueue: { oneAtATimeJobs: number; batchedJobs: number; agendaJobs: number; batchWindow: number };
   timeliness: { jobs: number; spreadMs: number; leadMs: number; concurrency: number };
   migration: { jobs: number };
@@ -25,11 +25,12 @@ export interface BenchSettings {
 const AGENDA_THROUGHPUT_JOBS = 1000;
 const AGENDA_ENQUEUE_JOBS = 1000;
 /**
- * Rounds of the Bull throughput figures at full scale. A round takes seconds, and on a
- * shared machine one run can differ from the next by a third; the provider / raw ratio
- * is a median of per-round ratios, and eleven of them hold it steady where five did not.
+ * Rounds of the Bull and Agenda throughput figures at full scale. A round takes
+ * seconds, and on a shared machine one run can differ from the next by a third; the
+ * provider / raw ratio is a median of per-round ratios, and eleven of them hold it
+ * steady where five did not.
  */
-const BULL_THROUGHPUT_RUNS = 11;
+const RATIO_THROUGHPUT_RUNS = 11;
 
 export function benchSettings(env: NodeJS.ProcessEnv = process.env): BenchSettings {
   const scale = env.BENCH_SCALE === undefined || env.BENCH_SCALE === '' ? 1 : Number(env.BENCH_SCALE);
@@ -47,7 +48,7 @@ export function benchSettings(env: NodeJS.ProcessEnv = process.env): BenchSettin
       agendaJobs: scaled(AGENDA_THROUGHPUT_JOBS, 50),
       concurrency: 50,
       addWindow: 100,
-      bullRuns: scale === 1 ? Math.max(runs, BULL_THROUGHPUT_RUNS) : runs,
+      ratioRuns: scale === 1 ? Math.max(runs, RATIO_THROUGHPUT_RUNS) : runs,
     },
     enqueue: { oneAtATimeJobs: scaled(2000, 50), batchedJobs: scaled(10_000, 200), agendaJobs: scaled(AGENDA_ENQUEUE_JOBS, 50), batchWindow: 100 },
     timeliness: { jobs: scaled(1000, 50), spreadMs: scaled(10_000, 1000), leadMs: scaled(5000, 2000), concurrency: 50 },
