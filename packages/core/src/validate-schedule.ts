@@ -114,19 +114,22 @@ export function validateSchedule<T>(
     throw new ValidationError('removeOnComplete', 'must be a boolean');
   }
 
-  return {
+  // Optional fields are set only when given (no `undefined` keys), by assignment: a
+  // conditional spread per field cost more than the rest of this function.
+  const schedule: ValidatedSchedule<T> = {
     name: jobName,
     data,
-    ...(jobId === undefined ? {} : { jobId }),
     runAt,
     delayed: runAt.getTime() > now.getTime(),
     priority,
     attempts,
-    ...(backoff === undefined ? {} : { backoff }),
-    ...(timeoutMs === undefined ? {} : { timeoutMs }),
-    ...(repeat === undefined ? {} : { repeat }),
     removeOnComplete: opts.removeOnComplete === true,
   };
+  if (jobId !== undefined) schedule.jobId = jobId;
+  if (backoff !== undefined) schedule.backoff = backoff;
+  if (timeoutMs !== undefined) schedule.timeoutMs = timeoutMs;
+  if (repeat !== undefined) schedule.repeat = repeat;
+  return schedule;
 }
 
 /** A job name: a non-empty string of at most 200 characters, no control characters, well-formed Unicode. */

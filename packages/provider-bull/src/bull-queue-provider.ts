@@ -145,7 +145,12 @@ export class BullQueueProvider extends ProviderEventEmitter implements QueueProv
   private readonly index: BullJobIndex;
   private readonly queues = new Map<string, QueueSlot>();
   private readonly processors = new Map<string, { processor: JobProcessor; concurrency: number }>();
-  private readonly running = new Map<string, RunningAttempt>();
+  /**
+   * Keyed by the Bull job object of the attempt: Bull emits 'completed' and 'failed'
+   * with the object it gave the handler, each attempt gets an object of its own, and an
+   * object key costs a fraction of a string built from name and id (a lookup per job).
+   */
+  private readonly running = new Map<Bull.Job, RunningAttempt>();
   private readonly idleWaiters: (() => void)[] = [];
   /** The delay the backoff strategy chose for a failed attempt, by its error (Bull passes the same object to both). */
   private readonly backoffDelays = new WeakMap<Error, number>();
@@ -511,7 +516,6 @@ export class BullQueueProvider extends ProviderEventEmitter implements QueueProv
 
   /** Bull's handler: one attempt of one job. */
   private async runAttempt(name: string, processor: JobProcessor, job: Bull.Job): Promise<unknown> {
-    const key = attemptKey(name, job.id);
     if (this.closing !== undefined) {
       // Fetched as close() began: leave it to the stalled check of a worker that stays.
       return new Promise<never>(() => {});
@@ -520,14 +524,14 @@ export class BullQueueProvider extends ProviderEventEmitter implements QueueProv
     // `timeout` (set when this handler returns) and the failure carries our JobTimeoutError.
     const seriesId = seriesIdOfBullJob(job);
     const attempt: RunningAttempt = { control: new AttemptControl(seriesId ?? String(job.id), job.opts.timeout) };
-    this.running.set(key, attempt);
+    this.running.set(job, attempt);
     try {
       // A one-off job's JobInfo needs nothing from Redis: no await, no extra turn per attempt.
       const info = seriesId === undefined ? jobInfoFromBull(job, { name, state: 'active' }) : await this.occurrenceInfo(name, job, seriesId);
       if (info === null) {
         // An occurrence of a series cancelled meanwhile: complete it without running it.
         attempt.control.end();
-        this.finishAttempt(key);
+        this.finishAttempt(job);
         return undefined;
       }
       attempt.info = info;
@@ -546,7 +550,7 @@ export class BullQueueProvider extends ProviderEventEmitter implements QueueProv
       if (attempt.control.reason instanceof ProviderClosedError) {
         // Shutting down: record nothing. Bull keeps the job active until its lock expires,
         // then the stalled check runs it again, as after a crash.
-        this.finishAttempt(key);
+        this.finishAttempt(job);
         return new Promise<never>(() => {});
       }
       throw toError(error);
@@ -554,8 +558,8 @@ export class BullQueueProvider extends ProviderEventEmitter implements QueueProv
   }
 
   /** The attempt's outcome is recorded (or it was given up): close() need not wait for it any more. */
-  private finishAttempt(key: string): void {
-    this.running.delete(key);
+  private finishAttempt(job: Bull.Job): void {
+    this.running.delete(job);
     if (this.running.size === 0) {
       for (const resolve of this.idleWaiters.splice(0)) resolve();
     }
@@ -587,9 +591,8 @@ export class BullQueueProvider extends ProviderEventEmitter implements QueueProv
   };
 
   private onCompleted(name: string, job: Bull.Job, result: unknown): void {
-    const key = attemptKey(name, job.id);
-    const base = this.running.get(key)?.info;
-    this.finishAttempt(key);
+    const base = this.running.get(job)?.info;
+    this.finishAttempt(job);
     if (base === undefined) return;
     const stored = toStoredResult(result);
     const progress = job.progress();
@@ -612,9 +615,8 @@ export class BullQueueProvider extends ProviderEventEmitter implements QueueProv
 
   private onFailed(name: string, job: Bull.Job | null | undefined, error: Error): void {
     if (job === null || job === undefined) return;
-    const key = attemptKey(name, job.id);
-    const base = this.running.get(key)?.info ?? jobInfoFromBull(job, { name, state: 'active' });
-    this.finishAttempt(key);
+    const base = this.running.get(job)?.info ?? jobInfoFromBull(job, { name, state: 'active' });
+    this.finishAttempt(job);
     const id = seriesIdOfBullJob(job) ?? base.id;
     const maxAttempts = job.opts.attempts ?? 1;
     const failedReason = error?.message ?? String(error);
@@ -870,10 +872,6 @@ export class BullQueueProvider extends ProviderEventEmitter implements QueueProv
     }
   }
 
-}
-
-function attemptKey(name: string, bullJobId: Bull.JobId): string {
-  return `${name}\u0000${String(bullJobId)}`;
 }
 
 

@@ -22,8 +22,7 @@ export interface BullJobContext {
 export function jobInfoFromBull<T = unknown>(job: Bull.Job, context: BullJobContext): JobInfo<T> {
   const { state, series } = context;
   const finished = state === 'completed' || state === 'failed';
-  const progress = typeof job.progress() === 'number' ? (job.progress() as number) : 0;
-  const backoff = backoffOfBullOptions(job.opts);
+  const progress = job.progress();
   const info: JobInfo<T> = {
     id: series?.id ?? String(job.id),
     name: context.name,
@@ -35,13 +34,15 @@ export function jobInfoFromBull<T = unknown>(job: Bull.Job, context: BullJobCont
     priority: job.opts.priority ?? DEFAULT_PRIORITY,
     attemptsMade: job.attemptsMade + (state === 'completed' ? 1 : 0),
     maxAttempts: job.opts.attempts ?? 1,
-    progress,
-    ...(state === 'completed' && job.returnvalue !== null && job.returnvalue !== undefined ? { result: job.returnvalue } : {}),
-    ...(state === 'failed' && job.failedReason ? { failedReason: job.failedReason } : {}),
-    ...(series === undefined ? {} : { repeat: series.repeat }),
-    ...(backoff === undefined ? {} : { backoff }),
-    ...(job.opts.timeout === undefined ? {} : { timeoutMs: job.opts.timeout }),
+    progress: typeof progress === 'number' ? progress : 0,
   };
+  // Optional fields by assignment, not conditional spreads: every attempt builds one of these.
+  if (state === 'completed' && job.returnvalue !== null && job.returnvalue !== undefined) info.result = job.returnvalue;
+  if (state === 'failed' && job.failedReason) info.failedReason = job.failedReason;
+  if (series !== undefined) info.repeat = series.repeat;
+  const backoff = backoffOfBullOptions(job.opts);
+  if (backoff !== undefined) info.backoff = backoff;
+  if (job.opts.timeout !== undefined) info.timeoutMs = job.opts.timeout;
   return info;
 }
 

@@ -50,14 +50,10 @@ export interface BullJobToAdd {
 
 /** Bull's options for a validated `scheduleJob` call, created at `timestamp` (ms). */
 export function toBullJobOptions(schedule: ValidatedSchedule, jobId: string, timestamp: number): BullJobToAdd {
-  const opts: BullJobOptions = {
-    jobId,
-    timestamp,
-    priority: schedule.priority,
-    attempts: schedule.attempts,
-    ...bullBackoff(schedule.backoff),
-    ...(schedule.timeoutMs === undefined ? {} : { timeout: schedule.timeoutMs }),
-  };
+  const opts: BullJobOptions = { jobId, timestamp, priority: schedule.priority, attempts: schedule.attempts };
+  // Assigned, not spread in: this runs for every job scheduled.
+  if (schedule.backoff !== undefined) opts.backoff = bullBackoff(schedule.backoff);
+  if (schedule.timeoutMs !== undefined) opts.timeout = schedule.timeoutMs;
   if (schedule.repeat !== undefined) {
     // Every occurrence is forgotten once it ends: the series is one job, never a pile
     // of finished occurrences (the same as the memory provider).
@@ -75,14 +71,9 @@ export function toBullJobOptions(schedule: ValidatedSchedule, jobId: string, tim
  */
 export function snapshotToBullJobOptions(snapshot: JobSnapshot, now: number): BullJobToAdd {
   const createdAt = Date.parse(snapshot.createdAt);
-  const opts: BullJobOptions = {
-    jobId: snapshot.id,
-    timestamp: createdAt,
-    priority: snapshot.priority,
-    attempts: snapshot.attempts,
-    ...bullBackoff(snapshot.backoff ?? undefined),
-    ...(snapshot.timeoutMs === null ? {} : { timeout: snapshot.timeoutMs }),
-  };
+  const opts: BullJobOptions = { jobId: snapshot.id, timestamp: createdAt, priority: snapshot.priority, attempts: snapshot.attempts };
+  if (snapshot.backoff != null) opts.backoff = bullBackoff(snapshot.backoff);
+  if (snapshot.timeoutMs !== null) opts.timeout = snapshot.timeoutMs;
   if (snapshot.repeat !== null) {
     Object.assign(opts, { repeat: toBullRepeat(snapshot.repeat), removeOnComplete: true, removeOnFail: true });
   } else {
@@ -113,8 +104,8 @@ export function dataOfBullJob(job: Pick<Bull.Job, 'data' | 'opts'>): unknown {
   return FALSY_DATA_OPTION in opts ? opts[FALSY_DATA_OPTION] : job.data;
 }
 
-function bullBackoff(backoff: BackoffOptions | undefined): Pick<Bull.JobOptions, 'backoff'> {
-  return backoff === undefined ? {} : { backoff: { type: SWITCHYARD_BACKOFF, options: backoff } };
+function bullBackoff(backoff: BackoffOptions): Bull.BackoffOptions {
+  return { type: SWITCHYARD_BACKOFF, options: backoff };
 }
 
 function withData(data: unknown, opts: BullJobOptions): BullJobToAdd {
