@@ -2,7 +2,8 @@
  * The Redis connections of one provider, shared the way Bull recommends
  * (https://github.com/OptimalBits/bull/blob/develop/PATTERNS.md#reusing-redis-connections):
  * one command client and one subscriber for every queue, and a fresh blocking client
- * (`bclient`) per queue, because a blocking BRPOPLPUSH holds its connection.
+ * (`bclient`) per queue, because a blocking BRPOPLPUSH holds its connection. The command
+ * client sends the commands of one turn of the event loop in one write (`coalesceWrites`).
  *
  * Failure handling, the part Bull leaves to the caller:
  * - `open()` fails within `connectTimeoutMs` with `ProviderUnavailableError` (host and
@@ -14,8 +15,10 @@
  * - `disconnect()` ends every connection at once, reconnect timers included, so a
  *   provider closed while Redis is down does not keep the process alive.
  */
+import type { Socket } from 'node:net';
 import { Redis, type RedisOptions } from 'ioredis';
 import { ProviderUnavailableError, endpointOf, redactSecrets, type Endpoint } from '@switchyard/core';
+import { coalesceWrites } from './coalesce-writes.js';
 
 export const DEFAULT_REDIS_PORT = 6379;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 3000;
@@ -75,6 +78,13 @@ export class BullConnection {
       maxRetriesPerRequest: null,
       retryStrategy,
     });
+    // Every queue adds its own listeners to the two shared connections: with more than
+    // ten job names Node would warn of a listener leak where there is none.
+    client.setMaxListeners(0);
+    subscriber.setMaxListeners(0);
+    // Every command of the provider and its queues goes through this client: each
+    // connection it makes (reconnections too) sends a turn's commands in one write.
+    client.on('connect', () => coalesceWrites(client.stream as Socket));
     this.client = client;
     this.subscriber = subscriber;
     let lastError: Error | undefined;

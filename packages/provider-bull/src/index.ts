@@ -1,3 +1,4 @@
 export { BullQueueProvider, type BullQueueProviderOptions } from './bull-queue-provider.js';
 export { BULL_STATES_OF, jobCountsFromBull, toJobState, type BullState } from './bull-job-state.js';
 export { toBullJobOptions, snapshotToBullJobOptions } from './to-bull-job-options.js';
+export { coalesceWrites } from './coalesce-writes.js';
