@@ -7,9 +7,12 @@
  *
  * Raw variants use each library directly, on the same Redis / MongoDB with the same
  * concurrency, payloads and adding pattern, configured as the provider configures it
- * (see `support/raw-queues.ts`). Raw Bull runs twice over: with Bull's default job
- * options (what the target compares with), and with the options the provider gives a
- * job (`raw-bull-options`), which splits the provider's cost into Bull's and its own.
+ * (see `support/raw-queues.ts`). Raw Bull runs three times over: with Bull's default
+ * job options and connections (what the target compares with); with the options the
+ * provider gives a job (`raw-bull-options`); and with those options and a command
+ * connection that sends a turn's commands in one write, as the provider's does
+ * (`raw-bull-coalesced`). The steps between them tell what the options cost Bull, what
+ * the coalesced writes save, and what the provider's own code costs.
  */
 import type Bull from 'bull';
 import {
@@ -27,7 +30,7 @@ import {
 } from '../support/bench-backends.js';
 import { openRawAgenda, openRawBull, providerLikeJobOptions } from '../support/raw-queues.js';
 
-export type ThroughputVariant = 'raw-bull' | 'raw-bull-options' | 'bull' | 'raw-agenda' | 'agenda' | 'memory';
+export type ThroughputVariant = 'raw-bull' | 'raw-bull-options' | 'raw-bull-coalesced' | 'bull' | 'raw-agenda' | 'agenda' | 'memory';
 
 export interface ThroughputSettings {
   jobs: number;
@@ -51,6 +54,8 @@ export async function runThroughput(variant: ThroughputVariant, servers: BenchSe
       return rawBull(servers, settings, () => undefined);
     case 'raw-bull-options':
       return rawBull(servers, settings, providerLikeJobOptions);
+    case 'raw-bull-coalesced':
+      return rawBull(servers, settings, providerLikeJobOptions, { coalesced: true });
     case 'raw-agenda':
       return rawAgenda(servers, settings);
     default:
@@ -63,9 +68,14 @@ function result(jobs: number, startedAt: number): ThroughputResult {
   return { elapsedMs, jobsPerSecond: jobs / (elapsedMs / 1000) };
 }
 
-async function rawBull(servers: BenchServers, settings: ThroughputSettings, jobOptions: () => Bull.JobOptions | undefined): Promise<ThroughputResult> {
+async function rawBull(
+  servers: BenchServers,
+  settings: ThroughputSettings,
+  jobOptions: () => Bull.JobOptions | undefined,
+  connection: { coalesced?: boolean } = {},
+): Promise<ThroughputResult> {
   const prefix = freshRedisPrefix('raw-bull-tp');
-  const queue = openRawBull(JOB_NAME, servers.redisUrl, prefix);
+  const queue = openRawBull(JOB_NAME, servers.redisUrl, prefix, connection);
   const allDone = deferred();
   let completed = 0;
   queue.on('completed', () => {

@@ -9,12 +9,15 @@
  *   in-process notification channel (the provider wakes its Agenda the same way).
  */
 import { randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
 import Bull from 'bull';
+import { Redis } from 'ioredis';
 import { MongoClient } from 'mongodb';
 import { Agenda, InMemoryNotificationChannel } from 'agenda';
 import { MongoBackend } from '@agendajs/mongo-backend';
 import { DEFAULT_ATTEMPTS, DEFAULT_PRIORITY } from '@switchyard/core';
 import { DEFAULT_LOCK_LIFETIME_MS } from '@switchyard/provider-agenda';
+import { coalesceWrites } from '@switchyard/provider-bull';
 import { AGENDA_PROCESS_EVERY_MS } from './bench-backends.js';
 
 /** The provider's defaults for Bull's queue settings (see BullQueueProvider.queueFor). */
@@ -33,8 +36,23 @@ export function providerLikeJobOptions(): Bull.JobOptions {
   return { jobId: randomUUID(), priority: DEFAULT_PRIORITY, attempts: DEFAULT_ATTEMPTS, delay: 0 };
 }
 
-export function openRawBull(name: string, redisUrl: string, prefix: string): Bull.Queue {
-  return new Bull(name, redisUrl, { prefix, settings: BULL_SETTINGS });
+/**
+ * Raw Bull with its own connections. `coalesced`: its command connection sends a turn's
+ * commands in one write, as BullQueueProvider's does (`coalesceWrites`); otherwise the
+ * connections are Bull's defaults for a URL.
+ */
+export function openRawBull(name: string, redisUrl: string, prefix: string, options: { coalesced?: boolean } = {}): Bull.Queue {
+  if (options.coalesced !== true) return new Bull(name, redisUrl, { prefix, settings: BULL_SETTINGS });
+  return new Bull(name, {
+    prefix,
+    settings: BULL_SETTINGS,
+    createClient: (type) => {
+      // What Bull asks of its subscriber and blocking connections.
+      const client = new Redis(redisUrl, type === 'client' ? {} : { maxRetriesPerRequest: null, enableReadyCheck: false });
+      if (type === 'client') client.on('connect', () => coalesceWrites(client.stream as Socket));
+      return client;
+    },
+  });
 }
 
 export interface RawAgenda {
