@@ -1,28 +1,20 @@
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { waitUntil } from '../support/wait-until.js';
+import { runScript } from '../support/script-process.js';
 
-const fixture = fileURLToPath(new URL('./fixtures/slow-job-worker.ts', import.meta.url));
-const heldStartFixture = fileURLToPath(new URL('./fixtures/held-start-worker.ts', import.meta.url));
+const slowJobWorker = new URL('./fixtures/slow-job-worker.ts', import.meta.url);
+const heldStartWorker = new URL('./fixtures/held-start-worker.ts', import.meta.url);
+const workerEnvironment = { QUEUE_PROVIDER: 'memory', LOG_FORMAT: 'json', LOG_LEVEL: 'info', SHUTDOWN_TIMEOUT_MS: '5000' };
 
 describe('worker process', () => {
   it('on SIGTERM lets the active job finish, then exits 0', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', fixture], {
-      env: { ...process.env, QUEUE_PROVIDER: 'memory', LOG_FORMAT: 'json', LOG_LEVEL: 'info', SHUTDOWN_TIMEOUT_MS: '5000' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const worker = runScript(slowJobWorker, [], workerEnvironment);
+    await worker.line(/job started slow-1/, 15_000);
+    worker.child.kill('SIGTERM');
+    const code = await worker.exited(15_000);
 
-    await waitUntil(() => output.includes('job started slow-1'), { timeoutMs: 15_000, message: 'the job to start' });
-    child.kill('SIGTERM');
-    const code = await exited;
-
+    const lines = worker.lines;
+    const output = `${lines.join('\n')}\n${worker.stderr()}`;
     expect(code, output).to.equal(0);
-    const lines = output.split('\n');
     const finished = lines.findIndex((l) => l.includes('job finished slow-1'));
     const stopping = lines.findIndex((l) => l.includes('worker stopping'));
     const stopped = lines.findIndex((l) => l.includes('"worker stopped"'));
@@ -33,34 +25,22 @@ describe('worker process', () => {
   });
 
   it('a SIGTERM while it is still starting stops it once started: exit 0, not killed by the signal', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', heldStartFixture], {
-      env: { ...process.env, QUEUE_PROVIDER: 'memory', LOG_FORMAT: 'json', LOG_LEVEL: 'info', SHUTDOWN_TIMEOUT_MS: '5000' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | NodeJS.Signals | null>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal)));
+    const worker = runScript(heldStartWorker, [], workerEnvironment);
+    await worker.line(/^configuring$/, 15_000);
+    worker.child.kill('SIGTERM');
+    worker.child.stdin!.end('go\n');
 
-    await waitUntil(() => output.includes('configuring'), { timeoutMs: 15_000, message: 'the worker to reach its start-up hook' });
-    child.kill('SIGTERM');
-    child.stdin.end('go\n');
-
-    expect(await exited, output).to.equal(0);
-    const started = output.indexOf('"worker started"');
+    const code = await worker.exited(15_000);
+    const output = `${worker.lines.join('\n')}\n${worker.stderr()}`;
+    expect(code, output).to.equal(0);
+    const started = worker.lines.findIndex((l) => l.includes('"worker started"'));
     expect(started, output).to.be.greaterThan(-1);
-    expect(output.indexOf('"worker stopped"'), output).to.be.greaterThan(started);
+    expect(worker.lines.findIndex((l) => l.includes('"worker stopped"')), output).to.be.greaterThan(started);
   });
 
   it('exits 1 with the configuration problems when started with a bad environment', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', fixture], {
-      env: { ...process.env, QUEUE_PROVIDER: 'nope', JOB_CONCURRENCY: '-3' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
-    expect(code).to.equal(1);
-    expect(stderr).to.include('QUEUE_PROVIDER').and.include('JOB_CONCURRENCY');
+    const worker = runScript(slowJobWorker, [], { QUEUE_PROVIDER: 'nope', JOB_CONCURRENCY: '-3' });
+    expect(await worker.exited(15_000)).to.equal(1);
+    expect(worker.stderr()).to.include('QUEUE_PROVIDER').and.include('JOB_CONCURRENCY');
   });
 });

@@ -19,14 +19,15 @@ export interface ScriptProcess {
 
 /**
  * Runs `script` (a URL, usually `new URL('./fixtures/x.ts', import.meta.url)`) with
- * `node --import tsx` from the repository root, where tsx resolves. stdin is a pipe,
- * for fixtures that wait for a go signal.
+ * `node --import tsx` from the repository root, where tsx resolves, with this process's
+ * environment plus `env`. stdin is a pipe, for fixtures that wait for a go signal.
  */
-export function runScript(script: URL, args: string[]): ScriptProcess {
+export function runScript(script: URL, args: string[], env: Record<string, string> = {}): ScriptProcess {
   const name = basename(fileURLToPath(script));
   const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(script), ...args], {
     stdio: ['pipe', 'pipe', 'pipe'],
     cwd: repositoryRoot,
+    env: { ...process.env, ...env },
   });
   const lines: string[] = [];
   let partial = '';
