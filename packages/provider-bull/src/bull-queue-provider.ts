@@ -871,9 +871,7 @@ export class BullQueueProvider extends ProviderEventEmitter implements QueueProv
       this.logger.error('Redis or Bull error', { provider: this.name, error: message });
     }
   }
-
 }
-
 
 async function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
   promise.catch(() => {});
