@@ -1,7 +1,7 @@
 import { ValidationError } from './errors.js';
 import { assertValidCron, isKnownTimeZone } from './cron-schedule.js';
 import { assertJsonData } from './json-data.js';
-import { hasControlCharacter, hasLoneSurrogate } from './unicode-text.js';
+import { hasBidiControl, hasControlCharacter, hasLoneSurrogate } from './unicode-text.js';
 import { MAX_BACKOFF_DELAY_MS } from './backoff.js';
 import {
   DEFAULT_ATTEMPTS,
@@ -26,6 +26,19 @@ export interface ValidationLimits {
 export const DEFAULT_MAX_PAYLOAD_BYTES = 512 * 1024;
 export const MAX_JOB_NAME_LENGTH = 200;
 export const MAX_JOB_ID_LENGTH = 256;
+/**
+ * The most `attempts` a job may have. Retries are for transient failures; a job
+ * that fails a thousand times is not transient, and a huge count (1e308) would keep a
+ * poisoned job cycling through the backend for ever.
+ */
+export const MAX_ATTEMPTS = 1000;
+/**
+ * The shortest `repeat.everyMs`: one second, the granularity of cron with seconds.
+ * Every provider stores each occurrence as a job (a Redis write, a MongoDB document),
+ * so an interval of a few milliseconds would flood the backend with writes; below a
+ * second, a repeating job is the wrong tool.
+ */
+export const MIN_REPEAT_EVERY_MS = 1000;
 /** The longest `timeoutMs`: what a Node.js timer can wait (about 24.8 days); a longer one would fire at once. */
 export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 /** The latest instant a `Date` can hold (year 275760): a due time beyond it would be an Invalid Date. */
@@ -99,7 +112,7 @@ export function validateSchedule<T>(
   const attempts =
     opts.attempts === undefined
       ? (limits.defaultAttempts ?? DEFAULT_ATTEMPTS)
-      : requireNumber(opts.attempts, 'attempts', { min: 1, integer: true });
+      : requireNumber(opts.attempts, 'attempts', { min: 1, max: MAX_ATTEMPTS, integer: true });
   const backoff = opts.backoff === undefined ? limits.defaultBackoff : validateBackoff(opts.backoff);
   const timeoutMs =
     opts.timeoutMs === undefined ? undefined : requireNumber(opts.timeoutMs, 'timeoutMs', { min: 1, max: MAX_TIMEOUT_MS, integer: true });
@@ -132,12 +145,26 @@ export function validateSchedule<T>(
   return schedule;
 }
 
-/** A job name: a non-empty string of at most 200 characters, no control characters, well-formed Unicode. */
+/**
+ * A job name: a non-empty string of at most 200 characters, no `:`, no control or
+ * bidirectional formatting characters, well-formed Unicode.
+ *
+ * `:` is refused because the name is a segment of Redis keys on the Redis backends
+ * (`<prefix>:<name>:<job id>`): with it, name `a` and id `b:1` would be the same key
+ * as name `a:b` and id `1`. BullMQ refuses it in queue names for the same reason.
+ */
 export function validateJobName(name: unknown, field = 'name'): string {
-  return validateIdentifier(name, field, MAX_JOB_NAME_LENGTH);
+  const value = validateIdentifier(name, field, MAX_JOB_NAME_LENGTH);
+  if (value.includes(':')) throw new ValidationError(field, "must not contain ':' (it separates the parts of backend keys)");
+  return value;
 }
 
-/** A caller's job id: a non-empty string of at most 256 characters, no control characters, well-formed Unicode. */
+/**
+ * A caller's job id: a non-empty string of at most 256 characters, no control or
+ * bidirectional formatting characters, well-formed Unicode. Any other character is
+ * fine (`booking:42:24h`, `a/b`); ids that differ only in case or in Unicode
+ * normalisation are different ids on every provider.
+ */
 export function validateJobId(jobId: unknown, field = 'jobId'): string {
   return validateIdentifier(jobId, field, MAX_JOB_ID_LENGTH);
 }
@@ -147,6 +174,7 @@ function validateIdentifier(value: unknown, field: string, maxLength: number): s
   if (typeof value !== 'string' || value.trim() === '') throw new ValidationError(field, 'must be a non-empty string');
   if (value.length > maxLength) throw new ValidationError(field, `must be at most ${maxLength} characters`);
   if (hasControlCharacter(value)) throw new ValidationError(field, 'must not contain control characters');
+  if (hasBidiControl(value)) throw new ValidationError(field, 'must not contain bidirectional formatting characters');
   // MongoDB stores strings as UTF-8 and would turn a lone surrogate into U+FFFD, a different id.
   if (hasLoneSurrogate(value)) throw new ValidationError(field, 'must be well-formed Unicode (a lone surrogate)');
   return value;
@@ -181,7 +209,9 @@ export function validateRepeat(value: unknown, field = 'repeat'): RepeatOptions 
       if (key !== 'everyMs') throw new ValidationError(`${field}.${key}`, 'unknown repeat option');
     }
     // Bounded so that occurrences (multiples of everyMs from the epoch) are valid Dates, never Invalid Date.
-    return { everyMs: requireNumber(repeat.everyMs, `${field}.everyMs`, { min: 1, max: LATEST_DATE_MS / 4, integer: true }) };
+    return {
+      everyMs: requireNumber(repeat.everyMs, `${field}.everyMs`, { min: MIN_REPEAT_EVERY_MS, max: LATEST_DATE_MS / 4, integer: true }),
+    };
   }
   for (const key of Object.keys(repeat)) {
     if (key !== 'cron' && key !== 'tz') throw new ValidationError(`${field}.${key}`, 'unknown repeat option');

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { ValidationError } from '../errors.js';
+import { MAX_ATTEMPTS, MIN_REPEAT_EVERY_MS } from '../validate-schedule.js';
 import type { ScheduleOptions } from '../schedule-options.js';
 import type { ContractFixture } from './contract-fixture.js';
 import { CONTRACT_PROVIDER_OPTIONS } from './contract-options.js';
@@ -38,14 +39,29 @@ const BAD_INPUTS: BadInput[] = [
   { title: 'priority 11', options: { priority: 11 }, field: 'priority' },
   { title: 'priority 2.5', options: { priority: 2.5 }, field: 'priority' },
   { title: 'attempts 0', options: { attempts: 0 }, field: 'attempts' },
+  { title: `attempts ${MAX_ATTEMPTS + 1}`, options: { attempts: MAX_ATTEMPTS + 1 }, field: 'attempts' },
+  { title: 'attempts 1e308', options: { attempts: 1e308 }, field: 'attempts' },
   { title: 'an invalid cron expression', options: { repeat: { cron: 'every tuesday' } }, field: 'repeat.cron' },
   { title: 'a cron field out of range', options: { repeat: { cron: '61 * * * *' } }, field: 'repeat.cron' },
   { title: 'an unknown time zone', options: { repeat: { cron: '0 9 * * *', tz: 'Mars/Olympus_Mons' } }, field: 'repeat.tz' },
   { title: 'a repeat with both cron and everyMs', options: { repeat: { cron: '* * * * *', everyMs: 1000 } }, field: 'repeat' },
   { title: 'repeat everyMs 0', options: { repeat: { everyMs: 0 } }, field: 'repeat.everyMs' },
+  { title: 'repeat everyMs 1', options: { repeat: { everyMs: 1 } }, field: 'repeat.everyMs' },
+  {
+    title: `repeat everyMs ${MIN_REPEAT_EVERY_MS - 1}`,
+    options: { repeat: { everyMs: MIN_REPEAT_EVERY_MS - 1 } },
+    field: 'repeat.everyMs',
+  },
   { title: 'a repeat together with delayMs', options: { repeat: { everyMs: 1000 }, delayMs: 10 }, field: 'repeat' },
   { title: 'an empty name', name: '', field: 'name' },
   { title: 'a name that is not a string', name: 42, field: 'name' },
+  { title: "a name holding ':'", name: 'email:welcome', field: 'name' },
+  { title: 'a name holding ESC (a terminal escape sequence)', name: 'email\u001b[2J', field: 'name' },
+  { title: 'a name holding DEL', name: 'email\u007f', field: 'name' },
+  { title: 'a name holding a C1 control (CSI)', name: 'email\u009b31m', field: 'name' },
+  { title: 'a name holding a right-to-left override', name: 'invoice\u202egnp.exe', field: 'name' },
+  { title: 'a name holding a bidi isolate', name: 'email\u2066x\u2069', field: 'name' },
+  { title: 'a name holding a right-to-left mark', name: 'email\u200f', field: 'name' },
   { title: 'data holding a function', data: { callback: () => 1 }, field: 'data.callback' },
   { title: 'data holding a BigInt', data: { amount: 10n }, field: 'data.amount' },
   { title: 'circular data', data: circularData(), field: 'data.self' },
@@ -56,6 +72,9 @@ const BAD_INPUTS: BadInput[] = [
   { title: 'a backoff jitter over 1', options: { backoff: { type: 'fixed', delayMs: 100, jitter: 1.5 } }, field: 'backoff.jitter' },
   { title: 'timeoutMs 0', options: { timeoutMs: 0 }, field: 'timeoutMs' },
   { title: 'an empty jobId', options: { jobId: '' }, field: 'jobId' },
+  { title: 'a jobId holding ESC', options: { jobId: 'id\u001b]0;pwned\u0007' }, field: 'jobId' },
+  { title: 'a jobId holding a C1 control', options: { jobId: 'id\u0085' }, field: 'jobId' },
+  { title: 'a jobId holding a left-to-right override', options: { jobId: 'id\u202d' }, field: 'jobId' },
 ];
 
 /**
@@ -79,13 +98,15 @@ export function describeBadInput(fixture: ContractFixture): void {
       });
     }
 
-    it('accepts the edge values: priority 1 and 10, delayMs 0, attempts 1, jitter 1, a payload at the limit', async () => {
+    it(`accepts the edge values: priority 1 and 10, delayMs 0, attempts 1 and ${MAX_ATTEMPTS}, jitter 1, everyMs ${MIN_REPEAT_EVERY_MS}, a payload at the limit`, async () => {
       const provider = await fixture.connectedProvider();
       await provider.scheduleJob('validated', {}, { priority: 1 });
       await provider.scheduleJob('validated', {}, { priority: 10, delayMs: 0, attempts: 1 });
+      await provider.scheduleJob('validated', {}, { attempts: MAX_ATTEMPTS, delayMs: 3_600_000 });
       await provider.scheduleJob('validated', {}, { backoff: { type: 'fixed', delayMs: 0, jitter: 1 } });
+      await provider.scheduleJob('validated', {}, { repeat: { everyMs: MIN_REPEAT_EVERY_MS } });
       await provider.scheduleJob('validated', LARGEST_DATA);
-      expect(await provider.listJobs()).to.have.lengthOf(4);
+      expect(await provider.listJobs()).to.have.lengthOf(6);
     });
   });
 }

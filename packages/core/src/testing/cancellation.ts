@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { MIN_REPEAT_EVERY_MS } from '../validate-schedule.js';
 import type { ContractFixture } from './contract-fixture.js';
 import { EventRecorder } from './event-recorder.js';
 import { existingJob } from './existing-job.js';
@@ -45,7 +46,8 @@ export function describeCancellation(fixture: ContractFixture): void {
     });
 
     it('stops a repeating job for good', async () => {
-      const everyMs = 100;
+      // The shortest interval the contract accepts (MIN_REPEAT_EVERY_MS).
+      const everyMs = MIN_REPEAT_EVERY_MS;
       const ticks = recordingProcessor('tick');
       const barrierProcessor = recordingProcessor('barrier');
       const provider = await fixture.startedProvider([ticks, barrierProcessor]);
@@ -58,8 +60,9 @@ export function describeCancellation(fixture: ContractFixture): void {
 
       expect(await provider.cancelJob(id)).to.equal(true);
       const occurrencesAtCancel = ticks.attempts.length;
-      const barrier = await provider.scheduleJob('barrier', {}, { delayMs: 4 * everyMs });
-      await events.completion(barrier, fixture.deadline(4 * everyMs));
+      // Another occurrence, had the cancel not held, would have started before this.
+      const barrier = await provider.scheduleJob('barrier', {}, { delayMs: 2 * everyMs });
+      await events.completion(barrier, fixture.deadline(2 * everyMs));
       expect(ticks.attempts.length).to.equal(occurrencesAtCancel, 'the repeating job ran after it was cancelled');
       expect(await provider.getJob(id)).to.equal(null);
       expect(await provider.listJobs({ names: ['tick'], states: ['scheduled', 'waiting', 'active'] })).to.have.lengthOf(0);

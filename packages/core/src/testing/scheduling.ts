@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { nextCronOccurrence } from '../cron-schedule.js';
+import { MIN_REPEAT_EVERY_MS } from '../validate-schedule.js';
 import type { ContractFixture } from './contract-fixture.js';
 import { EARLY_START_SLACK_MS } from './contract-options.js';
 import { EventRecorder } from './event-recorder.js';
@@ -160,7 +161,8 @@ export function describeScheduling(fixture: ContractFixture): void {
     it('runs an everyMs job again and again, without bursts', async () => {
       const processor = recordingProcessor('heartbeat');
       const provider = await fixture.startedProvider([processor]);
-      const everyMs = 100;
+      // The shortest interval the contract accepts (MIN_REPEAT_EVERY_MS).
+      const everyMs = MIN_REPEAT_EVERY_MS;
       await provider.scheduleJob('heartbeat', { beat: 1 }, { repeat: { everyMs } });
 
       await waitFor(() => processor.attempts.length >= 3, {
