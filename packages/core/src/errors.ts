@@ -33,6 +33,21 @@ export class ProviderUnavailableError extends SwitchyardError {
   }
 }
 
+/**
+ * The backend refused an operation for a reason other than being unreachable (a Redis
+ * error reply, a script error, a MongoDB server error). `cause` is the backend's own
+ * error; the message never holds credentials.
+ */
+export class BackendError extends SwitchyardError {
+  constructor(
+    readonly provider: string,
+    reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${provider} backend error: ${reason}`, 'BACKEND_ERROR', options);
+  }
+}
+
 /** A job id that the provider does not know. */
 export class JobNotFoundError extends SwitchyardError {
   constructor(readonly jobId: string) {

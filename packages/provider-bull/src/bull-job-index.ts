@@ -28,6 +28,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { RepeatOptions } from '@switchyard/core';
+import { fromBullJobId, toBullJobId } from './bull-job-id.js';
 
 /** An id for a one-off job scheduled without one; it is not claimed (see above). */
 export function newJobId(): string {
@@ -44,10 +45,33 @@ function mayBeUnclaimed(id: string): boolean {
 /** What the index knows about a job id (for an unclaimed one, only its name). */
 export interface IndexEntry {
   name: string;
+  /**
+   * The Bull job id that stores the job, when it is not the caller's id itself (see
+   * `toBullJobId`). Entries written before ids were encoded never have it: their
+   * jobs were stored under the caller's id verbatim.
+   */
+  bullJobId?: string;
   /** Set for a repeating job: the series' schedule as the caller gave it ... */
   repeat?: RepeatOptions;
   /** ... and when the series was created (each occurrence has its own Bull timestamp). */
   createdAt?: number;
+}
+
+/** The index entry of a new job `id` of `name`, with its Bull job id when that differs from `id`. */
+export function newIndexEntry(id: string, name: string, series?: { repeat: RepeatOptions; createdAt: number }): IndexEntry {
+  const entry: IndexEntry = { name };
+  const bullJobId = toBullJobId(id);
+  if (bullJobId !== id) entry.bullJobId = bullJobId;
+  if (series !== undefined) {
+    entry.repeat = series.repeat;
+    entry.createdAt = series.createdAt;
+  }
+  return entry;
+}
+
+/** The Bull job id of the job the index knows as `id`. */
+export function bullJobIdOf(id: string, entry: IndexEntry): string {
+  return entry.bullJobId ?? id;
 }
 
 export class BullJobIndex {
@@ -107,8 +131,41 @@ export class BullJobIndex {
     if (ids.length > 0) await this.redis().hdel(this.jobsKey, ...ids);
   }
 
+  /**
+   * Frees the ids of jobs of `name` that Bull removed by itself (`queue.clean`), known
+   * only by their Bull ids. An id is freed only when its entry names that very Bull
+   * job, so that an id an earlier version stored verbatim is never mistaken for the
+   * one its Bull id decodes to.
+   */
+  async releaseBullJobIds(name: string, bullJobIds: string[]): Promise<void> {
+    const candidates = [...new Set(bullJobIds.flatMap((bullJobId) => [bullJobId, fromBullJobId(bullJobId)]))];
+    if (candidates.length === 0) return;
+    const removed = new Set(bullJobIds);
+    const entries = await this.redis().hmget(this.jobsKey, ...candidates);
+    const freed = candidates.filter((id, index) => {
+      const json = entries[index];
+      if (json === null || json === undefined) return false;
+      const entry = JSON.parse(json) as IndexEntry;
+      return entry.name === name && entry.repeat === undefined && removed.has(bullJobIdOf(id, entry));
+    });
+    await this.release(freed);
+  }
+
   async names(): Promise<string[]> {
     return this.redis().smembers(this.namesKey);
+  }
+
+  /** Which of `names` are known (have been used), in the order given: one round trip, nothing written. */
+  async knownAmong(names: readonly string[]): Promise<string[]> {
+    if (names.length === 0) return [];
+    const pipeline = this.redis().pipeline();
+    for (const name of names) pipeline.sismember(this.namesKey, name);
+    const results = (await pipeline.exec()) ?? [];
+    return names.filter((_, index) => {
+      const [error, member] = results[index] ?? [null, 0];
+      if (error) throw error;
+      return member === 1;
+    });
   }
 
   async addName(name: string): Promise<void> {

@@ -35,6 +35,7 @@
 import Bull from 'bull';
 import type { Redis } from 'ioredis';
 import {
+  BackendError,
   DEFAULT_MAX_PAYLOAD_BYTES,
   ProviderClosedError,
   SwitchyardError,
@@ -78,7 +79,8 @@ import {
   validateOnExisting,
 } from '@switchyard/core';
 import { BullConnection, DEFAULT_COMMAND_TIMEOUT_MS, DEFAULT_CONNECT_TIMEOUT_MS } from './bull-connection.js';
-import { BullJobIndex, newJobId, type IndexEntry } from './bull-job-index.js';
+import { callerIdOfBullJob } from './bull-job-id.js';
+import { BullJobIndex, bullJobIdOf, newIndexEntry, newJobId, type IndexEntry } from './bull-job-index.js';
 import { BULL_STATES_OF, dueTimeOfDelayedScore, jobCountsFromBull, toJobState, type BullState } from './bull-job-state.js';
 import { BULL_DEFAULT_JOB_NAME, bullOccurrenceId, bullRepeatKey, toBullRepeat } from './bull-repeat.js';
 import { importSnapshots } from './bull-snapshot-import.js';
@@ -201,17 +203,20 @@ export class BullQueueProvider extends ProviderEventEmitter implements QueueProv
     return this.connection.sharedClient();
   }
 
-  /** Runs a Redis-backed operation after connecting; Redis being unreachable becomes `ProviderUnavailableError`. */
+  /**
+   * Runs a Redis-backed operation after connecting. Whatever goes wrong reaches the
+   * caller typed: Redis being unreachable as `ProviderUnavailableError`, any other
+   * Redis or Bull error (a `ReplyError`, a script's refusal) as `BackendError`.
+   */
   private async withRedis<T>(operation: () => Promise<T>): Promise<T> {
     this.assertOpen();
     if (this.connection === undefined) await this.connect();
     try {
       return await operation();
     } catch (error) {
-      if (!(error instanceof SwitchyardError) && this.connection?.isConnectionError(error)) {
-        throw this.connection.unavailable(error);
-      }
-      throw error;
+      if (error instanceof SwitchyardError) throw error;
+      if (this.connection?.isConnectionError(error)) throw this.connection.unavailable(error);
+      throw new BackendError(this.name, redactSecrets(toError(error).message, this.options.redisUrl), { cause: error });
     }
   }
 
@@ -233,14 +238,15 @@ export class BullQueueProvider extends ProviderEventEmitter implements QueueProv
   /** Claims the caller's id (or a repeating job's) and adds the job, unless the id was taken. */
   private async addClaimedJob(schedule: ValidatedSchedule, now: number): Promise<string> {
     const id = schedule.jobId ?? newJobId();
-    const entry: IndexEntry =
-      schedule.repeat === undefined ? { name: schedule.name } : { name: schedule.name, repeat: schedule.repeat, createdAt: now };
+    const entry = newIndexEntry(id, schedule.name, schedule.repeat === undefined ? undefined : { repeat: schedule.repeat, createdAt: now });
     if (!(await this.index.claim(id, entry))) {
       await this.addIfClaimedWithoutJob(id, schedule, now);
       return id;
     }
     try {
-      if (schedule.repeat !== undefined) await this.index.rememberRepeatKey(bullRepeatKey(id, schedule.repeat), id);
+      if (schedule.repeat !== undefined) {
+        await this.index.rememberRepeatKey(bullRepeatKey(bullJobIdOf(id, entry), schedule.repeat), id);
+      }
       await this.addJob(schedule, id, now);
     } catch (error) {
       // Nothing was stored: free the id again.
@@ -270,7 +276,10 @@ export class BullQueueProvider extends ProviderEventEmitter implements QueueProv
     const entry = await this.index.lookup(id);
     if (entry === null || entry.name !== schedule.name || entry.repeat !== undefined) return;
     const queue = await this.queueFor(schedule.name);
-    if ((await queue.getJob(id)) !== null) return;
+    if ((await queue.getJob(bullJobIdOf(id, entry))) !== null) return;
+    // An entry an earlier version wrote names the verbatim id: point it at the job added now.
+    const current = newIndexEntry(id, schedule.name);
+    if (current.bullJobId !== entry.bullJobId) await this.index.overwrite(id, current);
     await this.addJob(schedule, id, now);
     this.logger.warn('job id was claimed without its job (Redis connection lost mid-call): job added', {
       provider: this.name, jobName: schedule.name, jobId: id,
@@ -292,21 +301,22 @@ export class BullQueueProvider extends ProviderEventEmitter implements QueueProv
    */
   private async removeJob(jobId: string, entry: IndexEntry): Promise<'removed' | 'active' | 'missing'> {
     const queue = await this.queueFor(entry.name);
+    const bullJobId = bullJobIdOf(jobId, entry);
     if (entry.repeat !== undefined) {
-      const repeatKey = bullRepeatKey(jobId, entry.repeat);
+      const repeatKey = bullRepeatKey(bullJobId, entry.repeat);
       const nextMillis = await this.redis().zscore(this.bullKey(entry.name, 'repeat'), repeatKey);
       // Removes the repeatable and, if still delayed, its next occurrence, in one script.
-      await queue.removeRepeatable({ ...toBullRepeat(entry.repeat), jobId });
+      await queue.removeRepeatable({ ...toBullRepeat(entry.repeat), jobId: bullJobId });
       if (nextMillis !== null) {
         // An occurrence already due (waiting, e.g. while paused) is no longer delayed: remove it too.
-        const occurrence = await queue.getJob(bullOccurrenceId(jobId, repeatKey, Number(nextMillis)));
+        const occurrence = await queue.getJob(bullOccurrenceId(bullJobId, repeatKey, Number(nextMillis)));
         if (occurrence !== null) await occurrence.remove().catch(() => {});
       }
       await this.index.release([jobId]);
       await this.index.forgetRepeatKey(repeatKey);
       return 'removed';
     }
-    const job = await queue.getJob(jobId);
+    const job = await queue.getJob(bullJobId);
     if (job === null) {
       await this.index.release([jobId]);
       return 'missing';
@@ -333,9 +343,10 @@ export class BullQueueProvider extends ProviderEventEmitter implements QueueProv
   private async jobInfo(jobId: string, entry: IndexEntry): Promise<JobInfo | null> {
     if (entry.repeat !== undefined) return this.seriesInfo(jobId, entry);
     const queue = await this.queueFor(entry.name);
-    const job = await queue.getJob(jobId);
+    const bullJobId = bullJobIdOf(jobId, entry);
+    const job = await queue.getJob(bullJobId);
     if (job === null) return null;
-    const location = await this.locate(entry.name, jobId);
+    const location = await this.locate(entry.name, bullJobId);
     return jobInfoFromBull(job, { name: entry.name, ...location });
   }
 
@@ -343,12 +354,13 @@ export class BullQueueProvider extends ProviderEventEmitter implements QueueProv
   private async seriesInfo(jobId: string, entry: IndexEntry): Promise<JobInfo | null> {
     if (entry.repeat === undefined) return null;
     const queue = await this.queueFor(entry.name);
-    const repeatKey = bullRepeatKey(jobId, entry.repeat);
+    const bullJobId = bullJobIdOf(jobId, entry);
+    const repeatKey = bullRepeatKey(bullJobId, entry.repeat);
     // Bull moves the repeatable's score before it adds the occurrence: look again if we fall in between.
     for (let tries = 0; tries < 3; tries += 1) {
       const nextMillis = await this.redis().zscore(this.bullKey(entry.name, 'repeat'), repeatKey);
       if (nextMillis === null) return null;
-      const occurrenceId = bullOccurrenceId(jobId, repeatKey, Number(nextMillis));
+      const occurrenceId = bullOccurrenceId(bullJobId, repeatKey, Number(nextMillis));
       const job = await queue.getJob(occurrenceId);
       if (job === null) continue;
       const { state } = await this.locate(entry.name, occurrenceId);
@@ -391,7 +403,7 @@ export class BullQueueProvider extends ProviderEventEmitter implements QueueProv
     const { names, states, limit, offset } = normalizeListQuery(query);
     return this.withRedis(async () => {
       const byId = new Map<string, JobInfo>();
-      for (const name of names ?? (await this.knownNames())) {
+      for (const name of names === null ? await this.knownNames() : await this.usedNames(names)) {
         // A job that moves from one list to another while we read may be seen twice.
         for await (const { info } of this.jobsOf(name, states)) byId.set(info.id, info);
       }
@@ -459,16 +471,17 @@ export class BullQueueProvider extends ProviderEventEmitter implements QueueProv
       const entry = await this.index.lookup(jobId);
       if (entry === null || entry.repeat !== undefined) return false;
       const queue = await this.queueFor(entry.name);
+      const bullJobId = bullJobIdOf(jobId, entry);
       // A fresh set of attempts: Bull's retry keeps the count, so reset it first, only if the job is failed.
       const reset = await this.redis().eval(
         "if redis.call('ZSCORE', KEYS[2], ARGV[1]) then redis.call('HSET', KEYS[1], 'attemptsMade', 0) return 1 end return 0",
         2,
-        this.bullKey(entry.name, jobId),
+        this.bullKey(entry.name, bullJobId),
         this.bullKey(entry.name, 'failed'),
-        jobId,
+        bullJobId,
       );
       if (reset !== 1) return false;
-      const job = await queue.getJob(jobId);
+      const job = await queue.getJob(bullJobId);
       if (job === null) return false;
       try {
         await job.retry();
@@ -523,7 +536,7 @@ export class BullQueueProvider extends ProviderEventEmitter implements QueueProv
     // The timeout starts before anything is awaited, so it fires before Bull's own
     // `timeout` (set when this handler returns) and the failure carries our JobTimeoutError.
     const seriesId = seriesIdOfBullJob(job);
-    const attempt: RunningAttempt = { control: new AttemptControl(seriesId ?? String(job.id), job.opts.timeout) };
+    const attempt: RunningAttempt = { control: new AttemptControl(seriesId ?? callerIdOfBullJob(job), job.opts.timeout) };
     this.running.set(job, attempt);
     try {
       // A one-off job's JobInfo needs nothing from Redis: no await, no extra turn per attempt.
@@ -640,7 +653,7 @@ export class BullQueueProvider extends ProviderEventEmitter implements QueueProv
 
   private onStalled(name: string, job: Bull.Job | null | undefined): void {
     if (job === null || job === undefined) return;
-    const id = seriesIdOfBullJob(job) ?? String(job.id);
+    const id = seriesIdOfBullJob(job) ?? callerIdOfBullJob(job);
     this.logger.warn('job stalled: its worker stopped renewing the lock; it will run again', { provider: this.name, jobName: name, jobId: id });
     this.emitSafely('stalled', id, name);
   }
@@ -698,6 +711,18 @@ export class BullQueueProvider extends ProviderEventEmitter implements QueueProv
     return [...new Set([...(await this.index.names()), ...this.queues.keys()])];
   }
 
+  /**
+   * The names of a read (list, stats, export) that have ever been used. A read of a
+   * name nobody used answers empty: it must not record the name in Redis nor open a
+   * Bull queue for it, or every GET of a made-up name would grow both for good.
+   */
+  private async usedNames(names: readonly string[]): Promise<string[]> {
+    const unseen = names.filter((name) => !this.queues.has(name));
+    if (unseen.length === 0) return [...names];
+    const used = new Set(await this.index.knownAmong(unseen));
+    return names.filter((name) => this.queues.has(name) || used.has(name));
+  }
+
   async pause(name?: string): Promise<void> {
     await this.setPaused(name, true);
   }
@@ -724,6 +749,9 @@ export class BullQueueProvider extends ProviderEventEmitter implements QueueProv
     if (name !== undefined) validateJobName(name);
     return this.withRedis(async () => {
       if (name !== undefined) {
+        if ((await this.usedNames([name])).length === 0) {
+          return { ...emptyJobCounts(), paused: await this.index.isPausedEverywhere() };
+        }
         const queue = await this.queueFor(name);
         const [counts, paused] = await Promise.all([queue.getJobCounts(), queue.isPaused()]);
         return { ...jobCountsFromBull(counts as unknown as Record<string, number>), paused };
@@ -765,7 +793,7 @@ export class BullQueueProvider extends ProviderEventEmitter implements QueueProv
         for (const state of states) {
           const ids = (await queue.clean(olderThanMs, state)) as unknown[];
           removed += ids.length;
-          await this.index.release(ids.map((id) => String((id as { id?: unknown })?.id ?? id)));
+          await this.index.releaseBullJobIds(name, ids.map((id) => String((id as { id?: unknown })?.id ?? id)));
         }
       }
       return removed;
@@ -774,7 +802,7 @@ export class BullQueueProvider extends ProviderEventEmitter implements QueueProv
 
   async *exportJobs(query?: ExportQuery): AsyncIterable<JobSnapshot> {
     const { names, states } = normalizeExportQuery(query);
-    const selected = await this.withRedis(async () => names ?? (await this.knownNames()));
+    const selected = await this.withRedis(async () => (names === null ? this.knownNames() : this.usedNames(names)));
     for (const name of selected) {
       const pages = this.jobsOf(name, states);
       for (;;) {

@@ -19,7 +19,8 @@ import {
   type ImportReport,
   type JobSnapshot,
 } from '@switchyard/core';
-import type { BullJobIndex, IndexEntry } from './bull-job-index.js';
+import { toBullJobId } from './bull-job-id.js';
+import { newIndexEntry, type BullJobIndex, type IndexEntry } from './bull-job-index.js';
 import { BULL_DEFAULT_JOB_NAME, bullRepeatKey } from './bull-repeat.js';
 import { snapshotToBullJobOptions, type BullJobToAdd } from './to-bull-job-options.js';
 
@@ -119,7 +120,7 @@ async function storeJobsOfName(target: SnapshotImportTarget, name: string, snaps
   for (const snapshot of snapshots) {
     const job = snapshotToBullJobOptions(snapshot, now);
     if (snapshot.repeat !== null) {
-      await target.index.rememberRepeatKey(bullRepeatKey(snapshot.id, snapshot.repeat), snapshot.id);
+      await target.index.rememberRepeatKey(bullRepeatKey(toBullJobId(snapshot.id), snapshot.repeat), snapshot.id);
       await queue.add(BULL_DEFAULT_JOB_NAME, job.data, job.opts);
     } else if (snapshot.state === 'completed' || snapshot.state === 'failed') {
       await writeFinishedJob(target, name, snapshot, job, now);
@@ -133,7 +134,7 @@ async function storeJobsOfName(target: SnapshotImportTarget, name: string, snaps
   const withAttempts = pending.filter((snapshot) => snapshot.attemptsMade > 0);
   if (withAttempts.length > 0) {
     const multi = target.redis().multi();
-    for (const snapshot of withAttempts) multi.hset(target.bullKey(name, snapshot.id), 'attemptsMade', snapshot.attemptsMade);
+    for (const snapshot of withAttempts) multi.hset(target.bullKey(name, toBullJobId(snapshot.id)), 'attemptsMade', snapshot.attemptsMade);
     await multi.exec();
   }
 }
@@ -149,10 +150,11 @@ async function writeFinishedJob(
   const completed = snapshot.state === 'completed';
   // Bull counts failed attempts only; the snapshot counts the successful one too.
   const bullAttemptsMade = Math.max(0, snapshot.attemptsMade - (completed ? 1 : 0));
+  const bullJobId = toBullJobId(snapshot.id);
   await target
     .redis()
     .multi()
-    .hset(target.bullKey(name, snapshot.id), {
+    .hset(target.bullKey(name, bullJobId), {
       name: BULL_DEFAULT_JOB_NAME,
       data: JSON.stringify(job.data),
       opts: JSON.stringify({ ...job.opts, delay: 0 }),
@@ -165,14 +167,16 @@ async function writeFinishedJob(
       finishedOn: now,
       ...(snapshot.failedReason === undefined ? {} : { failedReason: snapshot.failedReason }),
     })
-    .zadd(target.bullKey(name, snapshot.state), now, snapshot.id)
+    .zadd(target.bullKey(name, snapshot.state), now, bullJobId)
     .exec();
 }
 
 function indexEntryOf(snapshot: JobSnapshot): IndexEntry {
-  return snapshot.repeat === null
-    ? { name: snapshot.name }
-    : { name: snapshot.name, repeat: snapshot.repeat, createdAt: Date.parse(snapshot.createdAt) };
+  return newIndexEntry(
+    snapshot.id,
+    snapshot.name,
+    snapshot.repeat === null ? undefined : { repeat: snapshot.repeat, createdAt: Date.parse(snapshot.createdAt) },
+  );
 }
 
 function idOf(candidate: unknown): string {

@@ -1,5 +1,6 @@
 import type Bull from 'bull';
 import { DEFAULT_PRIORITY, type JobInfo, type JobState, type RepeatOptions } from '@switchyard/core';
+import { callerIdOfBullJob } from './bull-job-id.js';
 import { backoffOfBullOptions, dataOfBullJob, dueTimeOfBullJob } from './to-bull-job-options.js';
 
 /** What a Bull job does not say about itself and the provider found out elsewhere. */
@@ -24,7 +25,7 @@ export function jobInfoFromBull<T = unknown>(job: Bull.Job, context: BullJobCont
   const finished = state === 'completed' || state === 'failed';
   const progress = job.progress();
   const info: JobInfo<T> = {
-    id: series?.id ?? String(job.id),
+    id: series?.id ?? callerIdOfBullJob(job),
     name: context.name,
     data: dataOfBullJob(job) as T,
     state,
@@ -46,10 +47,15 @@ export function jobInfoFromBull<T = unknown>(job: Bull.Job, context: BullJobCont
   return info;
 }
 
-/** The series id of a repeat occurrence (Bull keeps the caller's id in `opts.repeat.jobId`), or undefined. */
-export function seriesIdOfBullJob(job: Pick<Bull.Job, 'opts'>): string | undefined {
+/**
+ * The series id of a repeat occurrence, or undefined for any other job. Bull keeps the
+ * series' Bull id in `opts.repeat.jobId`; the caller's id is that, or the
+ * `CALLER_ID_OPTION` every occurrence inherits from the series' options when it differs.
+ */
+export function seriesIdOfBullJob(job: Pick<Bull.Job, 'id' | 'opts'>): string | undefined {
   const repeat = job.opts.repeat as { jobId?: unknown } | undefined;
-  return typeof repeat?.jobId === 'string' ? repeat.jobId : undefined;
+  if (typeof repeat?.jobId !== 'string') return undefined;
+  return callerIdOfBullJob({ id: repeat.jobId, opts: job.opts });
 }
 
 /** The due time of a repeat occurrence (Bull keeps it in `opts.prevMillis`). */

@@ -6,7 +6,8 @@
  *
  * | contract            | Bull                                                      |
  * |---------------------|-----------------------------------------------------------|
- * | jobId               | `jobId`                                                   |
+ * | jobId               | `jobId`, encoded where Bull would mistake it (`toBullJobId`), |
+ * |                     | the caller's id then kept in `switchyardId`               |
  * | createdAt           | `timestamp`                                               |
  * | runAt               | `delay` (= runAt - timestamp)                             |
  * | priority 1..10      | `priority` (Bull: 1 is the highest too)                   |
@@ -19,6 +20,7 @@
  */
 import type Bull from 'bull';
 import type { BackoffOptions, JobSnapshot, ValidatedSchedule } from '@switchyard/core';
+import { CALLER_ID_OPTION, toBullJobId } from './bull-job-id.js';
 import { toBullRepeat } from './bull-repeat.js';
 
 /** The name of the custom backoff strategy every queue registers (see `switchyardBackoffStrategy`). */
@@ -50,7 +52,8 @@ export interface BullJobToAdd {
 
 /** Bull's options for a validated `scheduleJob` call, created at `timestamp` (ms). */
 export function toBullJobOptions(schedule: ValidatedSchedule, jobId: string, timestamp: number): BullJobToAdd {
-  const opts: BullJobOptions = { jobId, timestamp, priority: schedule.priority, attempts: schedule.attempts };
+  const opts: BullJobOptions = { jobId: toBullJobId(jobId), timestamp, priority: schedule.priority, attempts: schedule.attempts };
+  if (opts.jobId !== jobId) (opts as Record<string, unknown>)[CALLER_ID_OPTION] = jobId;
   // Assigned, not spread in: this runs for every job scheduled.
   if (schedule.backoff !== undefined) opts.backoff = bullBackoff(schedule.backoff);
   if (schedule.timeoutMs !== undefined) opts.timeout = schedule.timeoutMs;
@@ -71,7 +74,13 @@ export function toBullJobOptions(schedule: ValidatedSchedule, jobId: string, tim
  */
 export function snapshotToBullJobOptions(snapshot: JobSnapshot, now: number): BullJobToAdd {
   const createdAt = Date.parse(snapshot.createdAt);
-  const opts: BullJobOptions = { jobId: snapshot.id, timestamp: createdAt, priority: snapshot.priority, attempts: snapshot.attempts };
+  const opts: BullJobOptions = {
+    jobId: toBullJobId(snapshot.id),
+    timestamp: createdAt,
+    priority: snapshot.priority,
+    attempts: snapshot.attempts,
+  };
+  if (opts.jobId !== snapshot.id) (opts as Record<string, unknown>)[CALLER_ID_OPTION] = snapshot.id;
   if (snapshot.backoff != null) opts.backoff = bullBackoff(snapshot.backoff);
   if (snapshot.timeoutMs !== null) opts.timeout = snapshot.timeoutMs;
   if (snapshot.repeat !== null) {
