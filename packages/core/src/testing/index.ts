@@ -17,3 +17,13 @@ export { EventRecorder, type CompletedEvent, type FailedEvent, type RetryingEven
 export { recordingProcessor, type RecordingProcessor, type AttemptRecord, type JobHandler } from './recording-processor.js';
 export { rejectionOf } from './rejection.js';
 export { existingJob } from './existing-job.js';
+export {
+  BULL_KEY_NAME_IDS,
+  KEY_SHAPED_IDS,
+  LOOK_ALIKE_ID_PAIRS,
+  LONGEST_JOB_ID,
+  LONGEST_JOB_NAME,
+  ODD_BUT_VALID_NAMES,
+  REFUSED_IDS,
+  REFUSED_NAMES,
+} from './hostile-identifiers.js';

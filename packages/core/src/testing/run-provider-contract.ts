@@ -7,6 +7,7 @@ import { ContractFixture } from './contract-fixture.js';
 import type { ProviderContractOptions } from './contract-options.js';
 import { describeEvents } from './events.js';
 import { describeHealth } from './health.js';
+import { describeHostileIds } from './hostile-ids.js';
 import { describeIdempotency } from './idempotency.js';
 import { describePauseResume } from './pause-resume.js';
 import { describePriorities } from './priorities.js';
@@ -81,6 +82,7 @@ export function runProviderContract(providerName: string, options: ProviderContr
     describeSnapshots(fixture);
     describeEvents(fixture);
     describeBadInput(fixture);
+    describeHostileIds(fixture);
     describeClose(fixture);
   });
 }
