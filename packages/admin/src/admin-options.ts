@@ -14,6 +14,13 @@ export interface NameDiscoverySettings {
   refreshIntervalMs?: number;
   /** At most this many jobs are read per state in one scan; default 5 000. */
   maxJobsPerState?: number;
+  /**
+   * At most this many names are remembered; default 10 000. It bounds what requests can
+   * make the server hold: once it is reached, a request that would bring in a new name
+   * (scheduling a job under it, pausing or resuming it) is refused with 409, and names
+   * met in listings are no longer added.
+   */
+  maxNames?: number;
 }
 
 /** Options of `adminPlugin` and `createAdminServer`. */

@@ -1,7 +1,9 @@
 import type { JobInfo, JobState, QueueProvider } from '@switchyard/core';
 import type { NameDiscoverySettings } from './admin-options.js';
+import { ConflictError } from './http-errors.js';
 
 const PAGE_SIZE = 1000;
+const DEFAULT_MAX_NAMES = 10_000;
 /** Live states first, so a capped scan finds the names that have work before the ones with history only. */
 const SCAN_ORDER: JobState[] = ['active', 'waiting', 'scheduled', 'failed', 'completed'];
 
@@ -28,6 +30,7 @@ export class KnownJobNames {
   private readonly names = new Set<string>();
   private readonly refreshIntervalMs: number;
   private readonly maxJobsPerState: number;
+  private readonly maxNames: number;
   private lastScanAt = Number.NEGATIVE_INFINITY;
   private scanning: Promise<void> | null = null;
 
@@ -36,17 +39,30 @@ export class KnownJobNames {
     seed: readonly string[] = [],
     settings: NameDiscoverySettings = {},
   ) {
-    for (const name of seed) this.names.add(name);
     this.refreshIntervalMs = settings.refreshIntervalMs ?? 30_000;
     this.maxJobsPerState = settings.maxJobsPerState ?? 5_000;
+    this.maxNames = settings.maxNames ?? DEFAULT_MAX_NAMES;
+    for (const name of seed) this.note(name);
+  }
+
+  /** True when `name` is known, or there is room to remember it. */
+  hasRoomFor(name: string): boolean {
+    return this.names.has(name) || this.names.size < this.maxNames;
+  }
+
+  /** Throws `ConflictError` when `name` is new and the server knows as many names as it may. */
+  assertRoomFor(name: string): void {
+    if (!this.hasRoomFor(name)) {
+      throw new ConflictError(`The admin server knows ${this.maxNames} job names, its limit (nameDiscovery.maxNames): '${name}' would be a new one`);
+    }
   }
 
   note(name: string): void {
-    this.names.add(name);
+    if (this.hasRoomFor(name)) this.names.add(name);
   }
 
   noteJobs(jobs: readonly Pick<JobInfo, 'name'>[]): void {
-    for (const job of jobs) this.names.add(job.name);
+    for (const job of jobs) this.note(job.name);
   }
 
   /** Every known name, sorted; rescans first when the last scan is older than the refresh interval. */

@@ -198,6 +198,29 @@ describe('admin server set-up', () => {
       expect(await names()).to.deep.equal(['early', 'late', 'posted'], 'seen through scheduling');
       await app.close();
     });
+
+    it('remembers at most maxNames names: past it, a request bringing a new name gets 409 and stores nothing', async () => {
+      const app = createAdminServer({ provider, token: TEST_TOKEN, jobNames: ['a'], nameDiscovery: { maxNames: 2 } });
+      const post = (name: string) =>
+        app.inject({ method: 'POST', url: '/api/jobs', headers: AUTH, payload: { name, options: { delayMs: 60_000 } } });
+      expect((await post('b')).statusCode).to.equal(201);
+      const refused = await post('c');
+      expect(refused.statusCode).to.equal(409);
+      expect(refused.json()).to.deep.include({ error: "The admin server knows 2 job names, its limit (nameDiscovery.maxNames): 'c' would be a new one" });
+      for (const action of ['pause', 'resume']) {
+        expect((await app.inject({ method: 'POST', url: `/api/queues/c/${action}`, headers: AUTH })).statusCode).to.equal(409);
+      }
+      // Known names still work, and nothing was stored for the refused one.
+      expect((await post('a')).statusCode).to.equal(201);
+      expect((await app.inject({ method: 'POST', url: '/api/queues/b/pause', headers: AUTH })).statusCode).to.equal(200);
+      expect(await provider.listJobs({ names: ['c'] })).to.deep.equal([]);
+      expect((await provider.getStats('c')).paused).to.equal(false);
+      // A name met only in the provider's jobs is not remembered past the limit either.
+      await provider.scheduleJob('d', {}, { delayMs: 60_000 });
+      const body = (await app.inject({ url: '/api/queues', headers: AUTH })).json() as { queues: { name: string }[] };
+      expect(body.queues.map((queue) => queue.name)).to.deep.equal(['a', 'b']);
+      await app.close();
+    });
   });
 
   describe('isLoopback', () => {

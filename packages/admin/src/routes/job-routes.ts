@@ -41,6 +41,7 @@ export function jobRoutes(api: FastifyInstance, { provider, names }: AdminContex
 
   api.post<{ Body: ScheduleBody }>('/jobs', { schema: { body: scheduleBody } }, async (request, reply) => {
     const { name, data } = request.body;
+    names.assertRoomFor(name);
     try {
       const options = toScheduleOptions(request.body);
       const existed = typeof options?.jobId === 'string' && (await provider.getJob(options.jobId)) !== null;

@@ -54,6 +54,7 @@ export function queueRoutes(api: FastifyInstance, { provider, names }: AdminCont
       { schema: { params: queueNameParams } },
       async (request) => {
         const { name } = request.params;
+        names.assertRoomFor(name);
         await (action === 'pause' ? provider.pause(name) : provider.resume(name));
         names.note(name);
         const { paused } = await provider.getStats(name);
