@@ -3,10 +3,11 @@
  * `npm run migrate -- --from bull --to agenda [options]`; `--help` explains every flag.
  *
  * Exit codes: 0 every selected job is on the target; 1 some could not be migrated (see
- * the table and the failures); 2 bad input or an unreachable server, nothing touched.
+ * the table and the failures), or a server failed mid-run (one line says which; run
+ * again to finish); 2 bad input or an unreachable server, nothing touched.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { JOB_STATES, migrateJobs, type JobState, type QueueProvider } from '@switchyard/core';
+import { JOB_STATES, migrateJobs, redactSecrets, type JobState, type QueueProvider } from '@switchyard/core';
 import { createLogger, PROVIDER_NAMES } from '@switchyard/container';
 import { MigrationCliError } from './migration/migration-cli-error.js';
 import { openProvider } from './migration/open-provider.js';
@@ -35,8 +36,8 @@ Examples:
   npm run migrate -- --from bull --to agenda --mode move --names booking-reminder,payment-reminder
   npm run migrate -- --from agenda --to bull --from-url mongodb://db:27017/app --to-url redis://cache:6379 --json
 
-Exit codes: 0 every selected job is on the target; 1 some were not migrated; 2 bad input
-or unreachable server (nothing touched).`,
+Exit codes: 0 every selected job is on the target; 1 some were not migrated, or a server
+failed mid-run (run again to finish); 2 bad input or unreachable server (nothing touched).`,
   )
   .exitOverride()
   .configureOutput({ writeErr: (text) => process.stderr.write(text) });
@@ -112,6 +113,13 @@ async function main(): Promise<number> {
       process.stdout.write(`${verb} jobs from ${options.from} to ${options.to}\n\n${renderSummaryTable(report)}\n`);
       for (const job of report.activeLeftInPlace) process.stdout.write(`left in place (active): ${job.id} (${job.name})\n`);
       for (const failure of report.failures) process.stdout.write(`failed: ${failure.id} (${failure.name}): ${failure.reason}\n`);
+      if (report.deletionStopped !== null) {
+        const { missingOnTarget, leftOnSource } = report.deletionStopped;
+        process.stdout.write(
+          `\nDeletion stopped: ${missingOnTarget} jobs verified on the target were gone from it when their turn came; ` +
+            `${leftOnSource} jobs were left on the source. The target lost writes it had acknowledged: check its durability, then run again.\n`,
+        );
+      }
       if (!options.dryRun) {
         process.stdout.write(report.complete ? '\nEvery selected job is on the target.\n' : '\nNOT every selected job is on the target: run again, or see the failures above.\n');
       }
@@ -133,7 +141,11 @@ main().then(
       process.stderr.write(`migrate-jobs: ${error.message}\n`);
       process.exit(2);
     }
-    process.stderr.write(`migrate-jobs: ${(error as Error).stack ?? String(error)}\n`);
+    // A server that failed mid-run (its provider's typed error names host and port):
+    // one line, never a stack trace, and no password from any URL given.
+    const secrets = [program.opts<CliOptions>().fromUrl, program.opts<CliOptions>().toUrl, process.env.REDIS_URL, process.env.MONGODB_URL];
+    const message = secrets.reduce<string>((text, url) => redactSecrets(text, url), String((error as Error)?.message ?? error));
+    process.stderr.write(`migrate-jobs: stopped: ${message.replace(/\s+/g, ' ')} (run it again to finish)\n`);
     process.exit(1);
   },
 );

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { QueueProvider } from '@switchyard/core';
 import { BullQueueProvider } from '@switchyard/provider-bull';
-import { startRedis } from '../support/start-redis.js';
+import { startOwnRedis, startRedis, type RedisServer } from '../support/start-redis.js';
 import { runMigrateCli } from '../support/migrate-cli-process.js';
 import { exportById } from '../support/mixed-jobs.js';
 
@@ -86,6 +86,65 @@ describe('migrate-jobs CLI', function () {
     expect(dry.stdout()).to.include('Dry run (nothing written)').and.match(/^total\s+20\s+0\s+0\s+0\s+0\s+0$/m);
     expect((await exportById(to)).size).to.equal(0);
     expect((await exportById(from)).size).to.equal(20);
+  });
+
+  describe('a server failing mid-run: one line naming it, exit code 1, no stack trace, no password', () => {
+    const PASSWORD = 'mid-run-s3cret';
+    let own: RedisServer | undefined;
+    afterEach(async () => {
+      await own?.stop();
+      own = undefined;
+    });
+
+    /** A move of 3,000 jobs between a Redis of the test's own (the side that fails) and the shared one. */
+    async function runUntilThenFail(side: 'source' | 'target', phase: RegExp, fail: (server: RedisServer) => Promise<void>) {
+      own = await startOwnRedis({ password: PASSWORD, quiet: true });
+      const shared = await startRedis();
+      const prefix = `cli-mid-run-${Date.now()}`;
+      const fromUrl = side === 'source' ? own.url : `${shared.url}/3`;
+      const toUrl = side === 'target' ? own.url : `${shared.url}/4`;
+      from = new BullQueueProvider({ redisUrl: fromUrl, prefix });
+      to = new BullQueueProvider({ redisUrl: toUrl, prefix });
+      await seed(from, 3000);
+      const cli = runMigrateCli(
+        ['--from', 'bull', '--to', 'bull', '--from-url', fromUrl, '--to-url', toUrl, '--mode', 'move', '--batch-size', '100'],
+        { QUEUE_PREFIX: prefix, LOG_LEVEL: 'error' },
+      );
+      await cli.waitForStderr(phase, 60_000);
+      await fail(own);
+      const code = await cli.exited();
+      return { cli, code };
+    }
+
+    function expectOneLineError(cli: ReturnType<typeof runMigrateCli>, server: RedisServer): void {
+      const stderr = cli.stderr();
+      const port = new URL(server.url).port;
+      const lines = stderr.trim().split('\n');
+      expect(lines.at(-1), stderr).to.match(new RegExp(`^migrate-jobs: stopped: .*127\\.0\\.0\\.1:${port}.*run it again to finish\\)$`));
+      expect(stderr + cli.stdout()).not.to.match(/^\s+at /m);
+      expect(stderr + cli.stdout()).not.to.include(PASSWORD);
+    }
+
+    it('the source stopped while copying', async () => {
+      const { cli, code } = await runUntilThenFail('source', /copied [1-9]\d* jobs/, (server) => server.stop());
+      expect(code, cli.stderr()).to.equal(1);
+      expectOneLineError(cli, own!);
+    });
+
+    it('the target restarted empty while deleting from the source', async () => {
+      const { cli, code } = await runUntilThenFail('target', /deleted from source [1-9]\d* of/, (server) => server.restart());
+      expect(code, cli.stderr() + cli.stdout()).to.equal(1);
+      // Either the target was down when the migration next spoke to it (the one-line
+      // error), or it answered, empty, and the move stopped deleting (the report).
+      if (cli.stdout().includes('Deletion stopped')) {
+        expect(cli.stdout()).to.include('NOT every selected job is on the target');
+        expect(cli.stdout()).not.to.include(PASSWORD);
+      } else {
+        expectOneLineError(cli, own!);
+      }
+      // The source keeps every job whose batch was not deleted before the target emptied.
+      expect((await exportById(from)).size).to.be.greaterThan(0);
+    });
   });
 
   describe('bad input: one line, exit code 2, nothing touched', () => {

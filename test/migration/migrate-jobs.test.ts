@@ -1,5 +1,9 @@
 import { expect } from 'chai';
+import { Redis } from 'ioredis';
 import { migrateJobs, type JobSnapshot, type QueueProvider } from '@switchyard/core';
+import { BullQueueProvider } from '@switchyard/provider-bull';
+import { MemoryQueueProvider } from '@switchyard/provider-memory';
+import { startOwnRedis, type RedisServer } from '../support/start-redis.js';
 import { providerFixtures, type ProviderFixture } from '../support/provider-fixtures.js';
 import { exportById, seedMixedJobs, type MixedJobCounts } from '../support/mixed-jobs.js';
 
@@ -135,5 +139,73 @@ describe('migrateJobs safety', () => {
   it('refuses to migrate a provider onto itself', async () => {
     const error = await migrateJobs(from, from).catch((e: unknown) => e);
     expect(error).to.have.property('field', 'to');
+  });
+});
+
+describe('migrateJobs: a move whose target loses what it acknowledged', function () {
+  this.timeout(60_000);
+  const TOTAL_JOBS = 1000;
+  const BATCH = 100;
+  let target: RedisServer;
+  let from: QueueProvider;
+  let to: BullQueueProvider;
+
+  beforeEach(async () => {
+    target = await startOwnRedis({ quiet: true });
+    from = new MemoryQueueProvider();
+    to = new BullQueueProvider({ redisUrl: target.url, prefix: 'lost' });
+    await from.connect();
+    await to.connect();
+    for (let i = 0; i < TOTAL_JOBS; i += 1) await from.scheduleJob('reminder', { n: i }, { jobId: `job-${i}`, delayMs: 86_400_000 });
+  });
+  afterEach(async () => {
+    await Promise.all([from.close({ timeoutMs: 500 }), to.close({ timeoutMs: 500 })]);
+    await target.stop();
+  });
+
+  /**
+   * The source as it is, except that its first delete first empties the target (a
+   * Redis without persistence restarted, a failover that rolled writes back): the loss
+   * strikes just after the first batch was checked, while it is being deleted.
+   */
+  function sourceWhoseFirstDeleteEmptiesTheTarget(): QueueProvider {
+    const client = new Redis(target.url);
+    let struck = false;
+    return new Proxy(from, {
+      get(provider, property, receiver) {
+        if (property !== 'cancelJob') return Reflect.get(provider, property, receiver) as unknown;
+        return async (jobId: string) => {
+          if (!struck) {
+            struck = true;
+            await client.flushall();
+            client.disconnect();
+          }
+          return provider.cancelJob(jobId);
+        };
+      },
+    });
+  }
+
+  it('stops deleting at the next batch: at most the batch in flight is lost, the rest stays on the source, and the report says so', async () => {
+    const report = await migrateJobs(sourceWhoseFirstDeleteEmptiesTheTarget(), to, { mode: 'move', batchSize: BATCH });
+
+    expect(report.complete).to.equal(false);
+    expect(report.deletionStopped).to.deep.equal({ missingOnTarget: BATCH, leftOnSource: TOTAL_JOBS - BATCH });
+    expect(report.failures).to.have.lengthOf(BATCH);
+    for (const failure of report.failures) {
+      expect(failure).to.deep.include({ name: 'reminder', reason: 'verified on the target, then gone from it before deletion: kept on the source' });
+    }
+    expect(report.totals).to.deep.include({ exported: TOTAL_JOBS, imported: TOTAL_JOBS, deleted: BATCH, failed: BATCH });
+    const onSource = new Set((await exportById(from)).keys());
+    const onTarget = new Set((await exportById(to)).keys());
+    const onNeither = Array.from({ length: TOTAL_JOBS }, (_, i) => `job-${i}`).filter((id) => !onSource.has(id) && !onTarget.has(id));
+    expect(onNeither).to.have.lengthOf.at.most(BATCH);
+    expect(onSource.size).to.equal(TOTAL_JOBS - BATCH);
+
+    // Once the target is sound again, running the move again finishes it.
+    const again = await migrateJobs(from, to, { mode: 'move', batchSize: BATCH });
+    expect(again.complete).to.equal(true);
+    expect((await exportById(to)).size).to.equal(TOTAL_JOBS - BATCH);
+    expect((await exportById(from)).size).to.equal(0);
   });
 });

@@ -50,6 +50,13 @@ export interface MigrationReport {
   /** Running while we looked: left in place on the source. */
   activeLeftInPlace: { id: string; name: string }[];
   failures: { id: string; name: string; reason: string }[];
+  /**
+   * Set when a move stopped deleting because jobs verified on the target were gone
+   * from it when their batch came to be deleted (the target lost acknowledged writes:
+   * a failover, a restart without persistence). Those jobs are failures; they and
+   * every job after them were left on the source.
+   */
+  deletionStopped: { missingOnTarget: number; leftOnSource: number } | null;
   /** Every selected job is on the target (and, when moving, gone from the source). */
   complete: boolean;
 }
@@ -61,9 +68,14 @@ export interface MigrationReport {
  * 1. Copy: stream `from.exportJobs()` in batches into `to.importJobs()` (existing ids
  *    are skipped), then verify each id on the target: same name and data, else it is a
  *    failure and is never deleted from the source.
- * 2. Move only: delete from the source exactly the ids that were verified. A job that
- *    started running on the source meanwhile cannot be deleted there, so its copy is
- *    withdrawn from the target and it is reported as left in place.
+ * 2. Move only: delete from the source exactly the ids that were verified, a batch at a
+ *    time, each batch looked up on the target again first. A target can lose what it
+ *    acknowledged (a failover rolling back writes, a restart without persistence): if
+ *    any job of the batch is gone, nothing more is deleted, those jobs are reported as
+ *    failures and the run is incomplete, so at most the batch being deleted when the
+ *    target lost its data is lost. A job that started running on the source meanwhile
+ *    cannot be deleted there, so its copy is withdrawn from the target and it is
+ *    reported as left in place.
  *
  * Deleting only after the whole copy means the export is never disturbed by its own
  * deletions, and running it again after a crash at any point finishes the job: what
@@ -93,7 +105,8 @@ export async function migrateJobs(from: QueueProvider, to: QueueProvider, option
   const dryRun = options.dryRun === true;
 
   const report: MigrationReport = {
-    mode, dryRun, byName: {}, totals: emptyCounts(), activeLeftInPlace: [], failures: [], complete: false,
+    mode, dryRun, byName: {}, totals: emptyCounts(), activeLeftInPlace: [], failures: [], deletionStopped: null,
+    complete: false,
   };
   const count = (name: string, field: keyof MigrationCounts, by = 1) => {
     (report.byName[name] ??= emptyCounts())[field] += by;
@@ -132,27 +145,35 @@ export async function migrateJobs(from: QueueProvider, to: QueueProvider, option
   }
   await flush();
 
-  // Phase 2: delete from the source what is safely on the target.
+  // Phase 2: delete from the source what is safely on the target, checked again per batch.
   let withdrawn = 0;
   if (mode === 'move' && !dryRun) {
-    let done = 0;
-    for (const job of verified) {
-      if (await from.cancelJob(job.id)) {
-        count(job.name, 'deleted');
-      } else if ((await from.getJob(job.id)) !== null) {
-        // It started running on the source after we exported it: keep that one, withdraw the copy.
-        await to.cancelJob(job.id);
-        count(job.name, 'verified', -1);
-        withdrawn += 1;
-        report.activeLeftInPlace.push(job);
-      } else {
-        // Gone from the source by itself (cancelled meanwhile); the copy is what remains.
-        count(job.name, 'deleted');
+    for (let start = 0; start < verified.length; start += batchSize) {
+      const jobs = verified.slice(start, start + batchSize);
+      const missing = await missingOnTarget(to, jobs);
+      if (missing.length > 0) {
+        for (const job of missing) {
+          count(job.name, 'verified', -1);
+          fail(job, 'verified on the target, then gone from it before deletion: kept on the source');
+        }
+        report.deletionStopped = { missingOnTarget: missing.length, leftOnSource: verified.length - start };
+        break;
       }
-      done += 1;
-      if (done % batchSize === 0 || done === verified.length) {
-        options.onProgress?.({ phase: 'delete', done, total: verified.length });
+      for (const job of jobs) {
+        if (await from.cancelJob(job.id)) {
+          count(job.name, 'deleted');
+        } else if ((await from.getJob(job.id)) !== null) {
+          // It started running on the source after we exported it: keep that one, withdraw the copy.
+          await to.cancelJob(job.id);
+          count(job.name, 'verified', -1);
+          withdrawn += 1;
+          report.activeLeftInPlace.push(job);
+        } else {
+          // Gone from the source by itself (cancelled meanwhile); the copy is what remains.
+          count(job.name, 'deleted');
+        }
       }
+      options.onProgress?.({ phase: 'delete', done: start + jobs.length, total: verified.length });
     }
   }
 
@@ -193,6 +214,12 @@ async function copyBatch(
     }
   });
   return verified;
+}
+
+/** The jobs of `jobs` that the target no longer holds under the same name, looked up all at once. */
+async function missingOnTarget(to: QueueProvider, jobs: { id: string; name: string }[]): Promise<{ id: string; name: string }[]> {
+  const found = await Promise.all(jobs.map((job) => to.getJob(job.id)));
+  return jobs.filter((job, index) => found[index]?.name !== job.name);
 }
 
 function emptyCounts(): MigrationCounts {

@@ -41,7 +41,10 @@ export async function writeImportBatch(
   let upserted = new Set<number>();
   let failures = new Map<number, WriteError>();
   try {
-    const written = await jobs.bulkWrite(operations, { ordered: false });
+    // Acknowledged by a majority of a replica set's members: a migration deletes the
+    // source's copy of what it imported, so a write a failover could roll back (w: 1)
+    // would lose the job. On a standalone server this is the same as w: 1.
+    const written = await jobs.bulkWrite(operations, { ordered: false, writeConcern: { w: 'majority' } });
     upserted = new Set(Object.keys(written.upsertedIds).map(Number));
   } catch (error) {
     if (!(error instanceof MongoBulkWriteError)) throw error;
