@@ -6,6 +6,17 @@
  * either store exactly or refuse with a `ValidationError`.
  */
 import fc from 'fast-check';
+import { MAX_ATTEMPTS, MIN_REPEAT_EVERY_MS } from '@switchyard/core';
+import {
+  BULL_KEY_NAME_IDS,
+  KEY_SHAPED_IDS,
+  LONGEST_JOB_ID,
+  LONGEST_JOB_NAME,
+  LOOK_ALIKE_ID_PAIRS,
+  ODD_BUT_VALID_NAMES,
+  REFUSED_IDS,
+  REFUSED_NAMES,
+} from '@switchyard/core/testing';
 
 /** One generated call. `kind: 'valid'` calls are valid by construction; `hostile` ones may be either. */
 export interface ScheduleCall {
@@ -36,14 +47,29 @@ export function nested(levels: number, shape: 'array' | 'object', leaf: unknown 
 
 // ---------------------------------------------------------------- valid calls
 
+/** What the validator refuses in any name or id: control (C0, DEL, C1) and bidirectional formatting characters. */
+const REFUSED_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
 /**
  * Mostly a small pool of names (Bull opens a queue, with its own connections, per name),
- * with tricky ones among them; now and then a fresh random one.
+ * with tricky ones among them (the contract's odd but valid names: `/`, Bull's key
+ * names, the longest name); now and then a fresh random one. No `:` (refused in names).
  */
 const validName = fc.oneof(
-  { arbitrary: fc.constantFrom('email', '__proto__', 'constructor', 'toString', 'hasOwnProperty', '../../etc/passwd', 'a:b', '$where', 'x'.repeat(200), 'e-mail ✉'), weight: 20 },
-  { arbitrary: fc.string({ minLength: 1, maxLength: 40 }).filter((name) => name.trim() !== ''), weight: 1 },
-  { arbitrary: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 }).filter((name) => name.trim() !== '' && !/[\u0000-\u001f]/.test(name)), weight: 1 },
+  {
+    arbitrary: fc.constantFrom(
+      'email', '__proto__', 'constructor', 'toString', 'hasOwnProperty', '../../etc/passwd', '$where', 'x'.repeat(200), 'e-mail ✉',
+      LONGEST_JOB_NAME, ...ODD_BUT_VALID_NAMES,
+    ),
+    weight: 20,
+  },
+  { arbitrary: fc.string({ minLength: 1, maxLength: 40 }).filter((name) => name.trim() !== '' && !name.includes(':')), weight: 1 },
+  {
+    arbitrary: fc
+      .string({ unit: 'grapheme', minLength: 1, maxLength: 20 })
+      .filter((name) => name.trim() !== '' && !name.includes(':') && !REFUSED_CHARACTER.test(name)),
+    weight: 1,
+  },
 );
 
 /** Keys that look dangerous but are fine as data: they must come back as own keys, prototypes untouched. */
@@ -103,18 +129,25 @@ const validBackoff = fc.record(
   { requiredKeys: ['type', 'delayMs'] },
 );
 const validRepeat = fc.oneof(
-  fc.record({ everyMs: fc.integer({ min: 1, max: 365 * DAY_MS }) }),
+  fc.record({ everyMs: fc.integer({ min: MIN_REPEAT_EVERY_MS, max: 365 * DAY_MS }) }),
   fc.record(
     { cron: fc.constantFrom('0 9 * * 1-5', '*/5 * * * *', '0 0 1 1 *', '30 2 29 2 *'), tz: fc.constantFrom('UTC', 'Europe/Paris', 'Asia/Kolkata') },
     { requiredKeys: ['cron'] },
   ),
 );
-/** Ids that recur across calls (the second call must be a no-op returning the same id), some of them tricky. */
-const recurringJobId = fc.constantFrom('__proto__', 'constructor', 'hasOwnProperty', '1', 'job:1', 'x'.repeat(256));
+/**
+ * Ids that recur across calls (the second call must be a no-op returning the same id),
+ * most of them tricky: the contract's hostile classes (Bull's key names, key-shaped
+ * ids, ids differing only in case or normalisation, the longest id).
+ */
+const recurringJobId = fc.constantFrom(
+  '__proto__', 'constructor', 'hasOwnProperty', 'x'.repeat(256),
+  ...BULL_KEY_NAME_IDS, ...KEY_SHAPED_IDS, ...LOOK_ALIKE_ID_PAIRS.flat(), LONGEST_JOB_ID,
+);
 const commonValidOptions = {
   jobId: fc.oneof({ arbitrary: uniqueJobId, weight: 4 }, { arbitrary: recurringJobId, weight: 1 }),
   priority: fc.integer({ min: 1, max: 10 }),
-  attempts: fc.integer({ min: 1, max: 1000 }),
+  attempts: fc.integer({ min: 1, max: MAX_ATTEMPTS }),
   backoff: validBackoff,
   timeoutMs: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
   removeOnComplete: fc.boolean(),
@@ -132,7 +165,7 @@ export const validCall: fc.Arbitrary<ScheduleCall> = fc
 // ---------------------------------------------------------------- hostile calls
 
 const hostileNumber = fc.oneof(
-  fc.constantFrom(NaN, Infinity, -Infinity, -1, -0, 0, 0.5, 1e300, -1e300, 2 ** 31, 2 ** 53, 8.64e15, 9e15, Number.MIN_VALUE, Number.MAX_VALUE),
+  fc.constantFrom(NaN, Infinity, -Infinity, -1, -0, 0, 0.5, 1e300, 1e308, -1e300, 1001, 2 ** 31, 2 ** 53, 8.64e15, 9e15, Number.MIN_VALUE, Number.MAX_VALUE),
   fc.double(),
   fc.integer({ min: -1000, max: 1000 }),
 );
@@ -154,12 +187,12 @@ const hostileScalar = fc.oneof(
 const hostileName = fc.oneof(
   hostileScalar,
   fc.constantFrom('', '   ', 'x'.repeat(201), 'bad\nname', 'a\u0000b', '\u001f', '\ud800', 'a\udc00b'),
-  fc.constantFrom('\u2028', '😀', ' padded '),
+  fc.constantFrom('\u2028', '😀', ' padded ', 'a:b', ...REFUSED_NAMES.map(({ name }) => name)),
 );
 
 const hostileJobId = fc.oneof(
   hostileScalar,
-  fc.constantFrom('', '  ', 'x'.repeat(257), 'a\nb', '\ud800'),
+  fc.constantFrom('', '  ', 'x'.repeat(257), 'a\nb', '\ud800', ...REFUSED_IDS.map(({ id }) => id)),
   recurringJobId,
   fc.string({ unit: 'binary', minLength: 1, maxLength: 10 }),
 );
