@@ -2,7 +2,7 @@ import { ValidationError } from './errors.js';
 import { JOB_STATES, type JobInfo } from './job.js';
 import { SNAPSHOT_SCHEMA_VERSION, type JobSnapshot } from './job-snapshot.js';
 import { parseIsoDateTime } from './iso-date-time.js';
-import { MAX_TIMEOUT_MS, validateBackoff, validateJobId, validateJobName, validateRepeat } from './validate-schedule.js';
+import { MAX_ATTEMPTS, MAX_TIMEOUT_MS, validateBackoff, validateJobId, validateJobName, validateRepeat } from './validate-schedule.js';
 import { HIGHEST_PRIORITY, LOWEST_PRIORITY } from './schedule-options.js';
 
 /** The snapshot of a job as a provider reports it. */
@@ -44,7 +44,9 @@ export function validateSnapshot(value: unknown): JobSnapshot {
   if (!Number.isInteger(s.priority) || (s.priority as number) < HIGHEST_PRIORITY || (s.priority as number) > LOWEST_PRIORITY) {
     throw new ValidationError('snapshot.priority', `must be a whole number from ${HIGHEST_PRIORITY} to ${LOWEST_PRIORITY}`);
   }
-  if (!Number.isInteger(s.attempts) || (s.attempts as number) < 1) throw new ValidationError('snapshot.attempts', 'must be a whole number of at least 1');
+  if (!Number.isInteger(s.attempts) || (s.attempts as number) < 1 || (s.attempts as number) > MAX_ATTEMPTS) {
+    throw new ValidationError('snapshot.attempts', `must be a whole number from 1 to ${MAX_ATTEMPTS}`);
+  }
   if (!Number.isInteger(s.attemptsMade) || (s.attemptsMade as number) < 0) {
     throw new ValidationError('snapshot.attemptsMade', 'must be a whole number of at least 0');
   }

@@ -49,6 +49,10 @@ describe('job snapshots', () => {
     ['snapshot.runAt', { runAt: 'tomorrow-ish' }],
     ['snapshot.priority', { priority: 0 }],
     ['snapshot.attempts', { attempts: 0 }],
+    ['snapshot.attempts', { attempts: 1e308 }],
+    ['snapshot.name', { name: 'x:y' }],
+    ['snapshot.id', { id: 'a\u202eb' }],
+    ['snapshot.repeat.everyMs', { repeat: { everyMs: 1 } }],
     ['snapshot.repeat.cron', { repeat: { cron: 'every day' } }],
   ];
   for (const [field, change] of broken) {
