@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { commandPath, type CommandOutcome, type ReportOutcome } from './command-action.js';
 import { addAdminCommand } from './commands/admin-command.js';
 import { addDemoCommand } from './commands/demo-command.js';
+import { addJobsCommand } from './commands/jobs-command.js';
 import { addMigrateCommand } from './commands/migrate-command.js';
 import { addWorkerCommand } from './commands/worker-command.js';
 
@@ -12,7 +13,7 @@ const { version } = JSON.parse(readFileSync(new URL('../package.json', import.me
 /** The `switchyard` command and every subcommand; `report` learns how the one that ran ended. */
 export function createProgram(report: ReportOutcome): Command {
   const program = new Command('switchyard')
-    .description('One job-queue API over memory, Bull (Redis) and Agenda (MongoDB): run the worker or the admin server, move jobs between backends.')
+    .description('One job-queue API over memory, Bull (Redis) and Agenda (MongoDB): run the worker or the admin server, move jobs between backends, look at and act on jobs.')
     .version(version, '-V, --version', 'print the version')
     .option('--env-file <path>', 'read settings from this dotenv file too; variables already in the environment win')
     // Every subcommand made with .command() from here on inherits these.
@@ -27,12 +28,14 @@ agenda), REDIS_URL, MONGODB_URL, QUEUE_PREFIX, QUEUE_COLLECTION, LOG_LEVEL, ... 
 Examples:
   switchyard demo
   QUEUE_PROVIDER=bull REDIS_URL=redis://127.0.0.1:6379 switchyard worker
+  switchyard jobs list --states failed --env-file .env.production
   switchyard migrate --from bull --to agenda --dry-run
   switchyard <command> --help`,
     );
   addWorkerCommand(program, report);
   addAdminCommand(program, report);
   addMigrateCommand(program, report);
+  addJobsCommand(program, report);
   addDemoCommand(program, report);
   for (const command of everyCommand(program)) printErrorsAsOneLine(command);
   return program;
