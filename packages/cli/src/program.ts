@@ -22,8 +22,8 @@ export function createProgram(report: ReportOutcome): Command {
     .addHelpText(
       'after',
       `
-Configuration comes from the environment, as for the container: QUEUE_PROVIDER (memory, bull,
-agenda), REDIS_URL, MONGODB_URL, QUEUE_PREFIX, QUEUE_COLLECTION, LOG_LEVEL, ... (see the README).
+Settings come from the environment, as for the container: QUEUE_PROVIDER
+(memory, bull, agenda), REDIS_URL, MONGODB_URL, QUEUE_PREFIX, LOG_LEVEL, ...
 
 Examples:
   switchyard demo

@@ -19,7 +19,7 @@ import { portNumber } from '../option-values.js';
 interface AdminCommandOptions {
   port?: number;
   host?: string;
-  insecureLocal: boolean;
+  insecureLocal?: boolean;
 }
 
 export function addAdminCommand(parent: Command, report: ReportOutcome): void {
@@ -32,13 +32,14 @@ export function addAdminCommand(parent: Command, report: ReportOutcome): void {
     )
     .addOption(new Option('--port <n>', 'port to listen on, 0 for any free one (default: ADMIN_PORT, else 3000)').argParser(portNumber))
     .addOption(new Option('--host <address>', 'address to listen on; 0.0.0.0 exposes it, with a token, behind TLS (default: ADMIN_HOST, else 127.0.0.1)'))
-    .option('--insecure-local', 'run without ADMIN_TOKEN, for your own machine: loopback addresses and peers only', false)
+    .option('--insecure-local', 'run without ADMIN_TOKEN, for your own machine: loopback addresses and peers only')
     .addHelpText(
       'after',
       `
 Environment:
-  ADMIN_TOKEN   bearer token for /api, at least 16 characters; required unless --insecure-local
-                (never a flag: the command line of a process is visible to every user)
+  ADMIN_TOKEN   bearer token for /api, at least 16 characters; required
+                unless --insecure-local (never a flag: any user can read
+                the command line of a process)
   ADMIN_PORT    default for --port
   ADMIN_HOST    default for --host
 
@@ -60,7 +61,7 @@ Examples:
       );
     }
     const server = await startUp(async () => {
-      const app = createAdminServer({ provider, token, insecureLocal: options.insecureLocal, logger });
+      const app = createAdminServer({ provider, token, insecureLocal: options.insecureLocal === true, logger });
       const address = await app.listen({ host, port });
       logger.info('admin server listening', {
         address,

@@ -25,8 +25,8 @@ Examples:
   switchyard jobs get welcome-ada --json
   switchyard jobs retry welcome-ada
 
-Exit codes: 0 done; 1 not every job could be changed, or no such job; 2 bad input or an
-unreachable server.`,
+Exit codes: 0 done; 1 not every job could be changed, or no such job;
+2 bad input or an unreachable server.`,
     );
   addListCommand(jobs, report);
   addGetCommand(jobs, report);

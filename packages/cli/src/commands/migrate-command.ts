@@ -28,9 +28,9 @@ interface MigrateOptions {
   names?: string[];
   states: (typeof MIGRATABLE_STATES)[number][];
   mode: 'copy' | 'move';
-  dryRun: boolean;
+  dryRun?: boolean;
   batchSize: number;
-  json: boolean;
+  json?: boolean;
 }
 
 export function addMigrateCommand(parent: Command, report: ReportOutcome): void {
@@ -52,9 +52,9 @@ export function addMigrateCommand(parent: Command, report: ReportOutcome): void 
         .default([...DEFAULT_STATES], DEFAULT_STATES.join(',')),
     )
     .addOption(new Option('--mode <mode>', 'copy leaves the source as it was; move deletes what arrived').choices(['copy', 'move']).default('copy'))
-    .option('--dry-run', 'read the source and print what would happen; write nothing', false)
+    .option('--dry-run', 'read the source and print what would happen; write nothing')
     .addOption(new Option('--batch-size <n>', 'snapshots per import batch').argParser(wholeNumber(1, 10_000)).default(500))
-    .option('--json', 'print the report as JSON instead of a table', false)
+    .option('--json', 'print the report as JSON instead of a table')
     .addHelpText(
       'after',
       `
@@ -63,9 +63,10 @@ Examples:
   switchyard migrate --from bull --to agenda --mode move --names booking-reminder,payment-reminder
   switchyard migrate --from agenda --to bull --from-url mongodb://db:27017/app --to-url redis://cache:6379 --json
 
-Progress goes to stderr (a bar on a terminal, plain lines otherwise), the report to stdout.
-Exit codes: 0 every selected job is on the target; 1 some were not migrated; 2 bad input,
-an unreachable server (nothing touched) or a server failing mid-run (run it again).`,
+Progress goes to stderr (a bar on a terminal, plain lines otherwise), the
+report to stdout. Exit codes: 0 every selected job is on the target; 1 some
+were not migrated; 2 bad input, an unreachable server (nothing touched) or a
+server failing mid-run (run it again: it carries on where it stopped).`,
     );
 
   defineAction(command, report, async ({ env, secretUrls }) => {
@@ -86,12 +87,12 @@ an unreachable server (nothing touched) or a server failing mid-run (run it agai
       const to = await openProvider('to', options.to, options.toUrl, env, logger);
       opened.push(to);
 
-      const progress = options.json ? undefined : progressDisplay(process.stderr, { dryRun: options.dryRun });
+      const progress = options.json ? undefined : progressDisplay(process.stderr, { dryRun: options.dryRun === true });
       const migration = migrateJobs(from, to, {
         ...(options.names === undefined ? {} : { names: options.names }),
         states: options.states,
         mode: options.mode,
-        dryRun: options.dryRun,
+        dryRun: options.dryRun === true,
         batchSize: options.batchSize,
         ...(progress === undefined ? {} : { onProgress: progress.update }),
       });

@@ -23,8 +23,8 @@ Examples:
   QUEUE_PROVIDER=bull REDIS_URL=redis://127.0.0.1:6379 switchyard worker
   switchyard worker --env-file .env.production
 
-Your own processors: call startWorker({ configure(container) { ... } }) or runWorkerProcess()
-from @switchyard/container in a script of your service.`,
+Your own processors: bind them in a script of your service that calls
+runWorkerProcess({ configure(container) { ... } }) from @switchyard/container.`,
     );
   defineAction(command, report, async ({ env }) => {
     await runWorkerProcess({ env });

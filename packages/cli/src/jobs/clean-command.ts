@@ -9,7 +9,7 @@ const FINISHED_STATES = ['completed', 'failed'] as const;
 interface CleanOptions {
   olderThan: number;
   states: (typeof FINISHED_STATES)[number][];
-  json: boolean;
+  json?: boolean;
 }
 
 export function addCleanCommand(jobs: Command, report: ReportOutcome): void {
@@ -23,7 +23,7 @@ export function addCleanCommand(jobs: Command, report: ReportOutcome): void {
         .argParser(listOf(FINISHED_STATES, 'finished state'))
         .default(['completed'], 'completed'),
     )
-    .option('--json', 'print { "removed", "states", "olderThanMs" } as JSON', false)
+    .option('--json', 'print { "removed", "states", "olderThanMs" } as JSON')
     .addHelpText(
       'after',
       `

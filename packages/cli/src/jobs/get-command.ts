@@ -11,7 +11,7 @@ export function addGetCommand(jobs: Command, report: ReportOutcome): void {
     .summary('show one job: its state, attempts, failure, data and result')
     .description('Show one job: its state, attempts, failure, data and result. Exit code 1 when there is no such job.')
     .argument('<id>', 'job id')
-    .option('--json', 'print the job as JSON (null when there is no such job)', false)
+    .option('--json', 'print the job as JSON (null when there is no such job)')
     .addHelpText(
       'after',
       `
@@ -23,7 +23,7 @@ Examples:
   defineAction(command, report, (context) =>
     withConfiguredJobs(context, async (provider) => {
       const [id] = command.processedArgs as [string];
-      const { json } = command.opts<{ json: boolean }>();
+      const { json } = command.opts<{ json?: boolean }>();
       const job = await provider.getJob(id);
       if (json) writeJson(job);
       if (job === null) throw new CliError(`no job '${id}'`, 1);

@@ -11,7 +11,7 @@ interface ListOptions {
   states?: JobState[];
   limit: number;
   offset: number;
-  json: boolean;
+  json?: boolean;
 }
 
 export function addListCommand(jobs: Command, report: ReportOutcome): void {
@@ -23,7 +23,7 @@ export function addListCommand(jobs: Command, report: ReportOutcome): void {
     .option('--states <states>', `only jobs in these states, comma-separated: ${JOB_STATES.join(', ')}`, listOf(JOB_STATES, 'state'))
     .addOption(new Option('--limit <n>', `at most this many jobs (1 to ${MAX_LIST_LIMIT})`).argParser(wholeNumber(1, MAX_LIST_LIMIT)).default(DEFAULT_LIST_LIMIT))
     .addOption(new Option('--offset <n>', 'skip this many first').argParser(wholeNumber(0, Number.MAX_SAFE_INTEGER)).default(0))
-    .option('--json', 'print the jobs as a JSON array', false)
+    .option('--json', 'print the jobs as a JSON array')
     .addHelpText(
       'after',
       `

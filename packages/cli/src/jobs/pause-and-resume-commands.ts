@@ -17,13 +17,13 @@ export function addPauseAndResumeCommands(jobs: Command, report: ReportOutcome):
           : 'Take jobs again: of one name, or of every name when none is given.',
       )
       .argument('[name]', 'job name (default: every name)')
-      .option('--json', `print { "name", "${done}": true } as JSON`, false)
+      .option('--json', `print { "name", "${done}": true } as JSON`)
       .addHelpText('after', `\nExamples:\n  switchyard jobs ${verb} booking-reminder\n  switchyard jobs ${verb}`);
 
     defineAction(command, report, (context) =>
       withConfiguredJobs(context, async (provider) => {
         const [name] = command.processedArgs as [string | undefined];
-        const { json } = command.opts<{ json: boolean }>();
+        const { json } = command.opts<{ json?: boolean }>();
         await (verb === 'pause' ? provider.pause(name) : provider.resume(name));
         if (json) writeJson({ name: name ?? null, [done]: true });
         else process.stdout.write(`${done} ${name ?? 'every job name'}\n`);

@@ -45,13 +45,13 @@ export function addRetryAndCancelCommands(jobs: Command, report: ReportOutcome):
       .summary(change.summary)
       .description(change.description)
       .argument('<ids...>', 'job ids')
-      .option('--json', `print [{ "id", "${change.done}", "reason"? }] as JSON`, false)
+      .option('--json', `print [{ "id", "${change.done}", "reason"? }] as JSON`)
       .addHelpText('after', `\nExamples:\n${change.examples.map((example) => `  ${example}`).join('\n')}`);
 
     defineAction(command, report, (context) =>
       withConfiguredJobs(context, async (provider) => {
         const [ids] = command.processedArgs as [string[]];
-        const { json } = command.opts<{ json: boolean }>();
+        const { json } = command.opts<{ json?: boolean }>();
         const outcomes: { id: string; changed: boolean; reason?: string }[] = [];
         for (const id of ids) {
           if (await change.apply(provider, id)) {

@@ -17,13 +17,13 @@ export function addStatsCommand(jobs: Command, report: ReportOutcome): void {
         'the way the admin dashboard finds them (a scan of up to 5,000 jobs per state), and the total is the whole backend.',
     )
     .argument('[names...]', 'job names (default: every name found)')
-    .option('--json', 'print { "byName": { <name>: counts }, "total": counts } as JSON', false)
+    .option('--json', 'print { "byName": { <name>: counts }, "total": counts } as JSON')
     .addHelpText('after', '\nExamples:\n  switchyard jobs stats\n  switchyard jobs stats booking-reminder payment-reminder --json');
 
   defineAction(command, report, (context) =>
     withConfiguredJobs(context, async (provider) => {
       const [given] = command.processedArgs as [string[]];
-      const { json } = command.opts<{ json: boolean }>();
+      const { json } = command.opts<{ json?: boolean }>();
       const names = given.length > 0 ? given : await new KnownJobNames(provider).list();
       const byName: Record<string, Counts> = {};
       for (const name of names) byName[name] = await provider.getStats(name);
