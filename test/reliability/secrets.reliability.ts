@@ -164,7 +164,7 @@ describe('secrets: connection passwords never printed', function () {
         const code = await cli.exited();
         const output = `${cli.stdout()}\n${cli.stderr()}`;
         expect(code, output).to.equal(2);
-        expect(cli.stderr()).to.match(/migrate-jobs: /);
+        expect(cli.stderr()).to.match(/^switchyard migrate: /);
         assertNoSecret(output, ALL_SECRETS, `the CLI's output on ${label}`);
       });
     }

@@ -1,8 +1,9 @@
-import { inject, injectable } from 'inversify';
+import { inject, injectable, optional } from 'inversify';
 import { TYPES, type JobContext, type JobInfo, type JobProcessor } from '@switchyard/core';
 import { BOOKING_REMINDER_JOB, type BookingReminderData } from './booking.js';
 import type { NotificationSender } from './notification-sender.js';
-import type { ReminderGuard } from './reminder-guard.js';
+import { requireNotificationSender, requireReminderGuard } from './constructor-arguments.js';
+import { alwaysRemindGuard, type ReminderGuard } from './reminder-guard.js';
 import { renderBookingReminder } from './reminder-messages.js';
 import type { ReminderOutcome } from './reminder-outcome.js';
 
@@ -11,10 +12,17 @@ import type { ReminderOutcome } from './reminder-outcome.js';
 export class BookingReminderProcessor implements JobProcessor<BookingReminderData, ReminderOutcome> {
   readonly name = BOOKING_REMINDER_JOB;
 
+  private readonly sender: NotificationSender;
+  private readonly guard: ReminderGuard;
+
+  /** Without Inversify: `new BookingReminderProcessor(sender)`; the guard defaults to `alwaysRemindGuard`. */
   constructor(
-    @inject(TYPES.NotificationSender) private readonly sender: NotificationSender,
-    @inject(TYPES.ReminderGuard) private readonly guard: ReminderGuard,
-  ) {}
+    @inject(TYPES.NotificationSender) sender: NotificationSender,
+    @inject(TYPES.ReminderGuard) @optional() guard: ReminderGuard = alwaysRemindGuard,
+  ) {
+    this.sender = requireNotificationSender(sender, 'BookingReminderProcessor');
+    this.guard = requireReminderGuard(guard, 'BookingReminderProcessor');
+  }
 
   async process(job: JobInfo<BookingReminderData>, ctx: JobContext): Promise<ReminderOutcome> {
     const data = job.data;

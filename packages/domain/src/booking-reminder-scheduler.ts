@@ -1,8 +1,9 @@
-import { inject, injectable } from 'inversify';
+import { inject, injectable, optional } from 'inversify';
 import { TYPES, type QueueProvider } from '@switchyard/core';
 import { BOOKING_REMINDER_JOB, type Booking } from './booking.js';
-import type { Clock } from './clock.js';
-import type { ReminderOffset } from './reminder-offset.js';
+import { systemClock, type Clock } from './clock.js';
+import { requireClock, requireQueueProvider, requireReminderOffsets } from './constructor-arguments.js';
+import { DEFAULT_BOOKING_REMINDER_OFFSETS, type ReminderOffset } from './reminder-offset.js';
 import type { ReminderPlan } from './reminder-plan.js';
 import { ReminderSeries } from './reminder-series.js';
 import { validateBooking } from './validate-booking.js';
@@ -12,8 +13,12 @@ import { requireId } from './field-validation.js';
  * Schedules the reminders of a booking (by default 24 h, 1 h and 15 min before it) as
  * jobs `booking:<bookingId>:<label>` on whatever `QueueProvider` is bound.
  *
+ * Without Inversify: `new BookingReminderScheduler(queue)`, with the system clock and
+ * `DEFAULT_BOOKING_REMINDER_OFFSETS`; pass a `Clock` and offsets to change either.
+ *
  * @example
  * ```ts
+ * const scheduler = new BookingReminderScheduler(queue);
  * const plan = await scheduler.scheduleBookingReminders({
  *   bookingId: 'b-42', customerId: 'c-7', customerEmail: 'ada@example.com',
  *   bookingDate: '2027-03-01T09:00:00Z', location: 'Studio 3', timeZone: 'Europe/Paris',
@@ -27,10 +32,17 @@ export class BookingReminderScheduler {
 
   constructor(
     @inject(TYPES.QueueProvider) queue: QueueProvider,
-    @inject(TYPES.Clock) clock: Clock,
-    @inject(TYPES.BookingReminderOffsets) offsets: readonly ReminderOffset[],
+    @inject(TYPES.Clock) @optional() clock: Clock = systemClock,
+    @inject(TYPES.BookingReminderOffsets) @optional() offsets: readonly ReminderOffset[] = DEFAULT_BOOKING_REMINDER_OFFSETS,
   ) {
-    this.series = new ReminderSeries(queue, clock, BOOKING_REMINDER_JOB, 'booking', offsets);
+    const owner = 'BookingReminderScheduler';
+    this.series = new ReminderSeries(
+      requireQueueProvider(queue, owner),
+      requireClock(clock, owner),
+      BOOKING_REMINDER_JOB,
+      'booking',
+      requireReminderOffsets(offsets, owner),
+    );
   }
 
   /** Idempotent: calling it again for the same booking schedules nothing new. */

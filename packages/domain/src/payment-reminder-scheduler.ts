@@ -1,9 +1,10 @@
-import { inject, injectable } from 'inversify';
+import { inject, injectable, optional } from 'inversify';
 import { TYPES, type QueueProvider } from '@switchyard/core';
-import type { Clock } from './clock.js';
+import { systemClock, type Clock } from './clock.js';
+import { requireClock, requireQueueProvider, requireReminderOffsets } from './constructor-arguments.js';
 import { requireId } from './field-validation.js';
 import { PAYMENT_REMINDER_JOB, type Payment } from './payment.js';
-import type { ReminderOffset } from './reminder-offset.js';
+import { DEFAULT_PAYMENT_REMINDER_OFFSETS, type ReminderOffset } from './reminder-offset.js';
 import type { ReminderPlan } from './reminder-plan.js';
 import { ReminderSeries } from './reminder-series.js';
 import { validatePayment } from './validate-payment.js';
@@ -13,8 +14,12 @@ import { validatePayment } from './validate-payment.js';
  * and 1 and 7 days overdue, as jobs `payment:<paymentId>:<label>`. Cancel them when
  * the payment is made.
  *
+ * Without Inversify: `new PaymentReminderScheduler(queue)`, with the system clock and
+ * `DEFAULT_PAYMENT_REMINDER_OFFSETS`; pass a `Clock` and offsets to change either.
+ *
  * @example
  * ```ts
+ * const scheduler = new PaymentReminderScheduler(queue);
  * await scheduler.schedulePaymentReminders({
  *   paymentId: 'p-9', bookingId: 'b-42', customerId: 'c-7', customerEmail: 'ada@example.com',
  *   amount: 120.5, currency: 'EUR', dueDate: '2027-02-20T00:00:00Z',
@@ -29,10 +34,17 @@ export class PaymentReminderScheduler {
 
   constructor(
     @inject(TYPES.QueueProvider) queue: QueueProvider,
-    @inject(TYPES.Clock) clock: Clock,
-    @inject(TYPES.PaymentReminderOffsets) offsets: readonly ReminderOffset[],
+    @inject(TYPES.Clock) @optional() clock: Clock = systemClock,
+    @inject(TYPES.PaymentReminderOffsets) @optional() offsets: readonly ReminderOffset[] = DEFAULT_PAYMENT_REMINDER_OFFSETS,
   ) {
-    this.series = new ReminderSeries(queue, clock, PAYMENT_REMINDER_JOB, 'payment', offsets);
+    const owner = 'PaymentReminderScheduler';
+    this.series = new ReminderSeries(
+      requireQueueProvider(queue, owner),
+      requireClock(clock, owner),
+      PAYMENT_REMINDER_JOB,
+      'payment',
+      requireReminderOffsets(offsets, owner),
+    );
   }
 
   /** Idempotent: calling it again for the same payment schedules nothing new. */

@@ -1,12 +1,10 @@
 /**
- * The built worker (`switchyard-worker`) as a child process, every byte of its stdout
+ * The built worker (`switchyard worker`) as a child process, every byte of its stdout
  * and stderr captured, for tests that inspect what it prints.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { killWithTestProcess } from '../../support/kill-with-test-process.js';
-
-const workerBin = fileURLToPath(new URL('../../../packages/container/dist/bin/switchyard-worker.js', import.meta.url));
+import { switchyardBin } from '../../support/switchyard-process.js';
 
 export interface WorkerProcess {
   child: ChildProcess;
@@ -16,7 +14,7 @@ export interface WorkerProcess {
 }
 
 export function startWorkerProcess(env: Record<string, string>): WorkerProcess {
-  const child = spawn(process.execPath, [workerBin], {
+  const child = spawn(process.execPath, [switchyardBin, 'worker'], {
     env: { ...process.env, LOG_LEVEL: 'debug', LOG_FORMAT: 'json', SHUTDOWN_TIMEOUT_MS: '5000', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,6 +1,6 @@
 import { ProviderUnavailableError, redactSecrets, type Logger, type QueueProvider } from '@switchyard/core';
-import { ConfigError, loadConfig, loadProvider, PROVIDER_NAMES, type ProviderName } from '@switchyard/container';
-import { MigrationCliError } from './migration-cli-error.js';
+import { ConfigError, loadConfig, loadProvider, PROVIDER_NAMES, type Environment } from '@switchyard/container';
+import { CliError } from '../cli-error.js';
 
 /**
  * A connected provider for one side of the migration. Settings come from the same
@@ -11,16 +11,17 @@ export async function openProvider(
   side: 'from' | 'to',
   provider: string,
   url: string | undefined,
+  env: Environment,
   logger: Logger,
 ): Promise<QueueProvider> {
   if (!(PROVIDER_NAMES as readonly string[]).includes(provider)) {
-    throw new MigrationCliError(`--${side}: unknown provider '${provider}' (valid: ${PROVIDER_NAMES.join(', ')})`);
+    throw new CliError(`--${side}: unknown provider '${provider}' (valid: ${PROVIDER_NAMES.join(', ')})`);
   }
   const urlVariable = provider === 'bull' ? 'REDIS_URL' : 'MONGODB_URL';
   let config;
   try {
     config = loadConfig({
-      ...process.env,
+      ...env,
       QUEUE_PROVIDER: provider,
       ...(url === undefined || provider === 'memory' ? {} : { [urlVariable]: url }),
     });
@@ -29,21 +30,17 @@ export async function openProvider(
     const problems = error.problems.map((p) =>
       p.variable === urlVariable && url !== undefined ? `--${side}-url ${p.message}` : `${p.variable} ${p.message}`,
     );
-    throw new MigrationCliError(problems.join('; '));
+    throw new CliError(problems.join('; '));
   }
   const queue = await loadProvider(config, { logger }).catch((error: unknown) => {
-    throw new MigrationCliError(`--${side} ${provider}: ${(error as Error).message.replace(/\s+/g, ' ')}`);
+    throw new CliError(`--${side} ${provider}: ${(error as Error).message.replace(/\s+/g, ' ')}`);
   });
   try {
     await queue.connect();
   } catch (error) {
     await queue.close({ timeoutMs: 1000 }).catch(() => undefined);
     const reason = error instanceof ProviderUnavailableError ? error.message : redactSecrets(String((error as Error).message), url);
-    throw new MigrationCliError(`--${side} ${provider}: cannot connect: ${reason}`);
+    throw new CliError(`--${side} ${provider}: cannot connect: ${reason}`);
   }
   return queue;
-}
-
-export function connectionKey(provider: ProviderName | string, url: string | undefined): string {
-  return `${provider} ${url ?? '(from environment)'}`;
 }
