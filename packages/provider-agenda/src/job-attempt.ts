@@ -1,15 +1,7 @@
 import type { Collection, ObjectId } from 'mongodb';
 import type { Job } from 'agenda';
-import {
-  AttemptControl,
-  ProviderClosedError,
-  computeBackoffDelay,
-  createJobContext,
-  type JobInfo,
-  type JobProcessor,
-  type Logger,
-  toError,
-} from '@switchyard/core';
+import { ProviderClosedError, type JobInfo, type JobProcessor, toError } from '@switchyard/core';
+import { decideAfterFailedAttempt, type StartedAttempt } from '@switchyard/core/provider-kit';
 import type { AgendaJobDocument } from './agenda-job-document.js';
 import type { AgendaStateFields, AttemptClaim } from './agenda-state-saves.js';
 import { NOTHING_RAN, type AttemptOutcome } from './attempt-outcome.js';
@@ -18,16 +10,14 @@ import { fromResultJson, toResultJson } from './stored-result.js';
 
 /** What an attempt needs from the provider that runs it. */
 export interface AttemptEnvironment {
-  providerName: string;
   jobs: Collection<AgendaJobDocument>;
   processor: JobProcessor;
-  logger: Logger;
   /** How often the running job's Agenda lock is renewed (a fraction of the lock lifetime). */
   heartbeatMs: number;
   /** True once close() has begun: start nothing new. */
   isClosing(): boolean;
-  /** The attempt's control, so close() can abort it at its timeout. */
-  onStart(control: AttemptControl): void;
+  /** The kit's `beginAttempt`: the attempt's control (timeout, abort at close) and its processor's context. */
+  beginAttempt(info: JobInfo, attempt: number, saveProgress: (percent: number) => Promise<void>): StartedAttempt;
   /** The job was found mid-attempt: its previous worker died and it runs again now. */
   onStalled(jobId: string, name: string): void;
 }
@@ -74,21 +64,12 @@ export async function runJobAttempt(agendaJob: Job, claim: AttemptClaim, env: At
 
 /** Runs the processor until it settles, its timeout passes, or close() aborts it. */
 async function runProcessor(agendaJob: Job, info: JobInfo, env: AttemptEnvironment): Promise<{ result: unknown } | { error: Error }> {
-  const control = new AttemptControl(info.id, info.timeoutMs);
   let settled = false;
-  env.onStart(control);
-  const context = createJobContext({
-    attempt: info.attemptsMade + 1,
-    control,
-    logger: env.logger,
-    provider: env.providerName,
-    job: info,
-    saveProgress: async (percent) => {
-      // After a timeout or shutdown the job is no longer ours: touch() would lock it again.
-      if (control.aborted || settled) throw control.reason ?? new Error('the attempt is over');
-      // touch() stores progress in Agenda's own field and renews the lock while at it.
-      await agendaJob.touch(percent);
-    },
+  const { control, context }: StartedAttempt = env.beginAttempt(info, info.attemptsMade + 1, async (percent) => {
+    // After a timeout or shutdown the job is no longer ours: touch() would lock it again.
+    if (control.aborted || settled) throw control.reason ?? new Error('the attempt is over');
+    // touch() stores progress in Agenda's own field and renews the lock while at it.
+    await agendaJob.touch(percent);
   });
   const heartbeat = setInterval(() => {
     agendaJob.touch(agendaJob.attrs.progress ?? undefined).catch((error: unknown) => {
@@ -144,8 +125,9 @@ function recordFailure(agendaJob: Job, before: AgendaJobDocument, info: JobInfo,
   const failedReason = error.message;
   const finishedAt = new Date();
   const failed: AttemptOutcome = { kind: 'failed', job: { ...info, state: 'failed', runAt: null, finishedAt, attemptsMade, failedReason }, error };
-  if (attemptsMade < before.attempts) {
-    const delayMs = computeBackoffDelay(before.backoff ?? undefined, attemptsMade);
+  const next = decideAfterFailedAttempt({ attemptsMade, maxAttempts: before.attempts, backoff: before.backoff ?? undefined });
+  if (next.kind === 'retry') {
+    const delayMs = next.delayMs;
     const retryAt = new Date(Date.now() + delayMs);
     agendaJob.attrs.nextRunAt = retryAt;
     const state = delayMs > 0 ? 'scheduled' : 'waiting';

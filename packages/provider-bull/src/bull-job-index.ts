@@ -15,20 +15,13 @@
  * UUID-shaped id looks there too, so a caller reusing a generated id under another name
  * still gets the existing job.
  *
- * Keys live under `<prefix>::`, i.e. the Bull "queue" with an empty name, which no
- * contract job name can be (names must be non-empty), so they never meet Bull's keys.
- *
- * | key                         | type | holds                                            |
- * |-----------------------------|------|--------------------------------------------------|
- * | `<prefix>::jobs`            | hash | claimed job id -> JSON `IndexEntry`              |
- * | `<prefix>::names`           | set  | every job name ever used (for stats, lists, pause, lookups) |
- * | `<prefix>::repeat-keys`     | hash | Bull repeatable key -> job id (for export)       |
- * | `<prefix>::paused-everywhere` | string | set by `pause()` without a name              |
+ * Its keys are listed with Bull's in `bull-keys.ts`.
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { RepeatOptions } from '@switchyard/core';
 import { fromBullJobId, toBullJobId } from './bull-job-id.js';
+import type { BullKeys } from './bull-keys.js';
 
 /** An id for a one-off job scheduled without one; it is not claimed (see above). */
 export function newJobId(): string {
@@ -84,13 +77,13 @@ export class BullJobIndex {
 
   constructor(
     private readonly redis: () => Redis,
-    prefix: string,
+    keys: BullKeys,
   ) {
-    this.bullKeyPrefix = `${prefix}:`;
-    this.jobsKey = `${prefix}::jobs`;
-    this.namesKey = `${prefix}::names`;
-    this.repeatKeysKey = `${prefix}::repeat-keys`;
-    this.pausedEverywhereKey = `${prefix}::paused-everywhere`;
+    this.bullKeyPrefix = keys.queuePrefix;
+    this.jobsKey = keys.indexJobs;
+    this.namesKey = keys.indexNames;
+    this.repeatKeysKey = keys.indexRepeatKeys;
+    this.pausedEverywhereKey = keys.indexPausedEverywhere;
   }
 
   /** Claims `id` for a new job; false when the id is already taken (by a job of any name). */

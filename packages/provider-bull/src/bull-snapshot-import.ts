@@ -1,29 +1,23 @@
 /**
- * `importJobs` for Bull: snapshots in, Bull jobs out, in batches.
+ * `importJobs` for Bull: one batch of snapshots the kit's import pipeline has checked
+ * (`importInBatches`) in, Bull jobs out.
  *
- * Per batch: every snapshot is validated; the ids are claimed in the job index in
- * one transaction (HSETNX, so an id taken by a job of any name is reported as
+ * The ids are claimed in the job index in one transaction (HSETNX, so an id taken by a job of any name is reported as
  * `skipped`, or removed first and `replaced`); then the batch is stored per job name:
  * - scheduled and waiting jobs with one `queue.addBulk`;
  * - repeating jobs with `queue.add` (Bull's addBulk does not take `repeat`);
  * - completed and failed jobs, which Bull has no API to add, by writing the job hash
  *   and the finished set exactly as Bull's own `moveToFinished` script leaves them.
- * At most one batch of snapshots is held in memory, whatever the source's size.
  */
 import type Bull from 'bull';
 import type { Redis } from 'ioredis';
-import {
-  assertJsonData,
-  emptyImportReport,
-  validateSnapshot,
-  type ImportReport,
-  type JobSnapshot,
-} from '@switchyard/core';
+import { emptyImportReport, type ImportReport, type JobSnapshot } from '@switchyard/core';
 import { toBullJobId } from './bull-job-id.js';
 import { newIndexEntry, type BullJobIndex, type IndexEntry } from './bull-job-index.js';
 import { BULL_DEFAULT_JOB_NAME, bullRepeatKey } from './bull-repeat.js';
 import { snapshotToBullJobOptions, type BullJobToAdd } from './to-bull-job-options.js';
 
+/** Snapshots per batch: each is one claim script and one `addBulk` per name. */
 export const IMPORT_BATCH_SIZE = 100;
 
 /** What the import needs from the provider. */
@@ -35,47 +29,16 @@ export interface SnapshotImportTarget {
   bullKey(name: string, suffix: string): string;
   /** Removes the job `id` for a replacement: 'active' when it is running and cannot be. */
   removeJob(id: string, entry: IndexEntry): Promise<'removed' | 'active' | 'missing'>;
-  maxPayloadBytes: number;
 }
 
 type Outcome = 'imported' | 'replaced';
 
-export async function importSnapshots(
+export async function importSnapshotBatch(
   target: SnapshotImportTarget,
-  snapshots: AsyncIterable<JobSnapshot> | Iterable<JobSnapshot>,
+  valid: JobSnapshot[],
   onExisting: 'skip' | 'replace',
 ): Promise<ImportReport> {
   const report = emptyImportReport();
-  let batch: unknown[] = [];
-  for await (const candidate of snapshots) {
-    batch.push(candidate);
-    if (batch.length >= IMPORT_BATCH_SIZE) {
-      await importBatch(target, batch, onExisting, report);
-      batch = [];
-    }
-  }
-  if (batch.length > 0) await importBatch(target, batch, onExisting, report);
-  return report;
-}
-
-async function importBatch(
-  target: SnapshotImportTarget,
-  candidates: unknown[],
-  onExisting: 'skip' | 'replace',
-  report: ImportReport,
-): Promise<void> {
-  const valid: JobSnapshot[] = [];
-  for (const candidate of candidates) {
-    try {
-      const snapshot = validateSnapshot(candidate);
-      assertJsonData(snapshot.data, target.maxPayloadBytes);
-      if (snapshot.state === 'active') throw new Error('an active job is running elsewhere and cannot be imported');
-      valid.push(snapshot);
-    } catch (error) {
-      report.errors.push({ id: idOf(candidate), reason: (error as Error).message });
-    }
-  }
-
   const claimed = await target.index.claimAll(valid.map((snapshot) => ({ id: snapshot.id, entry: indexEntryOf(snapshot) })));
   const toStore: { snapshot: JobSnapshot; outcome: Outcome }[] = [];
   for (const snapshot of valid) {
@@ -111,6 +74,7 @@ async function importBatch(
   for (const { snapshot, outcome } of toStore) {
     if (stored.has(snapshot.id)) report[outcome].push(snapshot.id);
   }
+  return report;
 }
 
 async function storeJobsOfName(target: SnapshotImportTarget, name: string, snapshots: JobSnapshot[]): Promise<void> {
@@ -177,9 +141,4 @@ function indexEntryOf(snapshot: JobSnapshot): IndexEntry {
     snapshot.name,
     snapshot.repeat === null ? undefined : { repeat: snapshot.repeat, createdAt: Date.parse(snapshot.createdAt) },
   );
-}
-
-function idOf(candidate: unknown): string {
-  const id = (candidate as { id?: unknown } | null)?.id;
-  return typeof id === 'string' ? id : '(no id)';
 }

@@ -1,4 +1,4 @@
-import type { AttemptControl, BackoffOptions, JobInfo, JobState, RepeatOptions } from '@switchyard/core';
+import type { BackoffOptions, JobInfo, JobState, RepeatOptions } from '@switchyard/core';
 import type { DueItem } from './due-timers.js';
 
 /**
@@ -34,8 +34,6 @@ export interface MemoryJob extends DueItem {
   repeat?: RepeatOptions;
   backoff?: BackoffOptions;
   timeoutMs?: number;
-  /** Set while the job is `active`. */
-  control?: AttemptControl;
   /** A repeating job cancelled while its occurrence ran: do not schedule another. */
   cancelled?: boolean;
 }

@@ -1,5 +1,6 @@
 /**
- * The in-process provider.
+ * The in-process provider, on the provider kit (`BaseQueueProvider` owns the
+ * lifecycle, argument checks, close sequence and reporting; this file is storage).
  *
  * JOBS LIVE IN THIS PROCESS'S MEMORY AND DIE WITH IT. Nothing is persisted, nothing
  * is shared between processes. Use it for demos, for unit tests of code that
@@ -37,44 +38,24 @@ import { randomUUID } from 'node:crypto';
 import {
   JOB_STATES,
   ProviderClosedError,
-  assertJsonData,
   compareByCreation,
-  computeBackoffDelay,
   emptyImportReport,
-  normalizeExportQuery,
-  normalizeListQuery,
-  silentLogger,
-  toJobSnapshot,
-  validateCleanOptions,
-  validateConcurrency,
   emptyJobCounts,
   nextRepeatRun,
-  validateSchedule,
-  validateSnapshot,
-  DEFAULT_MAX_PAYLOAD_BYTES,
+  toError,
+  toJobSnapshot,
+  toStoredResult,
   type CleanOptions,
-  type CloseOptions,
   type CommonProviderOptions,
-  type ExportQuery,
-  type HealthStatus,
-  type ImportOptions,
   type ImportReport,
   type JobInfo,
-  type JobProcessor,
   type JobSnapshot,
+  type JobState,
   type JobStats,
-  type ListJobsQuery,
-  type Logger,
-  type QueueProvider,
-  type RegisterOptions,
-  type ScheduleOptions,
-  ProviderEventEmitter,
-  toError,
-  toStoredResult,
-  validateOnExisting,
-  AttemptControl,
-  createJobContext,
+  type NormalizedListQuery,
+  type ValidatedSchedule,
 } from '@switchyard/core';
+import { BaseQueueProvider, decideAfterFailedAttempt } from '@switchyard/core/provider-kit';
 import { compareJobsByCreation, toJobInfo, type MemoryJob } from './memory-job.js';
 import { DueTimers } from './due-timers.js';
 import { WaitingLine } from './waiting-line.js';
@@ -86,53 +67,42 @@ interface NameQueue {
   waiting: WaitingLine;
   active: Set<string>;
   paused: boolean;
-  processor?: JobProcessor;
-  concurrency: number;
 }
 
-const DEFAULT_CLOSE_TIMEOUT_MS = 30_000;
-
-export class MemoryQueueProvider extends ProviderEventEmitter implements QueueProvider {
+export class MemoryQueueProvider extends BaseQueueProvider {
   readonly name = 'memory';
 
   private readonly jobs = new Map<string, MemoryJob>();
   private readonly queues = new Map<string, NameQueue>();
   /** Every scheduled job's wake-up, on one timer. */
   private readonly dueTimers = new DueTimers<MemoryJob>((job, dueAt) => this.makeDue(job, dueAt));
-  protected readonly logger: Logger;
   private sequence = 0;
-  private started = false;
-  private closing = false;
-  private closed = false;
   /** pause() without a name: names first used later start paused too. */
   private pausedEverywhere = false;
   /** Keeps the process alive while started, as a backend's open socket would: a worker must not exit when idle. */
   private keepAlive: NodeJS.Timeout | undefined;
-  /** Settles when the last active job ends; only awaited while closing. */
-  private drained: { promise: Promise<void>; resolve: () => void } | null = null;
 
-  constructor(private readonly options: CommonProviderOptions = {}) {
-    super();
-    this.logger = options.logger ?? silentLogger;
+  constructor(options: CommonProviderOptions = {}) {
+    super(options);
   }
 
-  async connect(): Promise<void> {
-    this.assertOpen();
-  }
+  // --- storage hooks ---------------------------------------------------------------
 
-  async scheduleJob<T>(name: string, data: T, options?: ScheduleOptions): Promise<string> {
-    this.assertOpen();
-    const now = new Date();
-    const schedule = validateSchedule(name, data, options, this.options, now);
+  protected async _connect(): Promise<void> {}
+
+  protected async _ping(): Promise<void> {}
+
+  protected async _schedule(schedule: ValidatedSchedule): Promise<string> {
     if (schedule.jobId !== undefined && this.jobs.has(schedule.jobId)) return schedule.jobId;
-    const runAt = (schedule.repeat === undefined ? schedule.runAt : nextRepeatRun(schedule.repeat, null, now)).getTime();
+    const now = Date.now();
+    const runAt = (schedule.repeat === undefined ? schedule.runAt : nextRepeatRun(schedule.repeat, null, new Date(now))).getTime();
     const job: MemoryJob = {
       id: schedule.jobId ?? randomUUID(),
       name: this.queueFor(schedule.name).name,
-      data: structuredClone(data ?? null),
+      data: structuredClone(schedule.data ?? null),
       state: 'waiting',
       runAt,
-      createdAt: now.getTime(),
+      createdAt: now,
       finishedAt: null,
       priority: schedule.priority,
       attemptsMade: 0,
@@ -151,12 +121,12 @@ export class MemoryQueueProvider extends ProviderEventEmitter implements QueuePr
     return job.id;
   }
 
-  async cancelJob(jobId: string): Promise<boolean> {
+  protected async _cancel(jobId: string): Promise<boolean> {
     const job = this.jobs.get(jobId);
     if (job === undefined) return false;
     if (job.state === 'active') {
       // A running occurrence of a repeating job finishes, but no further one follows.
-      if (job.repeat === undefined) return false;
+      if (job.repeat === undefined || job.cancelled === true) return false;
       job.cancelled = true;
       return true;
     }
@@ -164,13 +134,12 @@ export class MemoryQueueProvider extends ProviderEventEmitter implements QueuePr
     return true;
   }
 
-  async getJob<T = unknown>(jobId: string): Promise<JobInfo<T> | null> {
+  protected async _getJob(jobId: string): Promise<JobInfo | null> {
     const job = this.jobs.get(jobId);
-    return job === undefined ? null : toJobInfo<T>(job);
+    return job === undefined ? null : toJobInfo(job);
   }
 
-  async listJobs(query?: ListJobsQuery): Promise<JobInfo[]> {
-    const { names, states, limit, offset } = normalizeListQuery(query);
+  protected async _listJobs({ names, states, limit, offset }: NormalizedListQuery): Promise<JobInfo[]> {
     return [...this.jobs.values()]
       .filter((job) => (names === null || names.includes(job.name)) && states.includes(job.state))
       .map((job) => toJobInfo(job))
@@ -178,8 +147,7 @@ export class MemoryQueueProvider extends ProviderEventEmitter implements QueuePr
       .slice(offset, offset + limit);
   }
 
-  async retryJob(jobId: string): Promise<boolean> {
-    this.assertOpen();
+  protected async _retry(jobId: string): Promise<boolean> {
     const job = this.jobs.get(jobId);
     if (job === undefined || job.state !== 'failed') return false;
     job.attemptsMade = 0;
@@ -190,40 +158,26 @@ export class MemoryQueueProvider extends ProviderEventEmitter implements QueuePr
     return true;
   }
 
-  registerProcessor(processor: JobProcessor, options: RegisterOptions = {}): void {
-    const concurrency = validateConcurrency(options.concurrency);
-    const queue = this.queueFor(processor.name);
-    queue.processor = processor;
-    queue.concurrency = concurrency;
-    this.dispatch(processor.name);
-  }
-
-  async start(): Promise<void> {
-    this.assertOpen();
-    this.started = true;
+  protected async _start(): Promise<void> {
     this.keepAlive ??= setInterval(() => undefined, 2 ** 31 - 1);
     for (const name of this.queues.keys()) this.dispatch(name);
   }
 
-  async pause(name?: string): Promise<void> {
-    if (name === undefined) this.pausedEverywhere = true;
-    for (const [queueName, queue] of this.queues) {
-      if (name === undefined || queueName === name) queue.paused = true;
-    }
-    if (name !== undefined) this.queueFor(name).paused = true;
+  protected async _startName(name: string): Promise<void> {
+    this.dispatch(name);
   }
 
-  async resume(name?: string): Promise<void> {
-    if (name === undefined) this.pausedEverywhere = false;
+  protected async _setPaused(name: string | undefined, paused: boolean): Promise<void> {
+    if (name === undefined) this.pausedEverywhere = paused;
+    else this.queueFor(name);
     for (const [queueName, queue] of this.queues) {
-      if (name === undefined || queueName === name) {
-        queue.paused = false;
-        this.dispatch(queueName);
-      }
+      if (name !== undefined && queueName !== name) continue;
+      queue.paused = paused;
+      if (!paused) this.dispatch(queueName);
     }
   }
 
-  async getStats(name?: string): Promise<JobStats> {
+  protected async _getStats(name: string | undefined): Promise<JobStats> {
     const stats: JobStats = { ...emptyJobCounts(), paused: false };
     for (const job of this.jobs.values()) {
       if (name === undefined || job.name === name) stats[job.state] += 1;
@@ -232,14 +186,7 @@ export class MemoryQueueProvider extends ProviderEventEmitter implements QueuePr
     return stats;
   }
 
-  async checkHealth(): Promise<HealthStatus> {
-    return this.closed
-      ? { healthy: false, provider: this.name, latencyMs: 0, error: 'provider is closed' }
-      : { healthy: true, provider: this.name, latencyMs: 0 };
-  }
-
-  async clean(options: CleanOptions): Promise<number> {
-    const { states, olderThanMs } = validateCleanOptions(options);
+  protected async _clean({ states, olderThanMs }: CleanOptions): Promise<number> {
     const cutoff = Date.now() - olderThanMs;
     let removed = 0;
     for (const job of [...this.jobs.values()]) {
@@ -251,8 +198,7 @@ export class MemoryQueueProvider extends ProviderEventEmitter implements QueuePr
     return removed;
   }
 
-  async *exportJobs(query?: ExportQuery): AsyncIterable<JobSnapshot> {
-    const { names, states } = normalizeExportQuery(query);
+  protected async *_exportJobs({ names, states }: { names: string[] | null; states: JobState[] }): AsyncIterable<JobSnapshot> {
     const selected = [...this.jobs.values()]
       .filter((job) => (names === null || names.includes(job.name)) && states.includes(job.state))
       .sort(compareJobsByCreation);
@@ -262,74 +208,39 @@ export class MemoryQueueProvider extends ProviderEventEmitter implements QueuePr
     }
   }
 
-  async importJobs(
-    snapshots: AsyncIterable<JobSnapshot> | Iterable<JobSnapshot>,
-    options: ImportOptions = {},
-  ): Promise<ImportReport> {
-    this.assertOpen();
-    const onExisting = validateOnExisting(options);
+  protected async _importBatch(snapshots: JobSnapshot[], onExisting: 'skip' | 'replace'): Promise<ImportReport> {
     const report = emptyImportReport();
-    for await (const candidate of snapshots) {
-      const id = typeof (candidate as { id?: unknown })?.id === 'string' ? (candidate as { id: string }).id : '(no id)';
-      try {
-        const snapshot = validateSnapshot(candidate);
-        assertJsonData(snapshot.data, this.options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES);
-        if (snapshot.state === 'active') throw new Error('an active job is running elsewhere and cannot be imported');
-        const existing = this.jobs.get(snapshot.id);
-        if (existing !== undefined) {
-          if (onExisting === 'skip') {
-            report.skipped.push(snapshot.id);
-            continue;
-          }
-          if (existing.state === 'active') throw new Error('the existing job is active and cannot be replaced');
-          this.forget(existing);
-          this.store(snapshot);
-          report.replaced.push(snapshot.id);
-        } else {
-          this.store(snapshot);
-          report.imported.push(snapshot.id);
-        }
-      } catch (error) {
-        report.errors.push({ id, reason: (error as Error).message });
+    for (const snapshot of snapshots) {
+      const existing = this.jobs.get(snapshot.id);
+      if (existing === undefined) {
+        this.store(snapshot);
+        report.imported.push(snapshot.id);
+      } else if (onExisting === 'skip') {
+        report.skipped.push(snapshot.id);
+      } else if (existing.state === 'active') {
+        report.errors.push({ id: snapshot.id, reason: 'the existing job is active and cannot be replaced' });
+      } else {
+        this.forget(existing);
+        this.store(snapshot);
+        report.replaced.push(snapshot.id);
       }
     }
     return report;
   }
 
-
-  async close(options: CloseOptions = {}): Promise<void> {
-    if (this.closing) return this.drained?.promise;
-    this.closing = true;
+  protected async _stopFetching(): Promise<void> {
     clearInterval(this.keepAlive);
     for (const job of this.jobs.values()) this.dueTimers.clear(job);
-    const active = [...this.jobs.values()].filter((job) => job.state === 'active');
-    if (active.length > 0) {
-      let resolve!: () => void;
-      this.drained = { promise: new Promise<void>((r) => (resolve = r)), resolve };
-      const timeoutMs = options.timeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
-      const deadline = setTimeout(() => {
-        this.logger.warn('close timed out: aborting active jobs', { provider: this.name, active: active.length });
-        for (const job of this.jobs.values()) job.control?.abort(new ProviderClosedError(this.name));
-        // Processors that ignore their signal cannot be waited for; the process may end under them.
-        resolve();
-      }, timeoutMs);
-      await this.drained.promise;
-      clearTimeout(deadline);
-    }
-    this.closed = true;
-    this.logger.info('provider closed', { provider: this.name });
   }
 
-  // ---------------------------------------------------------------------------
+  protected async _disconnect(): Promise<void> {}
 
-  private assertOpen(): void {
-    if (this.closing) throw new ProviderClosedError(this.name);
-  }
+  // --- running jobs ----------------------------------------------------------------
 
   private queueFor(name: string): NameQueue {
     let queue = this.queues.get(name);
     if (queue === undefined) {
-      queue = { name, waiting: new WaitingLine(), active: new Set(), paused: this.pausedEverywhere, concurrency: 1 };
+      queue = { name, waiting: new WaitingLine(), active: new Set(), paused: this.pausedEverywhere };
       this.queues.set(name, queue);
     }
     return queue;
@@ -341,7 +252,7 @@ export class MemoryQueueProvider extends ProviderEventEmitter implements QueuePr
     job.runAt = dueAt;
     if (dueAt > Date.now()) {
       job.state = 'scheduled';
-      if (!this.closing) this.dueTimers.at(job, dueAt);
+      if (!this.isClosing) this.dueTimers.at(job, dueAt);
       return;
     }
     job.state = 'waiting';
@@ -353,31 +264,24 @@ export class MemoryQueueProvider extends ProviderEventEmitter implements QueuePr
   /** Starts as many waiting jobs of `name` as its concurrency allows. */
   private dispatch(name: string): void {
     const queue = this.queues.get(name);
-    if (queue === undefined || queue.processor === undefined) return;
-    if (!this.started || this.closing || queue.paused) return;
-    while (queue.active.size < queue.concurrency) {
+    const registration = this.registrationOf(name);
+    if (queue === undefined || registration === undefined) return;
+    if (!this.started || this.isClosing || queue.paused) return;
+    while (queue.active.size < registration.concurrency) {
       const next = queue.waiting.takeNext();
       if (next === undefined) return;
       const job = this.jobs.get(next.id);
       if (job === undefined || job.state !== 'waiting') continue;
-      void this.runAttempt(job, queue, queue.processor);
+      void this.runAttempt(job, queue);
     }
   }
 
-  private async runAttempt(job: MemoryJob, queue: NameQueue, processor: JobProcessor): Promise<void> {
+  private async runAttempt(job: MemoryJob, queue: NameQueue): Promise<void> {
+    const processor = this.registrationOf(job.name)!.processor;
     queue.active.add(job.id);
     job.state = 'active';
-    const control = new AttemptControl(job.id, job.timeoutMs);
-    job.control = control;
-    const context = createJobContext({
-      attempt: job.attemptsMade + 1,
-      control,
-      logger: this.logger,
-      provider: this.name,
-      job,
-      saveProgress: async (percent) => {
-        job.progress = percent;
-      },
+    const { control, context } = this.beginAttempt(job, job, job.attemptsMade + 1, async (percent) => {
+      job.progress = percent;
     });
     try {
       const result = await control.run(() => processor.process(toJobInfo(job), context));
@@ -385,14 +289,9 @@ export class MemoryQueueProvider extends ProviderEventEmitter implements QueuePr
     } catch (error) {
       this.finishFailed(job, toError(error));
     } finally {
-      control.end();
-      delete job.control;
+      this.endAttempt(job);
       queue.active.delete(job.id);
-      if (this.closing) {
-        if ([...this.queues.values()].every((q) => q.active.size === 0)) this.drained?.resolve();
-      } else {
-        this.dispatch(job.name);
-      }
+      this.dispatch(job.name);
     }
   }
 
@@ -411,25 +310,21 @@ export class MemoryQueueProvider extends ProviderEventEmitter implements QueuePr
       job.runAt = null;
       if (job.removeOnComplete) this.jobs.delete(job.id);
     }
-    this.logger.debug('job completed', { provider: this.name, jobName: job.name, jobId: job.id });
-    this.emitSafely('completed', info, structuredClone(job.result));
+    this.reportCompleted(info, structuredClone(job.result));
   }
 
   private finishFailed(job: MemoryJob, error: Error): void {
-    if (this.closing && error instanceof ProviderClosedError) {
+    if (this.isClosing && error instanceof ProviderClosedError) {
       // Aborted by shutdown, not by its own fault: the attempt does not count.
       job.state = 'waiting';
       return;
     }
     job.attemptsMade += 1;
     job.failedReason = error.message;
-    if (job.attemptsMade < job.maxAttempts) {
-      const delayMs = computeBackoffDelay(job.backoff, job.attemptsMade);
-      this.logger.info('job attempt failed, retrying', {
-        provider: this.name, jobName: job.name, jobId: job.id, attempt: job.attemptsMade, delayMs, error: error.message,
-      });
-      this.makeDue(job, Date.now() + delayMs);
-      this.emitSafely('retrying', toJobInfo(job), error, delayMs);
+    const next = decideAfterFailedAttempt({ attemptsMade: job.attemptsMade, maxAttempts: job.maxAttempts, backoff: job.backoff });
+    if (next.kind === 'retry') {
+      this.makeDue(job, Date.now() + next.delayMs);
+      this.reportRetrying(toJobInfo(job), error, next.delayMs);
       return;
     }
     job.state = 'failed';
@@ -438,8 +333,7 @@ export class MemoryQueueProvider extends ProviderEventEmitter implements QueuePr
     info.runAt = null;
     if (job.repeat !== undefined) this.scheduleNextOccurrence(job);
     else job.runAt = null;
-    this.logger.warn('job failed', { provider: this.name, jobName: job.name, jobId: job.id, error: error.message });
-    this.emitSafely('failed', info, error);
+    this.reportFailed(info, error);
   }
 
   /** A repeating job goes back to `scheduled` for its next occurrence, with fresh attempts. */
@@ -482,8 +376,7 @@ export class MemoryQueueProvider extends ProviderEventEmitter implements QueuePr
     if (snapshot.repeat !== null) job.repeat = snapshot.repeat;
     this.jobs.set(job.id, job);
     if (finished) return;
-    const dueAt =
-      job.runAt ?? (job.repeat === undefined ? now.getTime() : nextRepeatRun(job.repeat, null, now).getTime());
+    const dueAt = job.runAt ?? (job.repeat === undefined ? now.getTime() : nextRepeatRun(job.repeat, null, now).getTime());
     this.makeDue(job, dueAt);
   }
 
@@ -493,6 +386,4 @@ export class MemoryQueueProvider extends ProviderEventEmitter implements QueuePr
     this.queues.get(job.name)?.waiting.remove(job.id);
     this.jobs.delete(job.id);
   }
-
 }
-

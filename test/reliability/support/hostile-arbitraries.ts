@@ -311,10 +311,13 @@ export const hostileCall: fc.Arbitrary<ScheduleCall> = fc
 /** The mix the property runs: about 40 % valid by construction, 60 % hostile. */
 export const scheduleCall: fc.Arbitrary<ScheduleCall> = fc.oneof({ arbitrary: validCall, weight: 2 }, { arbitrary: hostileCall, weight: 3 });
 
-/** The job id a call asks for, when it asks for one as a string (to check a refused call did not touch it). */
+/**
+ * The job id a call asks for, when it asks for one that can be looked up (a non-empty
+ * string: `getJob('')` is itself a bad argument), to check a refused call did not touch it.
+ */
 export function requestedJobId(call: ScheduleCall): string | undefined {
   const options = call.options;
   if (typeof options !== 'object' || options === null) return undefined;
   const jobId = (options as Record<string, unknown>).jobId;
-  return typeof jobId === 'string' ? jobId : undefined;
+  return typeof jobId === 'string' && jobId !== '' ? jobId : undefined;
 }

@@ -117,7 +117,8 @@ export function requestedJobIdOfBody(text: string): string | undefined {
   try {
     const body = JSON.parse(text) as { options?: { jobId?: unknown } } | null;
     const jobId = body?.options?.jobId;
-    return typeof jobId === 'string' ? jobId : undefined;
+    // An empty id cannot be looked up (getJob('') is a bad argument itself).
+    return typeof jobId === 'string' && jobId !== '' ? jobId : undefined;
   } catch {
     return undefined;
   }

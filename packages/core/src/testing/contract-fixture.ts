@@ -42,6 +42,13 @@ export class ContractFixture {
     return 20_000 + 10 * this.toleranceMs;
   }
 
+  /** A fresh provider, only constructed (not connected); closed after the test. */
+  async newProvider(): Promise<QueueProvider> {
+    const provider = await this.options.makeProvider({ ...CONTRACT_PROVIDER_OPTIONS });
+    this.openProviders.push(provider);
+    return provider;
+  }
+
   /** A fresh provider, connected but not started; closed after the test. */
   async connectedProvider(): Promise<QueueProvider> {
     const provider = await this.options.makeProvider({ ...CONTRACT_PROVIDER_OPTIONS });

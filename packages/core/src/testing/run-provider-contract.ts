@@ -9,6 +9,7 @@ import { describeEvents } from './events.js';
 import { describeHealth } from './health.js';
 import { describeHostileIds } from './hostile-ids.js';
 import { describeIdempotency } from './idempotency.js';
+import { describeLifecycle } from './lifecycle.js';
 import { describePauseResume } from './pause-resume.js';
 import { describePriorities } from './priorities.js';
 import { describeProcessing } from './processing.js';
@@ -84,5 +85,6 @@ export function runProviderContract(providerName: string, options: ProviderContr
     describeBadInput(fixture);
     describeHostileIds(fixture);
     describeClose(fixture);
+    describeLifecycle(fixture);
   });
 }

@@ -1,0 +1,175 @@
+import type { Agenda, Job } from 'agenda';
+import { toError, type JobInfo, type Logger } from '@switchyard/core';
+import { withDeadline, type Registration, type StartedAttempt } from '@switchyard/core/provider-kit';
+import { NOTHING_RAN, type AttemptOutcome } from './attempt-outcome.js';
+import type { AgendaStore } from './agenda-store.js';
+import { runJobAttempt } from './job-attempt.js';
+import { NameWakeUps } from './name-wake-ups.js';
+
+/** Upper bound for each MongoDB call closing makes, so that close() never hangs on a dead server. */
+const CLOSE_STEP_TIMEOUT_MS = 2000;
+
+/** What the worker needs of the provider: the kit's attempt bookkeeping and reporting. */
+export interface AgendaWorkerHost {
+  providerName: string;
+  logger: Logger;
+  isClosing(): boolean;
+  started(): boolean;
+  registrations(): ReadonlyMap<string, Registration>;
+  beginAttempt(key: Job, job: JobInfo, attempt: number, saveProgress: (percent: number) => Promise<void>): StartedAttempt;
+  endAttempt(key: Job): void;
+  reportCompleted(job: JobInfo, result: unknown): void;
+  reportRetrying(job: JobInfo, error: Error, delayMs: number): void;
+  reportFailed(job: JobInfo, error: Error): void;
+  reportStalled(jobId: string, name: string): void;
+  reportError(error: unknown): void;
+}
+
+/** A job Agenda has handed to our handler, from the handler's start to Agenda's 'complete'. */
+interface ActiveRun {
+  outcome: AttemptOutcome;
+}
+
+/**
+ * Runs the jobs of the registered names on one Agenda instance: one definition per
+ * name (its concurrency is also its lock limit), Agenda's handler for each attempt
+ * (`runJobAttempt`), and the outcome reported once Agenda has saved the job (its
+ * 'complete' event), so that a listener that looks the job up sees what it says.
+ */
+export class AgendaWorker {
+  private readonly runs = new Map<Job, ActiveRun>();
+  /** The names defined on Agenda so far. */
+  private readonly defined = new Set<string>();
+  /** Wakes this worker's Agenda when a job becomes due here, instead of waiting for its poll. */
+  readonly wakeUps: NameWakeUps;
+  private draining: Promise<void> | undefined;
+
+  constructor(
+    private readonly host: AgendaWorkerHost,
+    private readonly settings: { lockLifetimeMs: number; workerName: string },
+  ) {
+    this.wakeUps = new NameWakeUps((error) =>
+      host.logger.debug('wake-up failed', { provider: host.providerName, error: toError(error).message }),
+    );
+  }
+
+  /** Listens to a new Agenda instance. */
+  attach(agenda: Agenda): void {
+    agenda.on('complete', (job: Job) => this.onAgendaComplete(job));
+    agenda.on('error', (error: Error) => this.onAgendaError(error));
+  }
+
+  /** Defines every registered name not defined yet: before `start()`, and for each name registered after it. */
+  defineRegistered(agenda: Agenda, store: AgendaStore): void {
+    for (const name of this.host.registrations().keys()) this.define(agenda, store, name);
+  }
+
+  private define(agenda: Agenda, store: AgendaStore, name: string): void {
+    if (this.defined.has(name)) return;
+    this.defined.add(name);
+    const { concurrency } = this.host.registrations().get(name)!;
+    // lockLimit = concurrency: a worker holds no job it cannot start, so the next one is
+    // chosen in MongoDB (by priority) when a slot frees, not from a local backlog.
+    agenda.define(name, (job: Job) => this.handle(job, store), {
+      concurrency, lockLimit: concurrency, lockLifetime: this.settings.lockLifetimeMs,
+    });
+  }
+
+  /**
+   * Agenda's handler for every name: one attempt, claimed by Agenda's start save and
+   * recorded by its end save (`AgendaStateSaves`); its event is emitted on Agenda's 'complete'.
+   */
+  private async handle(agendaJob: Job, store: AgendaStore): Promise<void> {
+    const run: ActiveRun = { outcome: NOTHING_RAN };
+    this.runs.set(agendaJob, run);
+    const registered = this.host.registrations().get(agendaJob.attrs.name);
+    const claim = store.saves.claimOf(agendaJob.attrs);
+    if (registered === undefined || claim === undefined) {
+      agendaJob.attrs.nextRunAt = new Date();
+      return;
+    }
+    const attempt = await runJobAttempt(agendaJob, claim, {
+      jobs: store.jobs,
+      processor: registered.processor,
+      heartbeatMs: Math.max(1, Math.floor(this.settings.lockLifetimeMs / 3)),
+      isClosing: () => this.host.isClosing(),
+      beginAttempt: (info, number, saveProgress) => this.host.beginAttempt(agendaJob, info, number, saveProgress),
+      onStalled: (jobId, name) => this.host.reportStalled(jobId, name),
+    });
+    const record = attempt.record;
+    if (record !== undefined) {
+      store.saves.endWith(agendaJob.attrs, async (fields) => {
+        try {
+          run.outcome = await record(fields);
+        } catch (error) {
+          // MongoDB failed us: the job keeps its lock and phase, and runs again once the lock expires.
+          this.host.reportError(error);
+          throw error;
+        }
+      });
+    }
+    // Thrown so that Agenda records the failure in its own fields (failCount, failReason) too.
+    if (attempt.outcome.kind === 'retrying' || attempt.outcome.kind === 'failed') throw attempt.outcome.error;
+  }
+
+  /** Agenda has saved the job and let go of it: now the outcome is true in MongoDB, so tell listeners. */
+  private onAgendaComplete(agendaJob: Job): void {
+    const run = this.runs.get(agendaJob);
+    if (run === undefined) return;
+    this.runs.delete(agendaJob);
+    const outcome = run.outcome;
+    if (outcome.kind === 'completed') this.host.reportCompleted(outcome.job, outcome.result);
+    else if (outcome.kind === 'retrying') this.host.reportRetrying(outcome.job, outcome.error, outcome.delayMs);
+    else if (outcome.kind === 'failed') this.host.reportFailed(outcome.job, outcome.error);
+    this.host.endAttempt(agendaJob);
+    // A slot of this name is free (Agenda has counted it free by the next turn): take the next job now.
+    setImmediate(() => this.wakeUp(agendaJob.attrs.name, new Date()));
+  }
+
+  private onAgendaError(error: Error): void {
+    // Agenda reports a job it had locked and that was cancelled before it ran: that is the cancel working.
+    if (/cannot be updated in the database, maybe it does not exist anymore/.test(error.message)) {
+      this.host.logger.debug('a locked job was removed before it started', { provider: this.host.providerName, error: error.message });
+      return;
+    }
+    this.host.reportError(error);
+  }
+
+  /**
+   * Tells this worker's Agenda that a job of `name` is due at `dueAt`: it locks it now
+   * if due before its next poll (Agenda ignores later ones). Only within this process;
+   * other workers find the job on their next poll.
+   */
+  wakeUp(name: string, dueAt: Date): void {
+    if (!this.host.started() || this.host.isClosing() || !this.host.registrations().has(name)) return;
+    this.wakeUps.wake(name, dueAt);
+  }
+
+  /** Stops polling at once; running jobs go on (the kit waits for them, and aborts them at its timeout). */
+  stopFetching(agenda: Agenda): void {
+    this.draining = agenda.drain().then(() => undefined, (error: unknown) => {
+      this.host.logger.warn('close: stopping Agenda failed', { provider: this.host.providerName, error: toError(error).message });
+    });
+  }
+
+  /**
+   * Waits (boundedly) for Agenda to have let go of every job, then hands back the locks
+   * of jobs it had locked ahead of their runAt but not started: without this they would
+   * wait out `lockLifetimeMs` before another worker could run them.
+   */
+  async windDown(store: AgendaStore): Promise<void> {
+    if (this.draining === undefined) return;
+    await withDeadline(this.draining, CLOSE_STEP_TIMEOUT_MS, 'stopping Agenda').catch(() => undefined);
+    const names = [...this.host.registrations().keys()];
+    if (names.length === 0) return;
+    const release = store.jobs.updateMany(
+      { name: { $in: names }, phase: 'pending', lockedAt: { $ne: null }, lastModifiedBy: this.settings.workerName },
+      { $set: { lockedAt: null } },
+    );
+    await withDeadline(release, CLOSE_STEP_TIMEOUT_MS, 'releasing locks').catch((error: unknown) => {
+      this.host.logger.warn('close: could not release locked jobs; they run after their lock expires', {
+        provider: this.host.providerName, error: toError(error).message,
+      });
+    });
+  }
+}

@@ -1,0 +1,194 @@
+import type Bull from 'bull';
+import type { Redis } from 'ioredis';
+import {
+  compareByCreation,
+  emptyJobCounts,
+  toJobSnapshot,
+  type JobInfo,
+  type JobSnapshot,
+  type JobState,
+  type JobStats,
+  type NormalizedListQuery,
+} from '@switchyard/core';
+import { bullJobIdOf, type BullJobIndex, type IndexEntry } from './bull-job-index.js';
+import { BULL_STATES_OF, dueTimeOfDelayedScore, jobCountsFromBull, toJobState, type BullState } from './bull-job-state.js';
+import type { BullKeys } from './bull-keys.js';
+import type { BullQueueRegistry } from './bull-queue-registry.js';
+import { bullOccurrenceId, bullRepeatKey } from './bull-repeat.js';
+import { jobInfoFromBull, seriesIdOfBullJob } from './job-info-from-bull.js';
+
+/** How many jobs one Redis read fetches when listing or exporting. */
+const PAGE_SIZE = 100;
+
+/** What the reader needs of the provider. */
+export interface BullReadAccess {
+  redis(): Redis;
+  keys: BullKeys;
+  index: BullJobIndex;
+  queues: BullQueueRegistry;
+}
+
+/**
+ * Everything the Bull provider reads: one job by id, listings, stats and the export
+ * stream, from Bull's lists and sets and the job index. Nothing here writes.
+ */
+export class BullJobReader {
+  constructor(private readonly access: BullReadAccess) {}
+
+  async getJob(jobId: string): Promise<JobInfo | null> {
+    const entry = await this.access.index.lookup(jobId);
+    return entry === null ? null : this.jobInfo(jobId, entry);
+  }
+
+  async jobInfo(jobId: string, entry: IndexEntry): Promise<JobInfo | null> {
+    if (entry.repeat !== undefined) return this.seriesInfo(jobId, entry);
+    const queue = await this.access.queues.queueFor(entry.name);
+    const bullJobId = bullJobIdOf(jobId, entry);
+    const job = await queue.getJob(bullJobId);
+    if (job === null) return null;
+    const location = await this.locate(entry.name, bullJobId);
+    return jobInfoFromBull(job, { name: entry.name, ...location });
+  }
+
+  /** A repeating job: the newest occurrence Bull keeps for it, shown under the series id. */
+  async seriesInfo(jobId: string, entry: IndexEntry): Promise<JobInfo | null> {
+    if (entry.repeat === undefined) return null;
+    const queue = await this.access.queues.queueFor(entry.name);
+    const bullJobId = bullJobIdOf(jobId, entry);
+    const repeatKey = bullRepeatKey(bullJobId, entry.repeat);
+    // Bull moves the repeatable's score before it adds the occurrence: look again if we fall in between.
+    for (let tries = 0; tries < 3; tries += 1) {
+      const nextMillis = await this.access.redis().zscore(this.access.keys.queue(entry.name, 'repeat'), repeatKey);
+      if (nextMillis === null) return null;
+      const occurrenceId = bullOccurrenceId(bullJobId, repeatKey, Number(nextMillis));
+      const job = await queue.getJob(occurrenceId);
+      if (job === null) continue;
+      const { state } = await this.locate(entry.name, occurrenceId);
+      return jobInfoFromBull(job, {
+        name: entry.name,
+        state,
+        dueAt: new Date(Number(nextMillis)),
+        series: { id: jobId, repeat: entry.repeat, createdAt: new Date(entry.createdAt ?? job.timestamp) },
+      });
+    }
+    return null;
+  }
+
+  /** Which of Bull's lists or sets holds the job, in one round trip. */
+  private async locate(name: string, bullJobId: string): Promise<{ state: JobState; dueAt?: Date }> {
+    const key = (suffix: string) => this.access.keys.queue(name, suffix);
+    const results =
+      (await this.access
+        .redis()
+        .pipeline()
+        .zscore(key('completed'), bullJobId)
+        .zscore(key('failed'), bullJobId)
+        .zscore(key('delayed'), bullJobId)
+        .lpos(key('active'), bullJobId)
+        .lpos(key('wait'), bullJobId)
+        .lpos(key('paused'), bullJobId)
+        .exec()) ?? [];
+    const order: BullState[] = ['completed', 'failed', 'delayed', 'active', 'wait', 'paused'];
+    for (const [index, bullState] of order.entries()) {
+      const [error, value] = results[index] ?? [null, null];
+      if (error) throw error;
+      if (value !== null && value !== undefined) {
+        return bullState === 'delayed'
+          ? { state: 'scheduled', dueAt: dueTimeOfDelayedScore(Number(value)) }
+          : { state: toJobState(bullState) };
+      }
+    }
+    return { state: toJobState(null) };
+  }
+
+  async listJobs({ names, states, limit, offset }: NormalizedListQuery): Promise<JobInfo[]> {
+    const byId = new Map<string, JobInfo>();
+    for (const name of await this.namesToRead(names)) {
+      // A job that moves from one list to another while we read may be seen twice.
+      for await (const { info } of this.jobsOf(name, states)) byId.set(info.id, info);
+    }
+    return [...byId.values()].sort(compareByCreation).slice(offset, offset + limit);
+  }
+
+  async getStats(name: string | undefined): Promise<JobStats> {
+    const { index, queues } = this.access;
+    if (name !== undefined) {
+      if ((await queues.usedNames([name])).length === 0) return { ...emptyJobCounts(), paused: await index.isPausedEverywhere() };
+      const queue = await queues.queueFor(name);
+      const [counts, paused] = await Promise.all([queue.getJobCounts(), queue.isPaused()]);
+      return { ...jobCountsFromBull(counts as unknown as Record<string, number>), paused };
+    }
+    const stats: JobStats = { ...emptyJobCounts(), paused: await index.isPausedEverywhere() };
+    for (const each of await queues.knownNames()) {
+      const counts = jobCountsFromBull((await (await queues.queueFor(each)).getJobCounts()) as unknown as Record<string, number>);
+      for (const state of Object.keys(counts) as JobState[]) stats[state] += counts[state];
+    }
+    return stats;
+  }
+
+  /** The export stream: a page of one name at a time, never every job in memory. */
+  async *exportJobs(names: string[] | null, states: JobState[]): AsyncIterable<JobSnapshot> {
+    for (const name of await this.namesToRead(names)) {
+      for await (const { info, removeOnComplete } of this.jobsOf(name, states)) yield toJobSnapshot(info, { removeOnComplete });
+    }
+  }
+
+  private async namesToRead(names: string[] | null): Promise<string[]> {
+    return names === null ? this.access.queues.knownNames() : this.access.queues.usedNames(names);
+  }
+
+  /**
+   * The jobs of one name in the given states, read a page at a time from Bull's lists
+   * and sets, then its repeating jobs from the queue's repeatables.
+   */
+  private async *jobsOf(name: string, states: readonly JobState[]): AsyncGenerator<{ info: JobInfo; removeOnComplete: boolean }> {
+    const queue = await this.access.queues.queueFor(name);
+    for (const state of states) {
+      for (const bullState of BULL_STATES_OF[state]) {
+        for (let start = 0; ; start += PAGE_SIZE) {
+          const page = (await queue.getJobs([bullState as Bull.JobStatus], start, start + PAGE_SIZE - 1, true)).filter(
+            (job): job is Bull.Job => job !== null && job !== undefined && seriesIdOfBullJob(job) === undefined,
+          );
+          const dueTimes = bullState === 'delayed' ? await this.delayedDueTimes(name, page) : undefined;
+          for (const [index, job] of page.entries()) {
+            const dueAt = dueTimes?.[index];
+            yield {
+              info: jobInfoFromBull(job, { name, state, ...(dueAt === undefined ? {} : { dueAt }) }),
+              removeOnComplete: job.opts.removeOnComplete === true,
+            };
+          }
+          if (page.length < PAGE_SIZE && start + PAGE_SIZE >= (await this.sizeOf(name, bullState))) break;
+        }
+      }
+    }
+    for (let start = 0; ; start += PAGE_SIZE) {
+      const repeatables = await queue.getRepeatableJobs(start, start + PAGE_SIZE - 1, true);
+      const ids = await this.access.index.idsOfRepeatKeys(repeatables.map((repeatable) => repeatable.key));
+      for (const id of ids) {
+        if (id === null) continue;
+        const entry = await this.access.index.lookup(id);
+        const info = entry === null ? null : await this.seriesInfo(id, entry);
+        if (info !== null && states.includes(info.state)) yield { info, removeOnComplete: false };
+      }
+      if (repeatables.length < PAGE_SIZE) break;
+    }
+  }
+
+  /**
+   * How many ids one of Bull's lists or sets holds. Occurrences of repeating jobs are
+   * left out of a page, so a short page alone does not prove it was the last.
+   */
+  private async sizeOf(name: string, bullState: BullState): Promise<number> {
+    const key = this.access.keys.queue(name, bullState);
+    const isList = bullState === 'wait' || bullState === 'paused' || bullState === 'active';
+    return isList ? this.access.redis().llen(key) : this.access.redis().zcard(key);
+  }
+
+  private async delayedDueTimes(name: string, jobs: Bull.Job[]): Promise<(Date | undefined)[]> {
+    if (jobs.length === 0) return [];
+    const pipeline = this.access.redis().pipeline();
+    for (const job of jobs) pipeline.zscore(this.access.keys.queue(name, 'delayed'), String(job.id));
+    const results = (await pipeline.exec()) ?? [];
+    return results.map(([, score]) => (score === null || score === undefined ? undefined : dueTimeOfDelayedScore(Number(score))));
+  }
+}

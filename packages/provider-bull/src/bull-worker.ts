@@ -1,0 +1,184 @@
+import type Bull from 'bull';
+import {
+  ProviderClosedError,
+  computeBackoffDelay,
+  toError,
+  toStoredResult,
+  type BackoffOptions,
+  type JobInfo,
+  type Logger,
+} from '@switchyard/core';
+import { decideAfterFailedAttempt, type Registration, type StartedAttempt } from '@switchyard/core/provider-kit';
+import { callerIdOfBullJob } from './bull-job-id.js';
+import type { BullJobIndex } from './bull-job-index.js';
+import type { BullQueueRegistry } from './bull-queue-registry.js';
+import { jobInfoFromBull, occurrenceDueTime, seriesIdOfBullJob } from './job-info-from-bull.js';
+
+/** What the worker needs of the provider: the kit's attempt bookkeeping and reporting. */
+export interface BullWorkerHost {
+  logger: Logger;
+  isClosing(): boolean;
+  registrationOf(name: string): Registration | undefined;
+  beginAttempt(key: Bull.Job, job: { id: string; name: string; timeoutMs?: number | undefined }, attempt: number,
+    saveProgress: (percent: number) => Promise<void>): StartedAttempt;
+  endAttempt(key: Bull.Job): void;
+  reportCompleted(job: JobInfo, result: unknown): void;
+  reportRetrying(job: JobInfo, error: Error, delayMs: number): void;
+  reportFailed(job: JobInfo, error: Error): void;
+  reportStalled(jobId: string, name: string): void;
+  reportError(error: Error): void;
+}
+
+/**
+ * Runs the jobs of the provider's registered names: Bull's `process` handler per name,
+ * and Bull's 'completed', 'failed' and 'stalled' events turned into the contract's.
+ * Bull itself decides retries (attempts, and the backoff strategy below, which is core's
+ * maths); `decideAfterFailedAttempt` says which outcome Bull's decision was.
+ */
+export class BullWorker {
+  /** The JobInfo each running attempt's processor was given, for its outcome's event. */
+  private readonly infos = new Map<Bull.Job, JobInfo>();
+  /** The delay the backoff strategy chose for a failed attempt, by its error (Bull passes the same object to both). */
+  private readonly backoffDelays = new WeakMap<Error, number>();
+
+  constructor(
+    private readonly host: BullWorkerHost,
+    private readonly queues: BullQueueRegistry,
+    private readonly index: BullJobIndex,
+  ) {}
+
+  /** Bull's custom backoff strategy: core's maths, so `maxDelayMs` and `jitter` hold. */
+  readonly backoffStrategy = (attemptsMade: number, error: Error, options?: unknown): number => {
+    const delay = computeBackoffDelay(options as BackoffOptions | undefined, attemptsMade);
+    if (error !== null && typeof error === 'object') this.backoffDelays.set(error, delay);
+    return delay;
+  };
+
+  /** Listens to a new queue's events. */
+  watch(name: string, queue: Bull.Queue): void {
+    queue.on('error', (error: Error) => this.host.reportError(error));
+    queue.on('completed', (job: Bull.Job, result: unknown) => this.onCompleted(name, job, result));
+    queue.on('failed', (job: Bull.Job, error: Error) => this.onFailed(name, job, error));
+    queue.on('stalled', (job: Bull.Job) => this.onStalled(name, job));
+  }
+
+  async startProcessing(name: string): Promise<void> {
+    const registration = this.host.registrationOf(name);
+    if (registration === undefined || this.host.isClosing()) return;
+    const queue = await this.queues.queueFor(name);
+    const slot = this.queues.slotOf(name)!;
+    if (slot.processing) return;
+    slot.processing = true;
+    // Resolves only when the queue closes; errors of the loop are reported as they happen.
+    queue
+      .process(registration.concurrency, (job: Bull.Job) => this.runAttempt(name, registration, job))
+      .catch((error: unknown) => this.host.reportError(toError(error)));
+  }
+
+  /** Bull's handler: one attempt of one job. */
+  private async runAttempt(name: string, { processor }: Registration, job: Bull.Job): Promise<unknown> {
+    if (this.host.isClosing()) {
+      // Fetched as close() began: leave it to the stalled check of a worker that stays.
+      return new Promise<never>(() => {});
+    }
+    // The timeout starts before anything is awaited, so it fires before Bull's own
+    // `timeout` (set when this handler returns) and the failure carries our JobTimeoutError.
+    const seriesId = seriesIdOfBullJob(job);
+    const { control, context } = this.host.beginAttempt(
+      job,
+      { id: seriesId ?? callerIdOfBullJob(job), name, timeoutMs: job.opts.timeout },
+      job.attemptsMade + 1,
+      async (percent) => {
+        await job.progress(percent);
+      },
+    );
+    try {
+      // A one-off job's JobInfo needs nothing from Redis: no await, no extra turn per attempt.
+      const info = seriesId === undefined ? jobInfoFromBull(job, { name, state: 'active' }) : await this.occurrenceInfo(name, job, seriesId);
+      if (info === null) {
+        // An occurrence of a series cancelled meanwhile: complete it without running it.
+        this.host.endAttempt(job);
+        return undefined;
+      }
+      this.infos.set(job, info);
+      return await control.run(() => processor.process(info, context));
+    } catch (error) {
+      if (control.reason instanceof ProviderClosedError) {
+        // Shutting down: record nothing. Bull keeps the job active until its lock expires,
+        // then the stalled check runs it again, as after a crash.
+        this.finishAttempt(job);
+        return new Promise<never>(() => {});
+      }
+      throw toError(error);
+    }
+  }
+
+  private finishAttempt(job: Bull.Job): JobInfo | undefined {
+    const info = this.infos.get(job);
+    this.infos.delete(job);
+    this.host.endAttempt(job);
+    return info;
+  }
+
+  /** The JobInfo the processor of an occurrence gets: state active, with its series; null once the series is cancelled. */
+  private async occurrenceInfo(name: string, job: Bull.Job, seriesId: string): Promise<JobInfo | null> {
+    const entry = await this.index.lookup(seriesId);
+    if (entry?.repeat === undefined) return null;
+    return jobInfoFromBull(job, {
+      name,
+      state: 'active',
+      dueAt: occurrenceDueTime(job),
+      series: { id: seriesId, repeat: entry.repeat, createdAt: new Date(entry.createdAt ?? job.timestamp) },
+    });
+  }
+
+  private onCompleted(name: string, job: Bull.Job, result: unknown): void {
+    const base = this.finishAttempt(job);
+    if (base === undefined) return;
+    const stored = toStoredResult(result);
+    const progress = job.progress();
+    const info: JobInfo = {
+      ...base,
+      state: 'completed',
+      runAt: null,
+      finishedAt: new Date(job.finishedOn ?? Date.now()),
+      attemptsMade: job.attemptsMade + 1,
+      progress: typeof progress === 'number' ? progress : base.progress,
+    };
+    if (stored !== undefined) info.result = stored;
+    this.host.reportCompleted(info, stored);
+    if (job.opts.removeOnComplete === true && base.repeat === undefined) {
+      // Bull deleted the job: free its id.
+      this.index.release([base.id]).catch((error: unknown) => this.host.reportError(toError(error)));
+    }
+  }
+
+  private onFailed(name: string, job: Bull.Job | null | undefined, error: Error): void {
+    if (job === null || job === undefined) return;
+    const base = this.finishAttempt(job) ?? jobInfoFromBull(job, { name, state: 'active' });
+    const id = seriesIdOfBullJob(job) ?? base.id;
+    const failedReason = error?.message ?? String(error);
+    const next = decideAfterFailedAttempt({
+      attemptsMade: job.attemptsMade,
+      maxAttempts: job.opts.attempts ?? 1,
+      // Bull gives up on a job that stalled more than maxStalledCount times, whatever its attempts.
+      stalledTooOften: /stalled more than allowable limit/.test(failedReason),
+    });
+    if (next.kind === 'fail') {
+      const info: JobInfo = { ...base, id, state: 'failed', runAt: null, finishedAt: new Date(job.finishedOn ?? Date.now()),
+        attemptsMade: job.attemptsMade, failedReason };
+      this.host.reportFailed(info, error);
+      return;
+    }
+    // Bull delays the retry by what the strategy above returned for this very error.
+    const delayMs = this.backoffDelays.get(error) ?? 0;
+    const info: JobInfo = { ...base, id, state: delayMs > 0 ? 'scheduled' : 'waiting', runAt: new Date(Date.now() + delayMs),
+      attemptsMade: job.attemptsMade, failedReason };
+    this.host.reportRetrying(info, error, delayMs);
+  }
+
+  private onStalled(name: string, job: Bull.Job | null | undefined): void {
+    if (job === null || job === undefined) return;
+    this.host.reportStalled(seriesIdOfBullJob(job) ?? callerIdOfBullJob(job), name);
+  }
+}
