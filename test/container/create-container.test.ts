@@ -5,6 +5,7 @@ import { ConfigError, createContainer, PROVIDER_PACKAGES } from '@switchyard/con
 import { BookingReminderScheduler } from '@switchyard/domain';
 import { containerEnvironments } from '../support/container-environments.js';
 import { waitUntil } from '../support/wait-until.js';
+import { DOMAIN_TYPES } from '@switchyard/domain';
 
 const quiet = { logDestination: new PassThrough() };
 
@@ -29,7 +30,7 @@ for (const environment of containerEnvironments()) {
       await waitUntil(() => seen.length === 1, { timeoutMs: 10_000, message: 'the bound processor to run' });
       expect(seen[0]).to.include({ id, name: 'container-check' });
       expect(seen[0]?.data).to.deep.equal({ hello: 'world' });
-      expect(container.get(TYPES.BookingReminderScheduler)).to.be.instanceOf(BookingReminderScheduler);
+      expect(container.get(DOMAIN_TYPES.BookingReminderScheduler)).to.be.instanceOf(BookingReminderScheduler);
     });
   });
 }

@@ -1,5 +1,6 @@
 import { TYPES, type Logger, type QueueProvider } from '@switchyard/core';
 import { createContainer, type Environment, type SwitchyardConfig } from '@switchyard/container';
+import { CONTAINER_TYPES } from '@switchyard/container';
 
 export interface ConfiguredProvider {
   config: SwitchyardConfig;
@@ -20,7 +21,7 @@ export async function connectConfiguredProvider(
   logDestination?: NodeJS.WritableStream,
 ): Promise<ConfiguredProvider> {
   const container = await createContainer(env, logDestination === undefined ? {} : { logDestination });
-  const config = container.get<SwitchyardConfig>(TYPES.Config);
+  const config = container.get<SwitchyardConfig>(CONTAINER_TYPES.Config);
   secretUrls.push(config.redisUrl, config.mongoUrl);
   const logger = container.get<Logger>(TYPES.Logger);
   const provider = container.get<QueueProvider>(TYPES.QueueProvider);

@@ -16,6 +16,8 @@ import { createLogger } from './create-logger.js';
 import { loadConfig, type Environment } from './load-config.js';
 import { loadProvider, PROVIDER_PACKAGES } from './load-provider.js';
 import type { ProviderName, SwitchyardConfig } from './switchyard-config.js';
+import { DOMAIN_TYPES } from '@switchyard/domain';
+import { CONTAINER_TYPES } from './container-tokens.js';
 
 export interface CreateContainerOptions {
   /** Where log lines go; stdout by default. */
@@ -29,14 +31,14 @@ export interface CreateContainerOptions {
  * the `QueueProvider` chosen by `QUEUE_PROVIDER`, and the reminder services.
  *
  * Bindings a service usually replaces (with `container.rebind(...)`):
- * `TYPES.NotificationSender` (logs by default), `TYPES.ReminderGuard` (always reminds).
+ * `DOMAIN_TYPES.NotificationSender` (logs by default), `DOMAIN_TYPES.ReminderGuard` (always reminds).
  * More processors are added with `container.bind(TYPES.JobProcessor).to(MyProcessor)`;
  * the worker registers every one bound.
  *
  * @example
  * ```ts
  * const container = await createContainer({ ...process.env, QUEUE_PROVIDER: 'memory' });
- * const bookings = container.get<BookingReminderScheduler>(TYPES.BookingReminderScheduler);
+ * const bookings = container.get<BookingReminderScheduler>(DOMAIN_TYPES.BookingReminderScheduler);
  * ```
  */
 export async function createContainer(
@@ -55,16 +57,16 @@ export async function createContainer(
   );
 
   const container = new Container();
-  container.bind<SwitchyardConfig>(TYPES.Config).toConstantValue(config);
+  container.bind<SwitchyardConfig>(CONTAINER_TYPES.Config).toConstantValue(config);
   container.bind<Logger>(TYPES.Logger).toConstantValue(logger);
   container.bind<QueueProvider>(TYPES.QueueProvider).toConstantValue(provider);
-  container.bind(TYPES.Clock).toConstantValue(systemClock);
-  container.bind(TYPES.BookingReminderOffsets).toConstantValue(config.bookingReminderOffsets);
-  container.bind(TYPES.PaymentReminderOffsets).toConstantValue(config.paymentReminderOffsets);
-  container.bind<NotificationSender>(TYPES.NotificationSender).to(LoggingNotificationSender).inSingletonScope();
-  container.bind<ReminderGuard>(TYPES.ReminderGuard).toConstantValue(alwaysRemindGuard);
-  container.bind(TYPES.BookingReminderScheduler).to(BookingReminderScheduler).inSingletonScope();
-  container.bind(TYPES.PaymentReminderScheduler).to(PaymentReminderScheduler).inSingletonScope();
+  container.bind(DOMAIN_TYPES.Clock).toConstantValue(systemClock);
+  container.bind(DOMAIN_TYPES.BookingReminderOffsets).toConstantValue(config.bookingReminderOffsets);
+  container.bind(DOMAIN_TYPES.PaymentReminderOffsets).toConstantValue(config.paymentReminderOffsets);
+  container.bind<NotificationSender>(DOMAIN_TYPES.NotificationSender).to(LoggingNotificationSender).inSingletonScope();
+  container.bind<ReminderGuard>(DOMAIN_TYPES.ReminderGuard).toConstantValue(alwaysRemindGuard);
+  container.bind(DOMAIN_TYPES.BookingReminderScheduler).to(BookingReminderScheduler).inSingletonScope();
+  container.bind(DOMAIN_TYPES.PaymentReminderScheduler).to(PaymentReminderScheduler).inSingletonScope();
   container.bind<JobProcessor>(TYPES.JobProcessor).to(BookingReminderProcessor).inSingletonScope();
   container.bind<JobProcessor>(TYPES.JobProcessor).to(PaymentReminderProcessor).inSingletonScope();
   logger.debug('container built', { queueProvider: config.provider });

@@ -6,3 +6,4 @@ export { createLogger, type LoggerSettings } from './create-logger.js';
 export { loadProvider, PROVIDER_PACKAGES } from './load-provider.js';
 export { startWorker, runWorkerProcess, type RunningWorker, type StartWorkerOptions } from './worker.js';
 export * from './switchyard-config.js';
+export { CONTAINER_TYPES } from './container-tokens.js';

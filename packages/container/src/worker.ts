@@ -3,6 +3,7 @@ import { TYPES, type JobProcessor, type Logger, type QueueProvider } from '@swit
 import { createContainer, type CreateContainerOptions } from './create-container.js';
 import type { Environment } from './load-config.js';
 import type { SwitchyardConfig } from './switchyard-config.js';
+import { CONTAINER_TYPES } from './container-tokens.js';
 
 export interface RunningWorker {
   container: Container;
@@ -21,7 +22,7 @@ export interface StartWorkerOptions extends CreateContainerOptions {
 export async function startWorker(options: StartWorkerOptions = {}): Promise<RunningWorker> {
   const container = await createContainer(options.env ?? process.env, options);
   await options.configure?.(container);
-  const config = container.get<SwitchyardConfig>(TYPES.Config);
+  const config = container.get<SwitchyardConfig>(CONTAINER_TYPES.Config);
   const logger = container.get<Logger>(TYPES.Logger);
   const provider = container.get<QueueProvider>(TYPES.QueueProvider);
   const processors = container.getAll<JobProcessor>(TYPES.JobProcessor);

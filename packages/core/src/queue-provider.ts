@@ -63,17 +63,24 @@ export interface QueueProviderEvents {
 export type QueueProviderEvent = keyof QueueProviderEvents;
 
 /**
- * One job-queue API over interchangeable backends.
+ * One job-queue API over interchangeable backends. This interface is the
+ * specification: every provider answers every call as written here, and the contract
+ * suite in `@switchyard/core/testing` holds each to it.
  *
- * Implementers must:
- * - call `validateSchedule` (from this package) first in `scheduleJob`, and store
- *   nothing when it throws;
- * - treat a job name as one logical queue: pause, resume, stats and concurrency are per name;
- * - keep job ids unique across all names of one provider (ids are generated with
- *   `crypto.randomUUID()` when the caller gives none);
- * - reject with `ProviderUnavailableError` (host and port, never a password) within a
- *   bounded time when the backend is down, never hang;
- * - pass the contract suite in `@switchyard/core/testing` unmodified.
+ * Lifecycle, for every method:
+ * - before `connect()`: a method that needs the backend connects first (as if
+ *   `connect()` had been called), so a constructed provider is usable at once;
+ * - while closing and after `close()`: every method throws (or rejects with)
+ *   `ProviderClosedError`, except `close()` (the same promise again), `checkHealth()`
+ *   (`{ healthy: false, error: 'provider is closed' }`) and `on` / `off`;
+ * - bad arguments: `ValidationError` naming the argument or field, checked before any
+ *   backend call, in every state but closed;
+ * - the backend down: `ProviderUnavailableError` naming host and port (never a
+ *   password) within a bounded time, never a hang; any other backend failure is a
+ *   `BackendError`.
+ *
+ * To write a provider, extend `BaseQueueProvider` from `@switchyard/core/provider-kit`:
+ * it implements all of this once, and asks for storage hooks only.
  *
  * @example
  * ```ts
@@ -87,36 +94,71 @@ export type QueueProviderEvent = keyof QueueProviderEvents;
 export interface QueueProvider {
   /** 'memory' | 'bull' | 'agenda' | ... */
   readonly name: string;
-  /** Connects to the backend; fails fast with `ProviderUnavailableError`. */
+  /**
+   * Connects to the backend; fails fast with `ProviderUnavailableError`. Calling it again
+   * while connecting returns the same attempt; once connected it resolves at once; after
+   * a failure it may be called again.
+   */
   connect(): Promise<void>;
-  /** Stores a job and returns its id. Throws `ValidationError` on bad input. */
+  /**
+   * Stores a job and returns its id. `ValidationError` on bad input (name, data,
+   * every option; see `validateSchedule`), and nothing is stored. An existing `jobId`
+   * (under any name) is a no-op that returns the id.
+   */
   scheduleJob<T>(name: string, data: T, options?: ScheduleOptions): Promise<string>;
-  /** Removes a job that is not running; false if unknown or already active. Stops a repeating job for good. */
+  /**
+   * Removes a job that is not running; false if unknown, already cancelled or active.
+   * Stops a repeating job for good (one whose occurrence runs now finishes it, and true).
+   * `jobId` must be a non-empty string (`ValidationError` on 'jobId').
+   */
   cancelJob(jobId: string): Promise<boolean>;
+  /** The job, or null. `jobId` must be a non-empty string (`ValidationError` on 'jobId'). */
   getJob<T = unknown>(jobId: string): Promise<JobInfo<T> | null>;
-  /** Jobs ordered by `createdAt`, then id. */
+  /**
+   * Jobs ordered by `createdAt`, then id. `query` is checked: known keys only
+   * ('query.<key>'), `names` an array of job names, `states` of job states, `limit`
+   * 1..1000 (default 100), `offset` from 0. A name nobody used answers empty, and is
+   * not recorded anywhere.
+   */
   listJobs(query?: ListJobsQuery): Promise<JobInfo[]>;
-  /** Puts a failed job back to waiting with a fresh set of attempts; false if it is not failed. */
+  /** Puts a failed job back to waiting with a fresh set of attempts; false if it is not failed. `jobId` as for `getJob`. */
   retryJob(jobId: string): Promise<boolean>;
+  /**
+   * Registers the processor of `processor.name`: an object with a valid job name
+   * ('processor.name') and a `process` function ('processor.process'); `concurrency` a
+   * whole number of at least 1; unknown options refused. A second processor for a name
+   * is refused ('processor.name'). Allowed before `connect()`; after `start()` that
+   * name starts processing at once.
+   */
   registerProcessor(processor: JobProcessor, options?: RegisterOptions): void;
-  /** Begins processing the registered names. */
+  /** Begins processing the registered names (connecting first if needed). A second call does nothing. */
   start(): Promise<void>;
-  /** Stops taking new jobs of one name (or of every name, including ones first used later). */
+  /** Stops taking new jobs of one name (or of every name, including ones first used later). `name` as `scheduleJob` takes it. */
   pause(name?: string): Promise<void>;
   resume(name?: string): Promise<void>;
-  /** Counts per state for one name, or summed over every name. */
+  /** Counts per state for one name, or summed over every name. A name nobody used counts zero. */
   getStats(name?: string): Promise<JobStats>;
+  /** Never throws: connects if needed and pings the backend within a bounded time. */
   checkHealth(): Promise<HealthStatus>;
-  /** Removes finished jobs; returns how many. */
+  /** Removes finished jobs; returns how many. `states` of 'completed' / 'failed', `olderThanMs` at least 0. */
   clean(options: CleanOptions): Promise<number>;
-  /** Streams portable snapshots; never holds every job in memory at once. */
+  /** Streams portable snapshots; never holds every job in memory at once. `query` checked as for `listJobs` (no limit). */
   exportJobs(query?: ExportQuery): AsyncIterable<JobSnapshot>;
+  /**
+   * Stores snapshots (an iterable or async iterable, 'jobs'); each bad or `active`
+   * snapshot is reported in `errors` and the rest go on. `onExisting`: 'skip' (default)
+   * or 'replace'.
+   */
   importJobs(
     jobs: AsyncIterable<JobSnapshot> | Iterable<JobSnapshot>,
     options?: ImportOptions,
   ): Promise<ImportReport>;
   on<E extends QueueProviderEvent>(event: E, listener: QueueProviderEvents[E]): this;
   off<E extends QueueProviderEvent>(event: E, listener: QueueProviderEvents[E]): this;
-  /** Graceful: stop taking new jobs, let active ones finish (or abort them at the timeout), then close connections. */
+  /**
+   * Graceful: stop taking new jobs, let active ones finish (or abort their signals at
+   * `timeoutMs`, default 30 000, 0..2^31-1), then close connections. A second call
+   * returns the same promise. A provider never connected has nothing to close.
+   */
   close(options?: CloseOptions): Promise<void>;
 }

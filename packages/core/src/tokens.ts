@@ -1,6 +1,9 @@
 /**
- * Inversify service identifiers. Symbols made with `Symbol.for` so that two copies
- * of this package in one process still agree.
+ * Inversify service identifiers of what every Switchyard container holds: the
+ * provider, the processors, the logger. Symbols made with `Symbol.for` so that two
+ * copies of this package in one process still agree. The reminder domain's are
+ * `DOMAIN_TYPES` in `@switchyard/domain`; the container's configuration is
+ * `CONTAINER_TYPES.Config` in `@switchyard/container`.
  *
  * @example
  * ```ts
@@ -11,12 +14,4 @@ export const TYPES = {
   QueueProvider: Symbol.for('switchyard.QueueProvider'),
   JobProcessor: Symbol.for('switchyard.JobProcessor'),
   Logger: Symbol.for('switchyard.Logger'),
-  Config: Symbol.for('switchyard.Config'),
-  Clock: Symbol.for('switchyard.Clock'),
-  NotificationSender: Symbol.for('switchyard.NotificationSender'),
-  ReminderGuard: Symbol.for('switchyard.ReminderGuard'),
-  BookingReminderScheduler: Symbol.for('switchyard.BookingReminderScheduler'),
-  BookingReminderOffsets: Symbol.for('switchyard.BookingReminderOffsets'),
-  PaymentReminderOffsets: Symbol.for('switchyard.PaymentReminderOffsets'),
-  PaymentReminderScheduler: Symbol.for('switchyard.PaymentReminderScheduler'),
 } as const;

@@ -1,11 +1,12 @@
 import { inject, injectable, optional } from 'inversify';
-import { TYPES, type JobContext, type JobInfo, type JobProcessor } from '@switchyard/core';
+import { type JobContext, type JobInfo, type JobProcessor } from '@switchyard/core';
 import { BOOKING_REMINDER_JOB, type BookingReminderData } from './booking.js';
 import type { NotificationSender } from './notification-sender.js';
 import { requireNotificationSender, requireReminderGuard } from './constructor-arguments.js';
 import { alwaysRemindGuard, type ReminderGuard } from './reminder-guard.js';
 import { renderBookingReminder } from './reminder-messages.js';
 import type { ReminderOutcome } from './reminder-outcome.js';
+import { DOMAIN_TYPES } from './domain-tokens.js';
 
 /** Sends a booking reminder by email, and by SMS when the customer gave a phone number. */
 @injectable()
@@ -17,8 +18,8 @@ export class BookingReminderProcessor implements JobProcessor<BookingReminderDat
 
   /** Without Inversify: `new BookingReminderProcessor(sender)`; the guard defaults to `alwaysRemindGuard`. */
   constructor(
-    @inject(TYPES.NotificationSender) sender: NotificationSender,
-    @inject(TYPES.ReminderGuard) @optional() guard: ReminderGuard = alwaysRemindGuard,
+    @inject(DOMAIN_TYPES.NotificationSender) sender: NotificationSender,
+    @inject(DOMAIN_TYPES.ReminderGuard) @optional() guard: ReminderGuard = alwaysRemindGuard,
   ) {
     this.sender = requireNotificationSender(sender, 'BookingReminderProcessor');
     this.guard = requireReminderGuard(guard, 'BookingReminderProcessor');

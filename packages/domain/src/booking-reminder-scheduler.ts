@@ -8,6 +8,7 @@ import type { ReminderPlan } from './reminder-plan.js';
 import { ReminderSeries } from './reminder-series.js';
 import { validateBooking } from './validate-booking.js';
 import { requireId } from './field-validation.js';
+import { DOMAIN_TYPES } from './domain-tokens.js';
 
 /**
  * Schedules the reminders of a booking (by default 24 h, 1 h and 15 min before it) as
@@ -32,8 +33,8 @@ export class BookingReminderScheduler {
 
   constructor(
     @inject(TYPES.QueueProvider) queue: QueueProvider,
-    @inject(TYPES.Clock) @optional() clock: Clock = systemClock,
-    @inject(TYPES.BookingReminderOffsets) @optional() offsets: readonly ReminderOffset[] = DEFAULT_BOOKING_REMINDER_OFFSETS,
+    @inject(DOMAIN_TYPES.Clock) @optional() clock: Clock = systemClock,
+    @inject(DOMAIN_TYPES.BookingReminderOffsets) @optional() offsets: readonly ReminderOffset[] = DEFAULT_BOOKING_REMINDER_OFFSETS,
   ) {
     const owner = 'BookingReminderScheduler';
     this.series = new ReminderSeries(

@@ -17,3 +17,4 @@ export { PaymentReminderScheduler } from './payment-reminder-scheduler.js';
 export { BookingReminderProcessor } from './booking-reminder-processor.js';
 export { PaymentReminderProcessor } from './payment-reminder-processor.js';
 export { LoggingNotificationSender } from './logging-notification-sender.js';
+export { DOMAIN_TYPES } from './domain-tokens.js';

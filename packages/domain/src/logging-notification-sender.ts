@@ -4,7 +4,7 @@ import type { Notification, NotificationSender } from './notification-sender.js'
 
 /**
  * The shipped adapter: logs what it would send instead of sending it. Bind your
- * Mailgun/SES/Twilio client to `TYPES.NotificationSender` in production.
+ * Mailgun/SES/Twilio client to `DOMAIN_TYPES.NotificationSender` in production.
  */
 @injectable()
 export class LoggingNotificationSender implements NotificationSender {

@@ -1,11 +1,12 @@
 import { inject, injectable, optional } from 'inversify';
-import { TYPES, type JobContext, type JobInfo, type JobProcessor } from '@switchyard/core';
+import { type JobContext, type JobInfo, type JobProcessor } from '@switchyard/core';
 import type { NotificationSender } from './notification-sender.js';
 import { PAYMENT_REMINDER_JOB, type PaymentReminderData } from './payment.js';
 import { requireNotificationSender, requireReminderGuard } from './constructor-arguments.js';
 import { alwaysRemindGuard, type ReminderGuard } from './reminder-guard.js';
 import { renderPaymentReminder } from './reminder-messages.js';
 import type { ReminderOutcome } from './reminder-outcome.js';
+import { DOMAIN_TYPES } from './domain-tokens.js';
 
 /** Sends a payment reminder by email, unless the payment has been settled meanwhile. */
 @injectable()
@@ -17,8 +18,8 @@ export class PaymentReminderProcessor implements JobProcessor<PaymentReminderDat
 
   /** Without Inversify: `new PaymentReminderProcessor(sender)`; the guard defaults to `alwaysRemindGuard`. */
   constructor(
-    @inject(TYPES.NotificationSender) sender: NotificationSender,
-    @inject(TYPES.ReminderGuard) @optional() guard: ReminderGuard = alwaysRemindGuard,
+    @inject(DOMAIN_TYPES.NotificationSender) sender: NotificationSender,
+    @inject(DOMAIN_TYPES.ReminderGuard) @optional() guard: ReminderGuard = alwaysRemindGuard,
   ) {
     this.sender = requireNotificationSender(sender, 'PaymentReminderProcessor');
     this.guard = requireReminderGuard(guard, 'PaymentReminderProcessor');

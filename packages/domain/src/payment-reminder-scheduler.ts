@@ -8,6 +8,7 @@ import { DEFAULT_PAYMENT_REMINDER_OFFSETS, type ReminderOffset } from './reminde
 import type { ReminderPlan } from './reminder-plan.js';
 import { ReminderSeries } from './reminder-series.js';
 import { validatePayment } from './validate-payment.js';
+import { DOMAIN_TYPES } from './domain-tokens.js';
 
 /**
  * Schedules the reminders of a payment: by default 3 days before the due date, on it,
@@ -34,8 +35,8 @@ export class PaymentReminderScheduler {
 
   constructor(
     @inject(TYPES.QueueProvider) queue: QueueProvider,
-    @inject(TYPES.Clock) @optional() clock: Clock = systemClock,
-    @inject(TYPES.PaymentReminderOffsets) @optional() offsets: readonly ReminderOffset[] = DEFAULT_PAYMENT_REMINDER_OFFSETS,
+    @inject(DOMAIN_TYPES.Clock) @optional() clock: Clock = systemClock,
+    @inject(DOMAIN_TYPES.PaymentReminderOffsets) @optional() offsets: readonly ReminderOffset[] = DEFAULT_PAYMENT_REMINDER_OFFSETS,
   ) {
     const owner = 'PaymentReminderScheduler';
     this.series = new ReminderSeries(

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Db } from 'mongodb';
 import { Agenda } from 'agenda';
 import {
   JOB_STATES,
@@ -8,7 +7,6 @@ import {
   emptyJobCounts,
   toJobSnapshot,
   type CleanOptions,
-  type CommonProviderOptions,
   type Endpoint,
   type ImportReport,
   type JobInfo,
@@ -20,35 +18,22 @@ import {
 } from '@switchyard/core';
 import { BaseQueueProvider } from '@switchyard/core/provider-kit';
 import type { AgendaJobDocument } from './agenda-job-document.js';
+import {
+  DEFAULT_AGENDA_COLLECTION,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_LOCK_LIFETIME_MS,
+  DEFAULT_PROCESS_EVERY_MS,
+  positiveInteger,
+  type AgendaQueueProviderOptions,
+} from './agenda-options.js';
 import { AgendaStore, translateMongoError } from './agenda-store.js';
 import { AgendaWorker } from './agenda-worker.js';
 import { isDuplicateKeyError } from './connectivity-errors.js';
 import { writeImportBatch } from './import-batch.js';
-import { jobsFilter, stateFilter, toJobInfo } from './job-state-mapping.js';
+import { listingFilter, stateFilter, toJobInfo } from './job-state-mapping.js';
 import { endpointOfDb, mongoEndpointOf } from './mongo-endpoint.js';
 import { documentFromSnapshot, newJobDocument } from './new-job-document.js';
 
-/** Settings of the Agenda provider besides how to reach MongoDB. */
-export interface AgendaSettings {
-  /** The jobs collection; default 'agenda_jobs'. Pause flags live in `<collection>_paused`. */
-  collection?: string;
-  /** How often each worker polls MongoDB for due jobs; default 5000. See the class comment for what it means for `runAt`. */
-  processEveryMs?: number;
-  /** How long a worker's lock on a running job lasts without renewal; default 60 000. A crashed worker's job runs again after it. */
-  lockLifetimeMs?: number;
-  /** How long connect() (and any call while MongoDB is down) may wait for a server; default 5000. */
-  connectTimeoutMs?: number;
-}
-
-/** Either a connection string (the provider opens and closes the client) or a `Db` the service already holds (left open). */
-export type AgendaConnection = { mongoUrl: string; db?: undefined } | { db: Db; mongoUrl?: undefined };
-
-export type AgendaQueueProviderOptions = CommonProviderOptions & AgendaSettings & AgendaConnection;
-
-export const DEFAULT_AGENDA_COLLECTION = 'agenda_jobs';
-export const DEFAULT_PROCESS_EVERY_MS = 5000;
-export const DEFAULT_LOCK_LIFETIME_MS = 60_000;
-export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
 /** Jobs per bulk write on import: bounded memory for streams of any length. */
 const IMPORT_BATCH_SIZE = 500;
 /** Documents per cursor batch on export. */
@@ -246,7 +231,7 @@ export class AgendaQueueProvider extends BaseQueueProvider {
   protected async _listJobs({ names, states, limit, offset }: NormalizedListQuery): Promise<JobInfo[]> {
     const now = new Date();
     const docs = await this.store.jobs
-      .find(filterFor(names, states, now))
+      .find(listingFilter(names, states, now))
       .sort({ createdAt: 1, jobId: 1 })
       .skip(offset)
       .limit(limit)
@@ -320,7 +305,7 @@ export class AgendaQueueProvider extends BaseQueueProvider {
   protected async *_exportJobs({ names, states }: { names: string[] | null; states: JobState[] }): AsyncIterable<JobSnapshot> {
     const now = new Date();
     // A cursor: MongoDB hands the documents over in batches; never all of them in memory.
-    const cursor = this.store.jobs.find(filterFor(names, states, now)).sort({ createdAt: 1, jobId: 1 }).batchSize(EXPORT_BATCH_SIZE);
+    const cursor = this.store.jobs.find(listingFilter(names, states, now)).sort({ createdAt: 1, jobId: 1 }).batchSize(EXPORT_BATCH_SIZE);
     try {
       for await (const doc of cursor) {
         yield toJobSnapshot(toJobInfo(doc, now), { removeOnComplete: doc.removeOnComplete === true });
@@ -354,19 +339,4 @@ export class AgendaQueueProvider extends BaseQueueProvider {
     await this.worker.windDown(this.store);
     await this.store.close();
   }
-}
-
-/** The MongoDB filter of a listing or an export. */
-function filterFor(names: string[] | null, states: JobState[], now: Date) {
-  // Every state asked for: no need to spell the state rule out.
-  const everyState = JOB_STATES.every((state) => states.includes(state));
-  return everyState ? (names === null ? {} : { name: { $in: names } }) : jobsFilter(names, states, now);
-}
-
-function positiveInteger(value: number | undefined, fallback: number, field: string): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new ValidationError(field, 'must be a whole number of at least 1');
-  }
-  return value;
 }

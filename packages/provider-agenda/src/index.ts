@@ -1,5 +1,5 @@
+export { AgendaQueueProvider } from './agenda-queue-provider.js';
 export {
-  AgendaQueueProvider,
   DEFAULT_AGENDA_COLLECTION,
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_LOCK_LIFETIME_MS,
@@ -7,7 +7,7 @@ export {
   type AgendaConnection,
   type AgendaQueueProviderOptions,
   type AgendaSettings,
-} from './agenda-queue-provider.js';
+} from './agenda-options.js';
 export type { AgendaJobDocument, JobPhase } from './agenda-job-document.js';
 export { toAgendaPriority, fromAgendaPriority } from './agenda-priority.js';
 export { jobStateOf, stateFilter, toJobInfo as jobInfoFromDocument } from './job-state-mapping.js';

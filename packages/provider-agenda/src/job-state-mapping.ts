@@ -41,7 +41,7 @@
  * one reports its next occurrence.
  */
 import type { Filter } from 'mongodb';
-import type { JobInfo, JobState } from '@switchyard/core';
+import { JOB_STATES, type JobInfo, type JobState } from '@switchyard/core';
 import type { AgendaJobDocument } from './agenda-job-document.js';
 import { fromAgendaPriority } from './agenda-priority.js';
 import { fromResultJson } from './stored-result.js';
@@ -108,4 +108,11 @@ export function toJobInfo<T = unknown>(doc: AgendaJobDocument, now: Date): JobIn
     ...(doc.backoff ? { backoff: { ...doc.backoff } } : {}),
     ...(typeof doc.timeoutMs === 'number' ? { timeoutMs: doc.timeoutMs } : {}),
   };
+}
+
+/** The MongoDB filter of a listing or an export. */
+export function listingFilter(names: string[] | null, states: JobState[], now: Date) {
+  // Every state asked for: no need to spell the state rule out.
+  const everyState = JOB_STATES.every((state) => states.includes(state));
+  return everyState ? (names === null ? {} : { name: { $in: names } }) : jobsFilter(names, states, now);
 }

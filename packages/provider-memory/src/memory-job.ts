@@ -1,4 +1,4 @@
-import type { BackoffOptions, JobInfo, JobState, RepeatOptions } from '@switchyard/core';
+import { JOB_STATES, type BackoffOptions, type JobInfo, type JobSnapshot, type JobState, type RepeatOptions, type ValidatedSchedule } from '@switchyard/core';
 import type { DueItem } from './due-timers.js';
 
 /**
@@ -63,4 +63,57 @@ export function toJobInfo<T>(job: MemoryJob): JobInfo<T> {
 /** Oldest first, then by id: the order of core's `compareByCreation`, on stored jobs. */
 export function compareJobsByCreation(a: MemoryJob, b: MemoryJob): number {
   return a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+/**
+ * A new job from a validated schedule, `waiting` until the provider makes it due at
+ * `runAt`. `name` is the name's shared string (see `MemoryJob.name`).
+ */
+export function memoryJobFromSchedule(
+  schedule: ValidatedSchedule,
+  fields: { id: string; name: string; runAt: number; createdAt: number; sequence: number },
+): MemoryJob {
+  const job: MemoryJob = {
+    ...fields,
+    data: structuredClone(schedule.data ?? null),
+    state: 'waiting',
+    finishedAt: null,
+    priority: schedule.priority,
+    attemptsMade: 0,
+    maxAttempts: schedule.attempts,
+    progress: 0,
+    removeOnComplete: schedule.removeOnComplete,
+    dueTicket: undefined,
+  };
+  if (schedule.backoff !== undefined) job.backoff = schedule.backoff;
+  if (schedule.timeoutMs !== undefined) job.timeoutMs = schedule.timeoutMs;
+  if (schedule.repeat !== undefined) job.repeat = schedule.repeat;
+  return job;
+}
+
+/** An imported job, as the snapshot says; a finished one is taken to have finished at `now` (snapshots do not say when). */
+export function memoryJobFromSnapshot(snapshot: JobSnapshot, fields: { name: string; now: number; sequence: number }): MemoryJob {
+  const finished = snapshot.state === 'completed' || snapshot.state === 'failed';
+  const job: MemoryJob = {
+    id: snapshot.id,
+    name: fields.name,
+    data: structuredClone(snapshot.data ?? null),
+    // The constant, not the snapshot's own copy of the word, which would be kept per job.
+    state: JOB_STATES.find((state) => state === snapshot.state)!,
+    runAt: snapshot.runAt === null ? null : Date.parse(snapshot.runAt),
+    createdAt: Date.parse(snapshot.createdAt),
+    finishedAt: finished ? fields.now : null,
+    priority: snapshot.priority,
+    attemptsMade: snapshot.attemptsMade,
+    maxAttempts: snapshot.attempts,
+    progress: snapshot.state === 'completed' ? 100 : 0,
+    removeOnComplete: snapshot.removeOnComplete === true,
+    sequence: fields.sequence,
+    dueTicket: undefined,
+  };
+  if (snapshot.failedReason !== undefined) job.failedReason = snapshot.failedReason;
+  if (snapshot.backoff !== null) job.backoff = snapshot.backoff;
+  if (snapshot.timeoutMs !== null) job.timeoutMs = snapshot.timeoutMs;
+  if (snapshot.repeat !== null) job.repeat = snapshot.repeat;
+  return job;
 }

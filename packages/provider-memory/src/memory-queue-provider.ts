@@ -36,7 +36,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
-  JOB_STATES,
   ProviderClosedError,
   compareByCreation,
   emptyImportReport,
@@ -56,7 +55,7 @@ import {
   type ValidatedSchedule,
 } from '@switchyard/core';
 import { BaseQueueProvider, decideAfterFailedAttempt } from '@switchyard/core/provider-kit';
-import { compareJobsByCreation, toJobInfo, type MemoryJob } from './memory-job.js';
+import { compareJobsByCreation, memoryJobFromSchedule, memoryJobFromSnapshot, toJobInfo, type MemoryJob } from './memory-job.js';
 import { DueTimers } from './due-timers.js';
 import { WaitingLine } from './waiting-line.js';
 
@@ -96,25 +95,13 @@ export class MemoryQueueProvider extends BaseQueueProvider {
     if (schedule.jobId !== undefined && this.jobs.has(schedule.jobId)) return schedule.jobId;
     const now = Date.now();
     const runAt = (schedule.repeat === undefined ? schedule.runAt : nextRepeatRun(schedule.repeat, null, new Date(now))).getTime();
-    const job: MemoryJob = {
+    const job = memoryJobFromSchedule(schedule, {
       id: schedule.jobId ?? randomUUID(),
       name: this.queueFor(schedule.name).name,
-      data: structuredClone(schedule.data ?? null),
-      state: 'waiting',
       runAt,
       createdAt: now,
-      finishedAt: null,
-      priority: schedule.priority,
-      attemptsMade: 0,
-      maxAttempts: schedule.attempts,
-      progress: 0,
-      removeOnComplete: schedule.removeOnComplete,
       sequence: this.sequence++,
-      dueTicket: undefined,
-    };
-    if (schedule.backoff !== undefined) job.backoff = schedule.backoff;
-    if (schedule.timeoutMs !== undefined) job.timeoutMs = schedule.timeoutMs;
-    if (schedule.repeat !== undefined) job.repeat = schedule.repeat;
+    });
     this.jobs.set(job.id, job);
     this.makeDue(job, runAt);
     this.logger.debug('job scheduled', { provider: this.name, jobName: job.name, jobId: job.id });
@@ -350,33 +337,11 @@ export class MemoryQueueProvider extends BaseQueueProvider {
   }
 
   private store(snapshot: JobSnapshot): void {
-    const now = new Date();
-    const finished = snapshot.state === 'completed' || snapshot.state === 'failed';
-    const job: MemoryJob = {
-      id: snapshot.id,
-      name: this.queueFor(snapshot.name).name,
-      data: structuredClone(snapshot.data ?? null),
-      // The constant, not the snapshot's own copy of the word, which would be kept per job.
-      state: JOB_STATES.find((state) => state === snapshot.state)!,
-      runAt: snapshot.runAt === null ? null : Date.parse(snapshot.runAt),
-      createdAt: Date.parse(snapshot.createdAt),
-      // Snapshots do not carry when a job finished; the import is the closest thing we know.
-      finishedAt: finished ? now.getTime() : null,
-      priority: snapshot.priority,
-      attemptsMade: snapshot.attemptsMade,
-      maxAttempts: snapshot.attempts,
-      progress: snapshot.state === 'completed' ? 100 : 0,
-      removeOnComplete: snapshot.removeOnComplete === true,
-      sequence: this.sequence++,
-      dueTicket: undefined,
-    };
-    if (snapshot.failedReason !== undefined) job.failedReason = snapshot.failedReason;
-    if (snapshot.backoff !== null) job.backoff = snapshot.backoff;
-    if (snapshot.timeoutMs !== null) job.timeoutMs = snapshot.timeoutMs;
-    if (snapshot.repeat !== null) job.repeat = snapshot.repeat;
+    const now = Date.now();
+    const job = memoryJobFromSnapshot(snapshot, { name: this.queueFor(snapshot.name).name, now, sequence: this.sequence++ });
     this.jobs.set(job.id, job);
-    if (finished) return;
-    const dueAt = job.runAt ?? (job.repeat === undefined ? now.getTime() : nextRepeatRun(job.repeat, null, now).getTime());
+    if (job.state === 'completed' || job.state === 'failed') return;
+    const dueAt = job.runAt ?? (job.repeat === undefined ? now : nextRepeatRun(job.repeat, null, new Date(now)).getTime());
     this.makeDue(job, dueAt);
   }
 

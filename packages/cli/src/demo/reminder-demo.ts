@@ -18,6 +18,7 @@ import {
   type ReminderGuard,
   type ReminderPlan,
 } from '@switchyard/domain';
+import { DOMAIN_TYPES } from '@switchyard/domain';
 
 /** One story hour lasts a quarter of a real second: a story day is 6 s. */
 const STORY_HOUR_MS = 250;
@@ -54,19 +55,19 @@ export async function runReminderDemo(env: Environment): Promise<void> {
     // An empty variable counts as unset, as it does for the container.
     env: { ...env, QUEUE_PROVIDER: env.QUEUE_PROVIDER || 'memory', LOG_LEVEL: env.LOG_LEVEL || 'warn' },
     configure(container) {
-      container.rebind(TYPES.NotificationSender).toConstantValue(sender);
-      container.rebind(TYPES.ReminderGuard).toConstantValue(guard);
-      container.rebind(TYPES.BookingReminderOffsets).toConstantValue(scaleOffsets(DEFAULT_BOOKING_REMINDER_OFFSETS, scale));
+      container.rebind(DOMAIN_TYPES.NotificationSender).toConstantValue(sender);
+      container.rebind(DOMAIN_TYPES.ReminderGuard).toConstantValue(guard);
+      container.rebind(DOMAIN_TYPES.BookingReminderOffsets).toConstantValue(scaleOffsets(DEFAULT_BOOKING_REMINDER_OFFSETS, scale));
       // Half a day before, on the day, one day late.
       container
-        .rebind(TYPES.PaymentReminderOffsets)
+        .rebind(DOMAIN_TYPES.PaymentReminderOffsets)
         .toConstantValue(scaleOffsets([{ label: 'before-12h', offsetMs: 12 * HOUR }, { label: 'due', offsetMs: 0 }, { label: 'overdue-1d', offsetMs: -24 * HOUR }], scale));
     },
   });
   startedAt = Date.now();
   const queue = worker.container.get<QueueProvider>(TYPES.QueueProvider);
-  const bookings = worker.container.get<BookingReminderScheduler>(TYPES.BookingReminderScheduler);
-  const payments = worker.container.get<PaymentReminderScheduler>(TYPES.PaymentReminderScheduler);
+  const bookings = worker.container.get<BookingReminderScheduler>(DOMAIN_TYPES.BookingReminderScheduler);
+  const payments = worker.container.get<PaymentReminderScheduler>(DOMAIN_TYPES.PaymentReminderScheduler);
   console.log(`Switchyard demo on the ${queue.name} provider: one story hour = ${STORY_HOUR_MS} ms\n`);
 
   let finished = 0;
