@@ -101,7 +101,7 @@ async function main(): Promise<number> {
       mode: options.mode,
       dryRun: options.dryRun,
       batchSize,
-      ...(progress === undefined ? {} : { onProgress: progress.update }),
+      ...(progress === undefined ? {} : { onProgress: (update) => progress.update(update) }),
     });
     progress?.end();
 

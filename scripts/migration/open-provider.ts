@@ -1,5 +1,5 @@
 import { ProviderUnavailableError, redactSecrets, type Logger, type QueueProvider } from '@switchyard/core';
-import { ConfigError, loadConfig, loadProvider, PROVIDER_NAMES, type ProviderName } from '@switchyard/container';
+import { ConfigError, loadConfig, loadProvider, PROVIDER_NAMES } from '@switchyard/container';
 import { MigrationCliError } from './migration-cli-error.js';
 
 /**
@@ -44,6 +44,6 @@ export async function openProvider(
   return queue;
 }
 
-export function connectionKey(provider: ProviderName | string, url: string | undefined): string {
+export function connectionKey(provider: string, url: string | undefined): string {
   return `${provider} ${url ?? '(from environment)'}`;
 }

@@ -221,7 +221,7 @@ export class AgendaQueueProvider extends ProviderEventEmitter implements QueuePr
       if (this.options.db !== undefined) {
         db = this.options.db;
       } else {
-        client = new MongoClient(this.options.mongoUrl!, {
+        client = new MongoClient(this.options.mongoUrl, {
           serverSelectionTimeoutMS: this.connectTimeoutMs,
           connectTimeoutMS: this.connectTimeoutMs,
           appName: 'switchyard-agenda',

@@ -595,7 +595,7 @@ export class BullQueueProvider extends ProviderEventEmitter implements QueueProv
     this.finishAttempt(job);
     if (base === undefined) return;
     const stored = toStoredResult(result);
-    const progress = job.progress();
+    const progress: unknown = job.progress();
     const info: JobInfo = {
       ...base,
       state: 'completed',
