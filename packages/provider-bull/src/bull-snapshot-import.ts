@@ -7,7 +7,7 @@
  * - scheduled and waiting jobs with one `queue.addBulk`;
  * - repeating jobs with `queue.add` (Bull's addBulk does not take `repeat`);
  * - completed and failed jobs, which Bull has no API to add, by writing the job hash
- *   and the finished set exactly as Bull's own `moveToFinished` script leaves them.
+ *   and the finished set exactly as Bull's own `moveToFinished-9.lua` script leaves them.
  * At most one batch of snapshots is held in memory, whatever the source's size.
  */
 import type Bull from 'bull';

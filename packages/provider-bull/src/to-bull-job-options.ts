@@ -21,7 +21,7 @@ import type Bull from 'bull';
 import type { BackoffOptions, JobSnapshot, ValidatedSchedule } from '@switchyard/core';
 import { toBullRepeat } from './bull-repeat.js';
 
-/** The name of the custom backoff strategy every queue registers (see `switchyardBackoffStrategy`). */
+/** The name of the custom backoff strategy every queue registers (see `BullQueueProvider.backoffStrategy`). */
 export const SWITCHYARD_BACKOFF = 'switchyard';
 
 /**
