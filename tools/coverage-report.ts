@@ -31,17 +31,18 @@ type Metric = 'lines' | 'branches' | 'functions';
 const METRICS: Metric[] = ['lines', 'branches', 'functions'];
 
 /**
- * Percentages, a little under what the suites reach (README, "Tests"). Raise a floor
- * when tests are added; never lower one to make a run pass.
+ * Percentages, about a point under what the suites reach (README, "Tests"), before
+ * and after Prettier's layout (which moves the line figures by up to a point). Raise
+ * a floor when tests are added; never lower one to make a run pass.
  */
 const FLOORS: Record<string, Record<Metric, number>> = {
-  admin: { lines: 96, branches: 91, functions: 93 },
-  container: { lines: 95, branches: 87, functions: 95 },
-  core: { lines: 95, branches: 89, functions: 93 },
+  admin: { lines: 96, branches: 92, functions: 94 },
+  container: { lines: 94, branches: 87, functions: 99 },
+  core: { lines: 96, branches: 92, functions: 93 },
   domain: { lines: 96, branches: 78, functions: 92 },
-  'provider-agenda': { lines: 91, branches: 81, functions: 93 },
-  'provider-bull': { lines: 95, branches: 83, functions: 97 },
-  'provider-memory': { lines: 97, branches: 91, functions: 97 },
+  'provider-agenda': { lines: 96, branches: 85, functions: 95 },
+  'provider-bull': { lines: 96, branches: 84, functions: 98 },
+  'provider-memory': { lines: 98, branches: 94, functions: 97 },
 };
 
 const root = fileURLToPath(new URL('..', import.meta.url));
