@@ -55,8 +55,8 @@ export async function runEnqueue(
 }
 
 interface Producer {
-  add(index: number): Promise<unknown>;
-  close(): Promise<void>;
+  add: (index: number) => Promise<unknown>;
+  close: () => Promise<void>;
 }
 
 async function openProducer(variant: EnqueueVariant, servers: BenchServers): Promise<Producer> {

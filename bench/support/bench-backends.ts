@@ -91,7 +91,7 @@ export interface FreshProvider {
   provider: QueueProvider;
   /** What the provider's storage is called: the Redis prefix or the MongoDB URI (for a child process to open the same). */
   location: string;
-  dropStorage(): Promise<void>;
+  dropStorage: () => Promise<void>;
 }
 
 export function freshProvider(kind: ProviderKind, servers: BenchServers, label: string): FreshProvider {

@@ -1,6 +1,7 @@
 /**
- * The shape of a benchmark run's results (what `latest.json` holds) and its Markdown
- * rendering (`latest.md`). Every figure is the median of its runs, with min and max.
+ * The shape of a benchmark run's results (what `bench/results/latest.json` holds) and
+ * its Markdown rendering (`bench/results/latest.md`). Every figure is the median of
+ * its runs, with min and max.
  */
 import type { AGENDA_PROCESS_EVERY_MS } from './bench-backends.js';
 import type { BenchSettings } from './bench-settings.js';

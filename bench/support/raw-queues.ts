@@ -9,7 +9,6 @@
  *   in-process notification channel (the provider wakes its Agenda the same way).
  */
 import { randomUUID } from 'node:crypto';
-import type { Socket } from 'node:net';
 import Bull from 'bull';
 import { Redis } from 'ioredis';
 import { MongoClient } from 'mongodb';
@@ -49,7 +48,7 @@ export function openRawBull(name: string, redisUrl: string, prefix: string, opti
     createClient: (type) => {
       // What Bull asks of its subscriber and blocking connections.
       const client = new Redis(redisUrl, type === 'client' ? {} : { maxRetriesPerRequest: null, enableReadyCheck: false });
-      if (type === 'client') client.on('connect', () => coalesceWrites(client.stream as Socket));
+      if (type === 'client') client.on('connect', () => coalesceWrites(client.stream));
       return client;
     },
   });

@@ -18,7 +18,7 @@ describe('createLogger', () => {
     const { logger, lines } = capture('json');
     logger.info('job completed', { jobName: 'email', jobId: 'j-1' });
     await flush();
-    const entry = JSON.parse(lines[0]!);
+    const entry = JSON.parse(lines[0]!) as Record<string, unknown>;
     expect(entry).to.include({ level: 'info', message: 'job completed', provider: 'bull', jobName: 'email', jobId: 'j-1' });
     expect(entry.timestamp).to.be.a('string');
   });

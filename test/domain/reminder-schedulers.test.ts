@@ -133,7 +133,7 @@ for (const fixture of providerFixtures()) {
     }
 
     const badPayments: [string, Partial<Payment>][] = [
-      ['paymentId', { paymentId: undefined as unknown as string }],
+      ['paymentId', { paymentId: undefined }],
       ['amount', { amount: -1 }],
       ['currency', { currency: 'EUX' }],
       ['dueDate', { dueDate: '2027-02-30T25:00:00Z' }],

@@ -72,7 +72,7 @@ describe('migrate-jobs CLI', function () {
 
     const again = runMigrateCli(['--from', 'bull', '--to', 'bull', '--from-url', pair.fromUrl, '--to-url', pair.toUrl, '--json'], pair.env);
     expect(await again.exited(), again.stderr()).to.equal(0);
-    const report = JSON.parse(again.stdout());
+    const report = JSON.parse(again.stdout()) as { totals: unknown; complete: unknown };
     expect(report.totals).to.deep.equal({ exported: 10, imported: 0, skipped: 10, verified: 10, deleted: 0, failed: 0 });
     expect(report.complete).to.equal(true);
   });

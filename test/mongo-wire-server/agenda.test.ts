@@ -27,7 +27,7 @@ function nextEvents(emitter: EventEmitter, event: string, count: number, timeout
 describe('MongoDB for tests: Agenda 6 on @agendajs/mongo-backend', function () {
   let database: TestDatabase;
   let agenda: Agenda;
-  let jobs: Collection<Document>;
+  let jobs: Collection;
   /** lockedAt of each job as stored while its handler was running. */
   const lockedAtWhileRunning = new Map<string, unknown>();
   const ranWith: Document[] = [];

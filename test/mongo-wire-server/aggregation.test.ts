@@ -1,10 +1,10 @@
 import { expect } from 'chai';
-import { type Collection, type Document } from 'mongodb';
+import { type Collection } from 'mongodb';
 import { openTestDatabase, type TestDatabase } from './test-database.js';
 
 describe('MongoDB for tests: aggregation', function () {
   let database: TestDatabase;
-  let orders: Collection<Document>;
+  let orders: Collection;
 
   before(async function () {
     database = await openTestDatabase('aggregation');

@@ -4,7 +4,7 @@ import { openTestDatabase, type TestDatabase } from './test-database.js';
 
 describe('MongoDB for tests: CRUD through the official driver', function () {
   let database: TestDatabase;
-  let things: Collection<Document>;
+  let things: Collection;
 
   before(async function () {
     database = await openTestDatabase('crud');

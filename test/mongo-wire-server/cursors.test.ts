@@ -1,10 +1,10 @@
 import { expect } from 'chai';
-import { MongoServerError, type Collection, type CommandStartedEvent, type Document } from 'mongodb';
+import { MongoServerError, type Collection, type CommandStartedEvent } from 'mongodb';
 import { openTestDatabase, type TestDatabase } from './test-database.js';
 
 describe('MongoDB for tests: cursors over more than one batch', function () {
   let database: TestDatabase;
-  let numbers: Collection<Document>;
+  let numbers: Collection;
   const started: CommandStartedEvent[] = [];
   const commandsNamed = (name: string): CommandStartedEvent[] => started.filter((event) => event.commandName === name);
 

@@ -5,7 +5,7 @@ import { openTestDatabase, type TestDatabase } from './test-database.js';
 describe('MongoDB for tests: findOneAndUpdate / Delete / Replace', function () {
   let database: TestDatabase;
   let counter = 0;
-  let tasks: Collection<Document>;
+  let tasks: Collection;
 
   before(async function () {
     database = await openTestDatabase('find_and_modify');

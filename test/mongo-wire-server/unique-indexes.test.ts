@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { MongoBulkWriteError, MongoServerError, type Collection, type Document } from 'mongodb';
+import { MongoBulkWriteError, MongoServerError, type Collection } from 'mongodb';
 import { openTestDatabase, type TestDatabase } from './test-database.js';
 
 /** Runs `action` and returns the MongoServerError it must fail with. */
@@ -12,7 +12,7 @@ async function serverErrorFrom(action: () => Promise<unknown>): Promise<MongoSer
 describe('MongoDB for tests: indexes and unique constraints', function () {
   let database: TestDatabase;
   let counter = 0;
-  let users: Collection<Document>;
+  let users: Collection;
 
   before(async function () {
     database = await openTestDatabase('indexes');

@@ -179,7 +179,7 @@ describe('hostile input: POST /api/jobs on the admin server', function () {
           payload: body.text,
         });
         guard.assertUntouched(`a ${body.kind} body`);
-        const answer = response.json() as { id?: string; created?: boolean; error?: string; field?: string };
+        const answer = response.json<{ id?: string; created?: boolean; error?: string; field?: string }>();
         const context = `${response.statusCode} ${response.body.slice(0, 300)} for ${body.text.slice(0, 300)}`;
 
         if (response.statusCode === 400 || response.statusCode === 413) {
@@ -209,7 +209,7 @@ describe('hostile input: POST /api/jobs on the admin server', function () {
           // And the API reads it back the same.
           const read = await app.inject({ method: 'GET', url: `/api/jobs/${encodeURIComponent(answer.id!)}`, headers: { authorization } });
           expect(read.statusCode, context).to.equal(200);
-          expect(asJson((read.json() as JobInfo).data), context).to.deep.equal(asJson(sent.data));
+          expect(asJson(read.json<JobInfo>().data), context).to.deep.equal(asJson(sent.data));
           expectedTotal += 1;
           tally.stored += 1;
           if (body.kind === 'valid') tally.storedValidByConstruction += 1;

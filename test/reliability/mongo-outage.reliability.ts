@@ -65,7 +65,12 @@ describe('reliability: MongoDB outage under load', function () {
       lockLifetimeMs: 2000,
       connectTimeoutMs: 1000,
       // Counts the times the driver's monitor hung on the dropped connections and the provider reconnected its client.
-      logger: { ...silentLogger, warn: (message) => void (/reconnecting it/.test(message) && (reconnects += 1)) },
+      logger: {
+        ...silentLogger,
+        warn: (message) => {
+          if (/reconnecting it/.test(message)) reconnects += 1;
+        },
+      },
     });
     const errors: Error[] = [];
     provider.on('error', (error) => errors.push(error));

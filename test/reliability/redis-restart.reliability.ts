@@ -58,7 +58,14 @@ describe('reliability: Redis restarted under load', function () {
     await Promise.all(workers.map((worker) => worker.line(/^ready$/, 30_000)));
     // Counts the jobs the provider had to add again because their claim's reply was lost with the connection.
     let claimsWithoutJob = 0;
-    const logger: Logger = { error: () => {}, info: () => {}, debug: () => {}, warn: (message) => void (/claimed without its job/.test(message) && (claimsWithoutJob += 1)) };
+    const logger: Logger = {
+      error: () => {},
+      info: () => {},
+      debug: () => {},
+      warn: (message) => {
+        if (/claimed without its job/.test(message)) claimsWithoutJob += 1;
+      },
+    };
     producer = new BullQueueProvider({ redisUrl: redis.url, prefix: namespace, logger, ...TUNING });
     const producerErrors: Error[] = [];
     producer.on('error', (error) => producerErrors.push(error));

@@ -32,7 +32,7 @@ interface CrashScenario {
   concurrency: number;
   workMs: number;
   /** A producer on the same storage as the workers, and the workers' settings. */
-  setUp(): Promise<{ producer: QueueProvider; url: string; namespace: string; tuning: Record<string, number>; tearDown(): Promise<void> }>;
+  setUp(): Promise<{ producer: QueueProvider; url: string; namespace: string; tuning: Record<string, number>; tearDown: () => Promise<void> }>;
 }
 
 let mongo: StartedMongo | undefined;

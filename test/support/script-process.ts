@@ -36,13 +36,13 @@ export function runScript(script: URL, args: string[], env: Record<string, strin
   const wakeWaiters = (): void => {
     for (const wake of [...waiters]) wake();
   };
-  child.stdout!.on('data', (chunk: Buffer) => {
+  child.stdout.on('data', (chunk: Buffer) => {
     const complete = (partial + chunk.toString()).split('\n');
     partial = complete.pop()!;
     lines.push(...complete);
     wakeWaiters();
   });
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exit = new Promise<number | NodeJS.Signals>((resolve) => {
     child.once('exit', (code, signal) => {
       resolve(code ?? signal ?? -1);

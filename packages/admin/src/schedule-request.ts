@@ -9,10 +9,10 @@ import type { ScheduleBody } from './schemas.js';
 export function toScheduleOptions(body: ScheduleBody): ScheduleOptions | undefined {
   if (body.options === undefined) return undefined;
   const { runAt, ...rest } = body.options;
-  if (runAt === undefined) return rest as ScheduleOptions;
+  if (runAt === undefined) return rest;
   const date = parseIsoDateTime(runAt);
   if (date === null) throw new ValidationError('options.runAt', 'must be an ISO 8601 date-time with an offset, e.g. 2030-01-31T09:30:00Z');
-  return { ...rest, runAt: date } as ScheduleOptions;
+  return { ...rest, runAt: date };
 }
 
 /**

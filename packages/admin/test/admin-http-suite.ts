@@ -22,7 +22,7 @@ export const TEST_TOKEN = 'test-token-0123456789abcdef';
 const AUTH = { authorization: `Bearer ${TEST_TOKEN}` };
 
 /** Every /api route, with a request that would succeed given a token. */
-const API_ROUTES: InjectOptions[] = [
+const API_ROUTES: (InjectOptions & { url: string })[] = [
   { method: 'GET', url: '/api/queues' },
   { method: 'GET', url: '/api/queues/email/jobs' },
   { method: 'POST', url: '/api/queues/email/pause' },
@@ -48,7 +48,7 @@ export function describeAdminHttpApi(fixture: AdminProviderFixture): void {
 
     const call = async (options: InjectOptions) => {
       const response = await app.inject({ ...options, headers: { ...AUTH, ...options.headers } });
-      return { status: response.statusCode, body: response.json() as Record<string, unknown>, headers: response.headers };
+      return { status: response.statusCode, body: response.json<Record<string, unknown>>(), headers: response.headers };
     };
     const job = async (id: string) => provider.getJob(id);
     const waitForState = async (id: string, state: JobState) => {

@@ -178,7 +178,7 @@ describe('admin server set-up', () => {
   describe('job names', () => {
     it('shows names given up front even with no jobs', async () => {
       const app = createAdminServer({ provider, token: TEST_TOKEN, jobNames: ['invoices'] });
-      const body = (await app.inject({ url: '/api/queues', headers: AUTH })).json() as { queues: { name: string }[] };
+      const body = (await app.inject({ url: '/api/queues', headers: AUTH })).json<{ queues: { name: string }[] }>();
       expect(body.queues.map((queue) => queue.name)).to.deep.equal(['invoices']);
       await app.close();
     });
@@ -187,7 +187,7 @@ describe('admin server set-up', () => {
       await provider.scheduleJob('early', {}, { delayMs: 3_600_000 });
       const app = createAdminServer({ provider, token: TEST_TOKEN, nameDiscovery: { refreshIntervalMs: 3_600_000 } });
       const names = async () =>
-        ((await app.inject({ url: '/api/queues', headers: AUTH })).json() as { queues: { name: string }[] }).queues.map((q) => q.name);
+        (await app.inject({ url: '/api/queues', headers: AUTH })).json<{ queues: { name: string }[] }>().queues.map((q) => q.name);
 
       expect(await names()).to.deep.equal(['early']);
       const late = await provider.scheduleJob('late', {}, { delayMs: 3_600_000 });

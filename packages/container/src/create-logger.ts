@@ -25,12 +25,14 @@ export function createLogger(settings: LoggerSettings, destination: NodeJS.Writa
     level: settings.log.level,
     defaultMeta: { provider: settings.provider },
     format: format.combine(format.errors({ stack: true }), redact, output),
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- winston types its Stream transport as an interface; it is a TransportStream
     transports: [new transports.Stream({ stream: destination })],
   });
 }
 
 function prettyLine(info: Record<string, unknown>): string {
   const { timestamp, level, message, provider, jobName, jobId, ...rest } = info;
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- strings, put there by jobLogger
   const where = [provider, jobName, jobId].filter((part) => part !== undefined).join(' ');
   const extra = Object.keys(rest).length > 0 ? ` ${JSON.stringify(rest)}` : '';
   return `${String(timestamp)} ${String(level).toUpperCase().padEnd(5)} [${where}] ${String(message)}${extra}`;

@@ -11,7 +11,7 @@ export function parseBookingOffsets(text: string): ReminderOffset[] | null {
     const offsetMs = parseDuration(label);
     return offsetMs === null || offsetMs === 0 ? null : { label, offsetMs };
   });
-  return offsets.length > 0 && offsets.every((o) => o !== null) ? (offsets as ReminderOffset[]) : null;
+  return offsets.length > 0 && offsets.every((o) => o !== null) ? offsets : null;
 }
 
 /**
@@ -29,5 +29,5 @@ export function parsePaymentOffsets(text: string): ReminderOffset[] | null {
       ? { label: `before-${match[2]}`, offsetMs: duration }
       : { label: `overdue-${match[2]}`, offsetMs: -duration };
   });
-  return offsets.length > 0 && offsets.every((o) => o !== null) ? (offsets as ReminderOffset[]) : null;
+  return offsets.length > 0 && offsets.every((o) => o !== null) ? offsets : null;
 }

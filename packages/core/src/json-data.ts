@@ -80,9 +80,9 @@ function walkJson(value: unknown, path: string | undefined, ancestors: Set<objec
       bound += walkJson(value[index], path === undefined ? undefined : `${path}[${index}]`, ancestors, depth + 1) + 1;
     }
   } else {
-    const proto = Object.getPrototypeOf(value);
+    const proto: unknown = Object.getPrototypeOf(value);
     if (proto !== Object.prototype && proto !== null) {
-      const kind = (value as object).constructor?.name ?? 'object';
+      const kind = value.constructor?.name ?? 'object';
       refuse(path, `a ${kind} is not plain JSON data${kind === 'Date' ? ' (use an ISO string)' : ''}`);
     }
     for (const key of Object.keys(value)) {

@@ -1,6 +1,5 @@
 /**
- * The logging port. A winston logger satisfies it as it is; so does `console`
- * wrapped in `consoleLogger`.
+ * The logging port. A winston logger satisfies it as it is, and so does `console`.
  */
 export interface Logger {
   error(message: string, meta?: Record<string, unknown>): void;

@@ -8,6 +8,7 @@ export function toStoredResult(value: unknown): unknown {
     const json = JSON.stringify(value);
     return json === undefined ? undefined : JSON.parse(json);
   } catch {
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- circular or BigInt: String() is what a person can still read
     return String(value);
   }
 }

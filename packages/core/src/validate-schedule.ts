@@ -223,11 +223,11 @@ export function validateRepeat(value: unknown, field = 'repeat'): RepeatOptions 
     throw new ValidationError(`${field}.tz`, 'must be an IANA time zone such as Europe/Paris');
   }
   try {
-    assertValidCron(repeat.cron, repeat.tz as string | undefined);
+    assertValidCron(repeat.cron, repeat.tz);
   } catch (error) {
     throw new ValidationError(`${field}.cron`, `not a valid cron expression (${(error as Error).message})`);
   }
-  return repeat.tz === undefined ? { cron: repeat.cron } : { cron: repeat.cron, tz: repeat.tz as string };
+  return repeat.tz === undefined ? { cron: repeat.cron } : { cron: repeat.cron, tz: repeat.tz };
 }
 
 function requirePlainObject(value: unknown, field: string): Record<string, unknown> {

@@ -10,6 +10,7 @@ export function toResultJson(value: unknown): string | undefined {
     return JSON.stringify(value);
   } catch {
     // Circular or BigInt: keep something a person can read rather than fail a job that succeeded.
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- that something is String()
     return JSON.stringify(String(value));
   }
 }

@@ -107,7 +107,10 @@ describe('AgendaQueueProvider: MongoDB unreachable', function () {
       const id = await queue.scheduleJob('report', { n: 1 }, { delayMs: 60_000 });
       await mongo.wireServer!.goDown();
 
-      for (const call of [() => queue.scheduleJob('report', {}), () => queue.getJob(id), () => queue.getStats('report')]) {
+      const exportAll = async () => {
+        for await (const snapshot of queue.exportJobs()) expect.fail(`exported ${snapshot.id} while MongoDB is down`);
+      };
+      for (const call of [() => queue.scheduleJob('report', {}), () => queue.getJob(id), () => queue.getStats('report'), exportAll]) {
         const { value: error, ms } = await timed(() => rejectionOf(call));
         expect(error).to.be.instanceOf(ProviderUnavailableError);
         expect((error as Error).message).to.include(`127.0.0.1:${mongo.wireServer!.port}`);

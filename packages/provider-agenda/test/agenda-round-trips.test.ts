@@ -44,7 +44,8 @@ describe('AgendaQueueProvider: MongoDB round trips per job', function () {
     return commands
       .filter((event) => event.command[event.commandName] === collection)
       .map((event) => {
-        const filter = event.command.query ?? event.command.filter ?? event.command.updates?.[0]?.q ?? event.command.deletes?.[0]?.q;
+        const command = event.command as { query?: object; filter?: object; updates?: { q?: object }[]; deletes?: { q?: object }[] };
+        const filter = command.query ?? command.filter ?? command.updates?.[0]?.q ?? command.deletes?.[0]?.q;
         const fields = Object.keys(filter ?? {});
         return fields.length === 0 ? event.commandName : `${event.commandName} ${fields.join(',')}`;
       });

@@ -15,7 +15,6 @@
  * - `disconnect()` ends every connection at once, reconnect timers included, so a
  *   provider closed while Redis is down does not keep the process alive.
  */
-import type { Socket } from 'node:net';
 import { Redis, type RedisOptions } from 'ioredis';
 import { ProviderUnavailableError, endpointOf, redactSecrets, type Endpoint } from '@switchyard/core';
 import { coalesceWrites } from './coalesce-writes.js';
@@ -84,7 +83,7 @@ export class BullConnection {
     subscriber.setMaxListeners(0);
     // Every command of the provider and its queues goes through this client: each
     // connection it makes (reconnections too) sends a turn's commands in one write.
-    client.on('connect', () => coalesceWrites(client.stream as Socket));
+    client.on('connect', () => coalesceWrites(client.stream));
     this.client = client;
     this.subscriber = subscriber;
     let lastError: Error | undefined;

@@ -21,6 +21,7 @@
 import type { Socket } from 'node:net';
 
 export function coalesceWrites(socket: Socket): void {
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with the socket as `this`
   const write = socket.write;
   let corked = false;
   const uncork = () => {
@@ -33,6 +34,6 @@ export function coalesceWrites(socket: Socket): void {
       socket.cork();
       setImmediate(uncork);
     }
-    return write.apply(this, args as Parameters<typeof write>);
+    return write.apply(this, args);
   } as Socket['write'];
 }

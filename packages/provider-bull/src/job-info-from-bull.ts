@@ -23,7 +23,7 @@ export interface BullJobContext {
 export function jobInfoFromBull<T = unknown>(job: Bull.Job, context: BullJobContext): JobInfo<T> {
   const { state, series } = context;
   const finished = state === 'completed' || state === 'failed';
-  const progress = job.progress();
+  const progress: unknown = job.progress();
   const info: JobInfo<T> = {
     id: series?.id ?? callerIdOfBullJob(job),
     name: context.name,

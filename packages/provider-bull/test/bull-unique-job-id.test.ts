@@ -34,7 +34,7 @@ describe('BullQueueProvider: job ids shared by two producer processes', function
       // Each id went to exactly one of the two names, with that producer's data.
       for (const job of jobs) expect((job.data as { by: string }).by).to.equal(job.name);
       const stats = await Promise.all([reader.getStats('from-a'), reader.getStats('from-b')]);
-      expect(stats[0]!.waiting + stats[1]!.waiting).to.equal(count);
+      expect(stats[0].waiting + stats[1].waiting).to.equal(count);
     } finally {
       await reader.close();
     }

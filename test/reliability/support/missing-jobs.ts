@@ -11,9 +11,9 @@ export async function describeMissing(provider: QueueProvider, name: string | un
   const ran = readLedger(ledgerPath).ids;
   const missing = [...ids].filter((id) => !ran.has(id));
   const states = await Promise.all(
-    missing.slice(0, 10).map(async (id) => `${id}: ${(await provider.getJob(id).catch((error: Error) => ({ state: error.message })))?.state ?? 'not found'}`),
+    missing.slice(0, 10).map(async (id) => `${id}: ${(await provider.getJob(id).catch((error: unknown) => ({ state: (error as Error).message })))?.state ?? 'not found'}`),
   );
-  const stats = await provider.getStats(name).catch((error: Error) => error.message);
+  const stats = await provider.getStats(name).catch((error: unknown) => (error as Error).message);
   return `${missing.length} jobs not in the ledger (${states.join(', ')}); stats ${JSON.stringify(stats)}`;
 }
 
@@ -31,6 +31,6 @@ export async function waitForAllCompleted(
       message: `all ${ids.length} jobs completed`,
     });
   } catch (error) {
-    throw new Error(`${(error as Error).message}: ${await describeMissing(provider, name, ids, ledgerPath)}`);
+    throw new Error(`${(error as Error).message}: ${await describeMissing(provider, name, ids, ledgerPath)}`, { cause: error });
   }
 }

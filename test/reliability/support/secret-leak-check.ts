@@ -28,6 +28,7 @@ export function everythingAbout(error: unknown): string {
   const parts: string[] = [];
   let current: unknown = error;
   for (let depth = 0; current !== undefined && current !== null && depth < 5; depth += 1) {
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- what String() shows is one of the things searched
     parts.push(String(current));
     if (current instanceof Error) parts.push(current.message, current.stack ?? '');
     try {

@@ -90,7 +90,7 @@ export class ClientConnection {
     // Drivers may wrap the command as { $query: command, $readPreference: ... }.
     const command = (request.query.$query ?? request.query) as Document;
     const name = Object.keys(command)[0] ?? '';
-    const [database = '', collection] = splitNamespace(request.fullCollectionName);
+    const [database, collection] = splitNamespace(request.fullCollectionName);
     let reply: Document;
     if (collection === '$cmd' && OP_QUERY_COMMANDS.has(name)) {
       reply = this.state.router.execute(command, this.context(database));

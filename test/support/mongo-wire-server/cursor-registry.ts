@@ -52,6 +52,7 @@ function parseBatchSize(value: unknown, fallback: number): number {
   if (value === undefined || value === null) return fallback;
   const size = Number(value);
   if (!Number.isInteger(size) || size < 0) {
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- MongoDB's message shows the value, whatever it is
     throw new MongoCommandError('BadValue', `BatchSize value must be non-negative, but received: ${String(value)}`);
   }
   return size;

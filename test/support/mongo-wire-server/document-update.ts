@@ -145,7 +145,7 @@ export function applyUpdate(document: Document, update: Document | Document[], a
   } else if (kind === 'pipeline') {
     result = applyPipelineUpdate(document, update as Document[]);
   } else {
-    result = applyOperatorUpdate(document, update as Document, false, arrayFilters);
+    result = applyOperatorUpdate(document, update, false, arrayFilters);
   }
   assertIdUnchanged(document, result);
   return withIdFirst(result);
@@ -194,7 +194,7 @@ export function buildUpsertDocument(filter: Document, update: Document | Documen
     for (const [path, value] of Object.entries(equalityFieldsOf(filter))) setAtPath(seed, path, value);
     result = kind === 'pipeline'
       ? applyPipelineUpdate(seed, update as Document[])
-      : applyOperatorUpdate(seed, update as Document, true, arrayFilters);
+      : applyOperatorUpdate(seed, update, true, arrayFilters);
     if ('_id' in seed) assertIdUnchanged(seed, result);
   }
   if (!('_id' in result)) result._id = new ObjectId();

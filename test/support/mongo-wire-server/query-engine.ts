@@ -141,7 +141,7 @@ export function runPipeline(
       ...mingoOptions,
       collectionResolver: (name: string) => resolveCollection(name).map((document) => cloneDocument(document)),
     });
-    return aggregator.run(input) as Document[];
+    return aggregator.run<Document>(input);
   } catch (error) {
     translateMingoError(error);
   }

@@ -29,8 +29,10 @@ export const MAX_MESSAGE_BYTES = 48_000_000;
 
 const OP_MSG_CHECKSUM_PRESENT = 1 << 0;
 const OP_MSG_MORE_TO_COME = 1 << 1;
-const OP_MSG_EXHAUST_ALLOWED = 1 << 16;
-/** Bits 0-15 are "required": a receiver must reject flags it does not know there. */
+/**
+ * Bits 0-15 are "required": a receiver must reject flags it does not know there. Bit
+ * 16, exhaustAllowed, is optional, and this server ignores it.
+ */
 const OP_MSG_KNOWN_REQUIRED_BITS = OP_MSG_CHECKSUM_PRESENT | OP_MSG_MORE_TO_COME;
 
 /** Raised when bytes on the socket are not a valid message; the connection is then closed. */

@@ -47,6 +47,7 @@ export function jobRoutes(api: FastifyInstance, { provider, names }: AdminContex
       const existed = typeof options?.jobId === 'string' && (await provider.getJob(options.jobId)) !== null;
       const id = await provider.scheduleJob(name, data, options);
       names.note(name);
+      // eslint-disable-next-line @typescript-eslint/return-await -- a Fastify reply is thenable; Fastify's async handlers return it, not await it
       return reply.code(existed ? 200 : 201).send({ id, created: !existed });
     } catch (error) {
       throw error instanceof ValidationError ? asBodyFieldError(error) : error;

@@ -68,6 +68,26 @@ export function describeCancellation(fixture: ContractFixture): void {
       expect(await provider.listJobs({ names: ['tick'], states: ['scheduled', 'waiting', 'active'] })).to.have.lengthOf(0);
     });
 
+    it('stops a repeating job whose occurrence is running: true, that occurrence finishes, and no other follows', async () => {
+      const everyMs = 100;
+      const gate = new Latch();
+      const ticks = recordingProcessor('tick', (_job, ctx) => gate.wait(ctx.signal).then(() => 'done'));
+      const barrierProcessor = recordingProcessor('barrier');
+      const provider = await fixture.startedProvider([ticks, barrierProcessor]);
+      const events = new EventRecorder(provider);
+      const id = await provider.scheduleJob('tick', {}, { repeat: { everyMs } });
+      await waitFor(() => ticks.active === 1, { timeoutMs: fixture.deadline(everyMs), message: 'the first occurrence to start' });
+
+      expect(await provider.cancelJob(id)).to.equal(true);
+      gate.open();
+      const { result } = await events.completion(id, fixture.deadline());
+      expect(result).to.equal('done');
+      const barrier = await provider.scheduleJob('barrier', {}, { delayMs: 4 * everyMs });
+      await events.completion(barrier, fixture.deadline(4 * everyMs));
+      expect(ticks.attempts).to.have.lengthOf(1, 'occurrences of the cancelled repeating job');
+      expect(await provider.getJob(id)).to.equal(null);
+    });
+
     it('cancels a cron job before its first occurrence', async () => {
       const provider = await fixture.connectedProvider();
       const id = await provider.scheduleJob('monthly', {}, { repeat: { cron: '0 0 1 * *', tz: 'Europe/Paris' } });

@@ -42,7 +42,7 @@ export function describeClean(fixture: ContractFixture): void {
     });
 
     it('removes failed jobs when asked for failed', async () => {
-      const { provider, completed, failed, waiting } = await finishedJobs(fixture);
+      const { provider, completed, waiting } = await finishedJobs(fixture);
 
       expect(await provider.clean({ states: ['failed'], olderThanMs: 0 })).to.equal(1);
       expect((await provider.listJobs()).map((job) => job.id)).to.have.members([...completed, waiting]);

@@ -18,5 +18,13 @@ export function describeHealth(fixture: ContractFixture): void {
       expect(health.latencyMs).to.be.a('number').that.is.at.least(0);
       expect(health.error).to.equal(undefined);
     });
+
+    it('reports unhealthy, saying it is closed, once closed', async () => {
+      const provider = await fixture.connectedProvider();
+      await provider.close({ timeoutMs: 100 });
+      const health = await provider.checkHealth();
+
+      expect(health).to.deep.equal({ healthy: false, provider: fixture.providerName, latencyMs: 0, error: 'provider is closed' });
+    });
   });
 }

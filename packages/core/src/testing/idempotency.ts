@@ -62,7 +62,7 @@ export function describeIdempotency(fixture: ContractFixture): void {
       const ids: string[] = [];
       for (let i = 0; i < 20; i += 1) ids.push(await provider.scheduleJob(i % 2 === 0 ? 'even' : 'odd', { i }));
 
-      for (const id of ids) expect(id).to.be.a('string').that.is.not.empty;
+      for (const id of ids) expect(id).to.be.a('string').that.is.not.equal('');
       expect(new Set(ids).size).to.equal(20);
       expect(await provider.listJobs()).to.have.lengthOf(20);
     });

@@ -129,5 +129,18 @@ export function describeProcessing(fixture: ContractFixture): void {
       for (const id of ids) expect(processor.attemptsOf(id)).to.have.lengthOf(1, `runs of job ${id}`);
       expect(events.completed.filter((event) => ids.includes(event.job.id))).to.have.lengthOf(5);
     });
+
+    it('runs the jobs of a processor registered after start(), waiting ones and new ones', async () => {
+      const provider = await fixture.startedProvider([recordingProcessor('first')]);
+      const events = new EventRecorder(provider);
+      const waiting = await provider.scheduleJob('late', { n: 1 });
+      const processor = recordingProcessor('late');
+      provider.registerProcessor(processor);
+      const scheduled = await provider.scheduleJob('late', { n: 2 });
+
+      await events.completion(waiting, fixture.deadline());
+      await events.completion(scheduled, fixture.deadline());
+      expect(processor.attempts.map((attempt) => attempt.job.id)).to.have.members([waiting, scheduled]);
+    });
   });
 }

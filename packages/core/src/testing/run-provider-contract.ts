@@ -25,7 +25,8 @@ import { describeTimeouts } from './timeouts.js';
  * The provider contract: one mocha suite every `QueueProvider` must pass unmodified.
  * A new backend is done when its test file is this one call and it passes.
  *
- * Where DESIGN.md is silent, the suite pins down what a user would expect:
+ * Where the contract (README.md, "The contract") is silent, the suite pins down what a
+ * user would expect:
  * - a job waiting for its backoff is `scheduled`, due at the retry time; a job whose
  *   runAt has passed is `waiting`, even while its name is paused;
  * - a finished job keeps `result` / `failedReason`, `finishedAt`, and has `runAt: null`;

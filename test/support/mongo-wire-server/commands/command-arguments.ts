@@ -25,7 +25,7 @@ export function optionalDocument(command: Document, field: string): Document | u
   if (typeof value !== 'object' || Array.isArray(value)) {
     throw new MongoCommandError('TypeMismatch', `BSON field '${field}' is the wrong type '${Array.isArray(value) ? 'array' : typeof value}', expected type 'object'`);
   }
-  return value as Document;
+  return value;
 }
 
 export function requiredArray(command: Document, field: string): Document[] {

@@ -64,7 +64,7 @@ const dropIndexes: CommandHandler = (command, context) => {
     if (missing !== undefined) throw new MongoCommandError('IndexNotFound', `index not found with name [${String(missing)}]`);
     for (const name of target) store.dropIndex(name as string);
   } else if (typeof target === 'string' || (typeof target === 'object' && target !== null)) {
-    store.dropIndex(target as string | Document);
+    store.dropIndex(target);
   } else {
     throw new MongoCommandError('TypeMismatch', "BSON field 'dropIndexes.index' must be a string, an object or an array");
   }

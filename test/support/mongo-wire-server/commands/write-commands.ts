@@ -7,11 +7,11 @@
  * findAndModify is a single statement, so its failure is the command's (`ok: 0`).
  */
 import { serialize, type Document } from 'bson';
-import type { CommandContext, CommandHandler } from '../command-router.js';
+import type { CommandHandler } from '../command-router.js';
 import type { CollectionStore } from '../collection-store.js';
 import { applyUpdate, buildUpsertDocument, classifyUpdate } from '../document-update.js';
 import { MongoCommandError, asMongoCommandError } from '../mongo-error.js';
-import { compileFilter, findDocuments, projectDocuments } from '../query-engine.js';
+import { findDocuments, projectDocuments } from '../query-engine.js';
 import { checkedSort, optionalDocument, requiredArray, targetCollection } from './command-arguments.js';
 
 interface BatchOutcome {
