@@ -33,7 +33,7 @@ describe('switchyard: help and bad usage', function () {
       const cli = runSwitchyard([...path, '--help']);
       expect(await cli.exited(), cli.stderr()).to.equal(0);
       expect(cli.stdout()).to.match(new RegExp(`^Usage: switchyard${path.map((name) => ` ${name}`).join('')} `));
-      expect(cli.stdout()).to.match(/^Examples:\n  .*switchyard /m);
+      expect(cli.stdout()).to.match(/^Examples:\n {2}.*switchyard /m);
       expect(cli.stderr()).to.equal('');
     });
   }

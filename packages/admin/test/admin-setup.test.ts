@@ -217,7 +217,7 @@ describe('admin server set-up', () => {
       expect((await provider.getStats('c')).paused).to.equal(false);
       // A name met only in the provider's jobs is not remembered past the limit either.
       await provider.scheduleJob('d', {}, { delayMs: 60_000 });
-      const body = (await app.inject({ url: '/api/queues', headers: AUTH })).json() as { queues: { name: string }[] };
+      const body = (await app.inject({ url: '/api/queues', headers: AUTH })).json<{ queues: { name: string }[] }>();
       expect(body.queues.map((queue) => queue.name)).to.deep.equal(['a', 'b']);
       await app.close();
     });

@@ -18,7 +18,7 @@
  * `<name>:<bull id>` is a key of its own for every accepted name and id.
  *
  * Ids stored by an earlier version of the provider were used verbatim; the job index
- * records the Bull id of every id it claims from this version on (`IndexEntry.bullJobId`,
+ * records the Bull id of every id it claims from this version on (its entry's bullJobId,
  * set only when it differs), so an entry without it means the id itself.
  */
 
@@ -81,7 +81,7 @@ export function toBullJobId(id: string): string {
 /**
  * The caller's id of a Bull job id this version wrote. An id an earlier version stored
  * verbatim that happens to start with `~` reads back differently here, so reads that
- * have the job at hand take its id from `callerIdOfBullJob`, and `BullJobIndex`
+ * have the job at hand take its id from `callerIdOfBullJob`, and the job index
  * checks a decoded id against its entry before it acts on it.
  */
 export function fromBullJobId(bullJobId: string): string {

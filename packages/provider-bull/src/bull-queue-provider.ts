@@ -2,7 +2,7 @@
  * `QueueProvider` on Bull 4 and Redis, on the provider kit (`BaseQueueProvider` owns the
  * lifecycle, argument checks, close sequence and reporting). The roles: `BullQueueRegistry`
  * (a Bull queue per name), `BullKeys` (the key layout), `BullJobIndex` (ids across names),
- * `BullJobWriter`, `BullJobReader`, `BullWorker`, `importSnapshots`.
+ * `BullJobWriter`, `BullJobReader`, `BullWorker`, `importSnapshotBatch`.
  *
  * - One Bull queue per job name (`<prefix>:<name>:*` keys), created on first use; all
  *   queues share one command connection and one subscriber, and each worker queue has

@@ -7,7 +7,7 @@
  * - scheduled and waiting jobs with one `queue.addBulk`;
  * - repeating jobs with `queue.add` (Bull's addBulk does not take `repeat`);
  * - completed and failed jobs, which Bull has no API to add, by writing the job hash
- *   and the finished set exactly as Bull's own `moveToFinished` script leaves them.
+ *   and the finished set exactly as Bull's own moveToFinished script leaves them.
  */
 import type Bull from 'bull';
 import type { Redis } from 'ioredis';

@@ -136,7 +136,8 @@ export class BullWorker {
     const base = this.finishAttempt(job);
     if (base === undefined) return;
     const stored = toStoredResult(result);
-    const progress = job.progress();
+    // Bull's typings say any; it is the number (or object) the processor last saved.
+    const progress: unknown = job.progress();
     const info: JobInfo = {
       ...base,
       state: 'completed',

@@ -23,7 +23,7 @@ import type { BackoffOptions, JobSnapshot, ValidatedSchedule } from '@switchyard
 import { CALLER_ID_OPTION, toBullJobId } from './bull-job-id.js';
 import { toBullRepeat } from './bull-repeat.js';
 
-/** The name of the custom backoff strategy every queue registers (see `BullQueueProvider.backoffStrategy`). */
+/** The name of the custom backoff strategy every queue registers (its maths: the backoff strategy in bull-worker.ts). */
 export const SWITCHYARD_BACKOFF = 'switchyard';
 
 /**

@@ -94,7 +94,7 @@ server failing mid-run (run it again: it carries on where it stopped).`,
         mode: options.mode,
         dryRun: options.dryRun === true,
         batchSize: options.batchSize,
-        ...(progress === undefined ? {} : { onProgress: progress.update }),
+        ...(progress === undefined ? {} : { onProgress: (update) => progress.update(update) }),
       });
       // The progress bar's line must end before an error line is printed after it.
       const result = await migration.finally(() => progress?.end());

@@ -96,7 +96,7 @@ export function validateImportArguments(jobs: unknown, options: ImportOptions | 
   const iterable =
     typeof jobs === 'object' && jobs !== null && (Symbol.asyncIterator in jobs || Symbol.iterator in jobs) && typeof jobs !== 'string';
   if (!iterable) throw new ValidationError('jobs', 'must be an iterable or async iterable of job snapshots');
-  return validateOnExisting(plainObjectOrUndefined(options, 'options', ['onExisting']) as ImportOptions);
+  return validateOnExisting(plainObjectOrUndefined(options, 'options', ['onExisting']));
 }
 
 export function validateCloseOptions(options: CloseOptions | undefined, defaultTimeoutMs: number): { timeoutMs: number } {

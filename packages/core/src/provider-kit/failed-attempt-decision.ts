@@ -12,7 +12,7 @@ export interface FailedAttempt {
   backoff?: BackoffOptions | undefined;
   /**
    * The backend gave up on the job because its workers kept dying under it (Bull's
-   * `maxStalledCount`): no retry, whatever attempts are left.
+   * maxStalledCount setting): no retry, whatever attempts are left.
    */
   stalledTooOften?: boolean;
 }
