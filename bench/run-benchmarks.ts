@@ -14,17 +14,30 @@ import { benchSettings } from './support/bench-settings.js';
 import { startBenchServers, AGENDA_PROCESS_EVERY_MS, type BenchServers } from './support/bench-backends.js';
 import { machineInfo, packageVersions, redisServerVersion } from './support/machine-info.js';
 import { summarize } from './support/summary-stats.js';
-import { renderMarkdown, type BenchResults, type MigrationFigure, type ThroughputFigure, type EnqueueFigure, type TimelinessFigure } from './support/bench-report.js';
+import {
+  renderMarkdown,
+  type BenchResults,
+  type MigrationFigure,
+  type ThroughputFigure,
+  type EnqueueFigure,
+  type TimelinessFigure,
+} from './support/bench-report.js';
 import { evaluateTargets } from './support/bench-targets.js';
 import { runThroughput, type ThroughputVariant } from './scenarios/throughput.js';
 import { runEnqueue, type EnqueuePattern, type EnqueueVariant } from './scenarios/enqueue.js';
 import { runTimeliness, type TimelinessResult } from './scenarios/timeliness.js';
-import { runMigrationInChild, seedMigrationSource, type MigrationEnd, type MigrationPair } from './scenarios/migration.js';
+import {
+  runMigrationInChild,
+  seedMigrationSource,
+  type MigrationEnd,
+  type MigrationPair,
+} from './scenarios/migration.js';
 import type { ProviderKind } from './support/bench-backends.js';
 
 const settings = benchSettings();
 const startedAt = Date.now();
-const log = (message: string) => console.log(`[bench ${((Date.now() - startedAt) / 1000).toFixed(0).padStart(4)} s] ${message}`);
+const log = (message: string) =>
+  console.log(`[bench ${((Date.now() - startedAt) / 1000).toFixed(0).padStart(4)} s] ${message}`);
 
 /** Runs `variants` in turn, `runs` times (a, b, a, b, ...): every variant's values, in run order. */
 async function alternate<V extends string, R>(
@@ -51,7 +64,9 @@ async function throughputFigures(servers: BenchServers): Promise<ThroughputFigur
   const timeoutMs = 15 * 60_000;
   const measure = (variant: ThroughputVariant, jobCount: number, what: string) => {
     log(`throughput ${variant} ${what} (${jobCount} jobs)`);
-    return runThroughput(variant, servers, { jobs: jobCount, concurrency, addWindow, timeoutMs }).then((result) => result.jobsPerSecond);
+    return runThroughput(variant, servers, { jobs: jobCount, concurrency, addWindow, timeoutMs }).then(
+      (result) => result.jobsPerSecond,
+    );
   };
   // The first of each group is the raw baseline the others are compared with.
   const groups: { variants: ThroughputVariant[]; runs: number }[] = [
@@ -64,10 +79,19 @@ async function throughputFigures(servers: BenchServers): Promise<ThroughputFigur
     // One unrecorded run of each at a tenth of the size first: the first runs in a
     // process pay for loading and compiling the code, and would favour whoever ran second.
     for (const variant of variants) await measure(variant, Math.max(1, Math.round(jobsOf(variant) / 10)), 'warm-up');
-    const values = await alternate(variants, (variant, index) => measure(variant, jobsOf(variant), `run ${index + 1}/${runs}`), runs);
+    const values = await alternate(
+      variants,
+      (variant, index) => measure(variant, jobsOf(variant), `run ${index + 1}/${runs}`),
+      runs,
+    );
     const [raw] = variants as [ThroughputVariant];
     for (const variant of variants) {
-      const figure: ThroughputFigure = { variant, jobs: jobsOf(variant), concurrency, jobsPerSecond: summarize(values.get(variant)!) };
+      const figure: ThroughputFigure = {
+        variant,
+        jobs: jobsOf(variant),
+        concurrency,
+        jobsPerSecond: summarize(values.get(variant)!),
+      };
       if (variant !== raw) figure.ratioToRaw = ratiosTo(values, variant, raw);
       if (variant === 'bull') figure.ratioToRawSetUpAlike = ratiosTo(values, 'bull', 'raw-bull-coalesced');
       figures.push(figure);
@@ -81,7 +105,11 @@ async function enqueueFigures(servers: BenchServers): Promise<EnqueueFigure[]> {
   const variants: EnqueueVariant[] = ['raw-bull', 'bull', 'raw-agenda', 'agenda', 'memory'];
   const patterns: EnqueuePattern[] = ['one-at-a-time', 'batched'];
   const jobsOf = (variant: EnqueueVariant, pattern: EnqueuePattern) =>
-    variant === 'raw-agenda' || variant === 'agenda' ? agendaJobs : pattern === 'batched' ? batchedJobs : oneAtATimeJobs;
+    variant === 'raw-agenda' || variant === 'agenda'
+      ? agendaJobs
+      : pattern === 'batched'
+        ? batchedJobs
+        : oneAtATimeJobs;
   const cells = variants.flatMap((variant) => patterns.map((pattern) => `${variant}|${pattern}` as const));
   const values = await alternate(cells, (cell, index) => {
     const [variant, pattern] = cell.split('|') as [EnqueueVariant, EnqueuePattern];
@@ -91,7 +119,13 @@ async function enqueueFigures(servers: BenchServers): Promise<EnqueueFigure[]> {
   });
   return cells.map((cell) => {
     const [variant, pattern] = cell.split('|') as [EnqueueVariant, EnqueuePattern];
-    const figure: EnqueueFigure = { variant, pattern, jobs: jobsOf(variant, pattern), window: pattern === 'batched' ? batchWindow : 1, jobsPerSecond: summarize(values.get(cell)!) };
+    const figure: EnqueueFigure = {
+      variant,
+      pattern,
+      jobs: jobsOf(variant, pattern),
+      window: pattern === 'batched' ? batchWindow : 1,
+      jobsPerSecond: summarize(values.get(cell)!),
+    };
     if (variant === 'bull' || variant === 'agenda') {
       const raw = values.get(`raw-${variant}|${pattern}`)!;
       figure.ratioToRaw = summarize(values.get(cell)!.map((value, index) => value / raw[index]!));
@@ -111,16 +145,27 @@ async function timelinessFigures(servers: BenchServers): Promise<TimelinessFigur
     const runs = values.get(provider)!;
     const of = (key: keyof TimelinessResult) => summarize(runs.map((run) => run[key]));
     return {
-      provider, jobs, spreadMs, leadMs,
+      provider,
+      jobs,
+      spreadMs,
+      leadMs,
       ...(provider === 'agenda' ? { processEveryMs: AGENDA_PROCESS_EVERY_MS } : {}),
-      p50: of('p50'), p95: of('p95'), p99: of('p99'), max: of('max'), schedulingMs: of('schedulingMs'),
+      p50: of('p50'),
+      p95: of('p95'),
+      p99: of('p99'),
+      max: of('max'),
+      schedulingMs: of('schedulingMs'),
     };
   });
 }
 
 async function migrationFigures(servers: BenchServers): Promise<MigrationFigure[]> {
   const { jobs } = settings.migration;
-  const pairs: MigrationPair[] = [{ from: 'bull', to: 'agenda' }, { from: 'agenda', to: 'bull' }, { from: 'bull', to: 'memory' }];
+  const pairs: MigrationPair[] = [
+    { from: 'bull', to: 'agenda' },
+    { from: 'agenda', to: 'bull' },
+    { from: 'bull', to: 'memory' },
+  ];
   const sources = new Map<MigrationPair['from'], Awaited<ReturnType<typeof seedMigrationSource>>>();
   try {
     for (const from of new Set(pairs.map((pair) => pair.from))) {
@@ -138,7 +183,9 @@ async function migrationFigures(servers: BenchServers): Promise<MigrationFigure[
     return pairs.map((pair, index) => {
       const runs = values.get(labels[index]!)!;
       return {
-        from: pair.from, to: pair.to, jobs,
+        from: pair.from,
+        to: pair.to,
+        jobs,
         jobsPerSecond: summarize(runs.map((run) => run.jobsPerSecond)),
         seconds: summarize(runs.map((run) => run.elapsedMs / 1000)),
         peakRssMiB: summarize(runs.map((run) => run.peakRssMiB)),
@@ -153,20 +200,31 @@ const servers = await startBenchServers();
 let results: BenchResults;
 try {
   const machine = machineInfo();
-  log(`${settings.resultsName} run: scale ${settings.scale}, ${settings.runs} runs per figure, MongoDB: ${servers.mongoKind}`);
+  log(
+    `${settings.resultsName} run: scale ${settings.scale}, ${settings.runs} runs per figure, MongoDB: ${servers.mongoKind}`,
+  );
   const throughput = await throughputFigures(servers);
   const enqueue = await enqueueFigures(servers);
   const timeliness = await timelinessFigures(servers);
   const migration = await migrationFigures(servers);
   results = {
     generatedAt: new Date().toISOString(),
-    command: settings.resultsName === 'latest' ? 'npm run bench' : `BENCH_SCALE=${settings.scale} BENCH_RUNS=${settings.runs} npm run bench`,
+    command:
+      settings.resultsName === 'latest'
+        ? 'npm run bench'
+        : `BENCH_SCALE=${settings.scale} BENCH_RUNS=${settings.runs} npm run bench`,
     durationSeconds: 0,
     settings,
     machine,
     versions: { node: process.version, ...packageVersions() },
-    servers: { redis: { kind: servers.redisKind, version: redisServerVersion() }, mongodb: { kind: servers.mongoKind } },
-    throughput, enqueue, timeliness, migration,
+    servers: {
+      redis: { kind: servers.redisKind, version: redisServerVersion() },
+      mongodb: { kind: servers.mongoKind },
+    },
+    throughput,
+    enqueue,
+    timeliness,
+    migration,
     targets: [],
   };
   results.targets = evaluateTargets(results);

@@ -15,7 +15,8 @@ const usage = 'usage: npm run mongo:test-server -- [--port <n>] [--host <address
 function parsePort(text: string | undefined): number {
   if (text === undefined) return 0;
   const port = Number(text);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be an integer from 0 to 65535, got '${text}'`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`--port must be an integer from 0 to 65535, got '${text}'`);
   return port;
 }
 

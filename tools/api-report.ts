@@ -34,11 +34,18 @@ function entryPoints(): EntryPoint[] {
     const packageDir = join(root, 'packages', dir);
     const manifestPath = join(packageDir, 'package.json');
     if (!existsSync(manifestPath)) continue;
-    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { name: string; exports?: Record<string, { types?: string }> };
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
+      name: string;
+      exports?: Record<string, { types?: string }>;
+    };
     for (const [subpath, target] of Object.entries(manifest.exports ?? {})) {
       if (target.types === undefined) continue;
       const suffix = subpath === '.' ? '' : `-${subpath.replace(/^\.\//, '').replaceAll('/', '-')}`;
-      entries.push({ packageDir, reportName: `${manifest.name.replace(/^@[^/]+\//, '')}${suffix}`, declarations: resolve(packageDir, target.types) });
+      entries.push({
+        packageDir,
+        reportName: `${manifest.name.replace(/^@[^/]+\//, '')}${suffix}`,
+        declarations: resolve(packageDir, target.types),
+      });
     }
   }
   return entries;
@@ -49,7 +56,12 @@ function extractorConfig(entry: EntryPoint, tempFolder: string): ExtractorConfig
     projectFolder: entry.packageDir,
     mainEntryPointFilePath: entry.declarations,
     compiler: { tsconfigFilePath: join(entry.packageDir, 'tsconfig.json') },
-    apiReport: { enabled: true, reportFileName: `${entry.reportName}.api.md`, reportFolder, reportTempFolder: tempFolder },
+    apiReport: {
+      enabled: true,
+      reportFileName: `${entry.reportName}.api.md`,
+      reportFolder,
+      reportTempFolder: tempFolder,
+    },
     docModel: { enabled: false },
     dtsRollup: { enabled: false },
     tsdocMetadata: { enabled: false },
@@ -67,7 +79,11 @@ function extractorConfig(entry: EntryPoint, tempFolder: string): ExtractorConfig
       },
     },
   };
-  return ExtractorConfig.prepare({ configObject, configObjectFullPath: undefined, packageJsonFullPath: join(entry.packageDir, 'package.json') });
+  return ExtractorConfig.prepare({
+    configObject,
+    configObjectFullPath: undefined,
+    packageJsonFullPath: join(entry.packageDir, 'package.json'),
+  });
 }
 
 const tempFolder = mkdtempSync(join(tmpdir(), 'switchyard-api-'));
@@ -84,11 +100,13 @@ try {
       localBuild: update,
       messageCallback: (message) => {
         // Say only what needs doing; the report is the record.
-        if (message.logLevel !== ExtractorLogLevel.Error && message.logLevel !== ExtractorLogLevel.Warning) message.handled = true;
+        if (message.logLevel !== ExtractorLogLevel.Error && message.logLevel !== ExtractorLogLevel.Warning)
+          message.handled = true;
         else if (message.messageId.startsWith('console-api-report-')) message.handled = true;
       },
     });
-    if (!result.succeeded && !result.apiReportChanged) problems.push(`${entry.reportName}: API Extractor failed (${result.errorCount} errors)`);
+    if (!result.succeeded && !result.apiReportChanged)
+      problems.push(`${entry.reportName}: API Extractor failed (${result.errorCount} errors)`);
     if (result.apiReportChanged) {
       const report = `api/${entry.reportName}.api.md`;
       if (update) {
@@ -97,7 +115,11 @@ try {
         problems.push(`${entry.reportName}: ${report} does not exist yet`);
       } else {
         const built = join(tempFolder, `${entry.reportName}.api.md`);
-        const diff = spawnSync('diff', ['-u', '--label', report, '--label', `${report} as built`, join(root, report), built], { encoding: 'utf8' });
+        const diff = spawnSync(
+          'diff',
+          ['-u', '--label', report, '--label', `${report} as built`, join(root, report), built],
+          { encoding: 'utf8' },
+        );
         problems.push(`${entry.reportName}: the public API differs from ${report}:\n${diff.stdout}`);
       }
     }

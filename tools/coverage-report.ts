@@ -81,7 +81,9 @@ function composeLoaderMaps(): number {
   let composed = 0;
   for (const file of readdirSync(tempDir).filter((name) => name.endsWith('.json'))) {
     const path = join(tempDir, file);
-    const coverage = JSON.parse(readFileSync(path, 'utf8')) as { 'source-map-cache'?: Record<string, SourceMapCacheEntry> };
+    const coverage = JSON.parse(readFileSync(path, 'utf8')) as {
+      'source-map-cache'?: Record<string, SourceMapCacheEntry>;
+    };
     let changed = false;
     for (const [url, entry] of Object.entries(coverage['source-map-cache'] ?? {})) {
       const map = url.includes('/packages/') ? composedMap(url, entry.data) : null;
@@ -120,13 +122,19 @@ if (!existsSync(tempDir) || readdirSync(tempDir).length === 0) {
   process.exit(1);
 }
 composeLoaderMaps();
-const report = spawnSync(process.execPath, [join(root, 'node_modules/c8/bin/c8.js'), 'report'], { cwd: root, stdio: 'inherit' });
+const report = spawnSync(process.execPath, [join(root, 'node_modules/c8/bin/c8.js'), 'report'], {
+  cwd: root,
+  stdio: 'inherit',
+});
 if (report.status !== 0) {
   console.error('coverage: c8 report failed');
   process.exit(1);
 }
 
-const summary = JSON.parse(readFileSync(join(coverageDir, 'coverage-summary.json'), 'utf8')) as Record<string, FileSummary>;
+const summary = JSON.parse(readFileSync(join(coverageDir, 'coverage-summary.json'), 'utf8')) as Record<
+  string,
+  FileSummary
+>;
 const packages = new Map<string, Record<Metric, { total: number; covered: number }>>();
 const unmapped: string[] = [];
 for (const [file, figures] of Object.entries(summary)) {
@@ -137,7 +145,11 @@ for (const [file, figures] of Object.entries(summary)) {
   if (match[2] === 'dist') unmapped.push(path);
   else if (!holdsCode(path)) continue;
   const name = match[1]!;
-  const sums = packages.get(name) ?? { lines: { total: 0, covered: 0 }, branches: { total: 0, covered: 0 }, functions: { total: 0, covered: 0 } };
+  const sums = packages.get(name) ?? {
+    lines: { total: 0, covered: 0 },
+    branches: { total: 0, covered: 0 },
+    functions: { total: 0, covered: 0 },
+  };
   for (const metric of METRICS) {
     sums[metric].total += figures[metric].total;
     sums[metric].covered += figures[metric].covered;
@@ -145,7 +157,8 @@ for (const [file, figures] of Object.entries(summary)) {
   packages.set(name, sums);
 }
 
-const percent = (figure: { total: number; covered: number }): number => (figure.total === 0 ? 100 : (100 * figure.covered) / figure.total);
+const percent = (figure: { total: number; covered: number }): number =>
+  figure.total === 0 ? 100 : (100 * figure.covered) / figure.total;
 const problems: string[] = [];
 console.log('\nCoverage per package (npm test and the reliability suite, child processes included):\n');
 console.log('| package | lines | branches | functions | floor (lines / branches / functions) |');
@@ -153,14 +166,19 @@ console.log('| --- | --- | --- | --- | --- |');
 for (const [name, sums] of [...packages].sort(([a], [b]) => a.localeCompare(b))) {
   const floor = FLOORS[name];
   const cells = METRICS.map((metric) => `${percent(sums[metric]).toFixed(1)} %`);
-  console.log(`| ${name} | ${cells.join(' | ')} | ${floor === undefined ? 'none' : METRICS.map((metric) => floor[metric]).join(' / ')} |`);
+  console.log(
+    `| ${name} | ${cells.join(' | ')} | ${floor === undefined ? 'none' : METRICS.map((metric) => floor[metric]).join(' / ')} |`,
+  );
   if (floor === undefined) {
-    problems.push(`${name}: no coverage floor; add one to FLOORS in tools/coverage-report.ts, a little under the figures above`);
+    problems.push(
+      `${name}: no coverage floor; add one to FLOORS in tools/coverage-report.ts, a little under the figures above`,
+    );
     continue;
   }
   for (const metric of METRICS) {
     const reached = percent(sums[metric]);
-    if (reached < floor[metric]) problems.push(`${name}: ${metric} ${reached.toFixed(1)} % is below its floor of ${floor[metric]} %`);
+    if (reached < floor[metric])
+      problems.push(`${name}: ${metric} ${reached.toFixed(1)} % is below its floor of ${floor[metric]} %`);
   }
 }
 for (const name of Object.keys(FLOORS)) {

@@ -13,7 +13,14 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { SNAPSHOT_SCHEMA_VERSION, type JobSnapshot } from '@switchyard/core';
-import { freshProvider, freshRedisPrefix, freshMongoUri, deleteRedisPrefix, dropMongoDatabase, type BenchServers } from '../support/bench-backends.js';
+import {
+  freshProvider,
+  freshRedisPrefix,
+  freshMongoUri,
+  deleteRedisPrefix,
+  dropMongoDatabase,
+  type BenchServers,
+} from '../support/bench-backends.js';
 
 export type MigrationEnd = 'bull' | 'agenda' | 'memory';
 
@@ -73,14 +80,20 @@ function* seedSnapshots(count: number): Generator<JobSnapshot> {
 }
 
 /** Seeds `jobs` scheduled jobs into a fresh source through the provider's own `importJobs` (streamed). */
-export async function seedMigrationSource(kind: MigrationPair['from'], servers: BenchServers, jobs: number): Promise<SeededSource> {
+export async function seedMigrationSource(
+  kind: MigrationPair['from'],
+  servers: BenchServers,
+  jobs: number,
+): Promise<SeededSource> {
   const { provider, location, dropStorage } = freshProvider(kind, servers, `${kind}-migsrc`);
   const startedAt = performance.now();
   try {
     await provider.connect();
     const report = await provider.importJobs(seedSnapshots(jobs));
     if (report.imported.length !== jobs) {
-      throw new Error(`seeding ${kind}: ${report.imported.length} of ${jobs} imported; first error: ${report.errors[0]?.reason ?? 'none'}`);
+      throw new Error(
+        `seeding ${kind}: ${report.imported.length} of ${jobs} imported; first error: ${report.errors[0]?.reason ?? 'none'}`,
+      );
     }
   } finally {
     await provider.close({ timeoutMs: 5000 });
@@ -98,25 +111,43 @@ export async function runMigrationInChild(
   options: { timeoutMs: number; cpuProfileDir?: string },
 ): Promise<MigrationResult> {
   const target =
-    to === 'bull' ? freshRedisPrefix('bull-migdst') : to === 'agenda' ? freshMongoUri(servers.mongoUri, 'agenda_migdst') : 'memory';
+    to === 'bull'
+      ? freshRedisPrefix('bull-migdst')
+      : to === 'agenda'
+        ? freshMongoUri(servers.mongoUri, 'agenda_migdst')
+        : 'memory';
   const args = [
     ...(options.cpuProfileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir]),
     CHILD_SCRIPT,
-    '--from', source.kind, '--source', source.location,
-    '--to', to, '--target', target,
-    '--redis-url', servers.redisUrl,
+    '--from',
+    source.kind,
+    '--source',
+    source.location,
+    '--to',
+    to,
+    '--target',
+    target,
+    '--redis-url',
+    servers.redisUrl,
   ];
   try {
     const stdout = await new Promise<string>((resolve, reject) => {
-      execFile(process.execPath, args, { timeout: options.timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (error, out, err) => {
-        if (error) reject(new Error(`migration child ${source.kind} -> ${to} failed: ${error.message}\n${err}`));
-        else resolve(out);
-      });
+      execFile(
+        process.execPath,
+        args,
+        { timeout: options.timeoutMs, maxBuffer: 16 * 1024 * 1024 },
+        (error, out, err) => {
+          if (error) reject(new Error(`migration child ${source.kind} -> ${to} failed: ${error.message}\n${err}`));
+          else resolve(out);
+        },
+      );
     });
     const lastLine = stdout.trim().split('\n').at(-1) ?? '';
     const report = JSON.parse(lastLine) as MigrationChildReport;
     if (!report.complete || report.verified !== source.jobs) {
-      throw new Error(`migration ${source.kind} -> ${to} incomplete: ${report.verified} of ${source.jobs} verified, ${report.failed} failed`);
+      throw new Error(
+        `migration ${source.kind} -> ${to} incomplete: ${report.verified} of ${source.jobs} verified, ${report.failed} failed`,
+      );
     }
     return {
       elapsedMs: report.elapsedMs,

@@ -30,7 +30,8 @@ import {
 } from '../support/bench-backends.js';
 import { openRawAgenda, openRawBull, providerLikeJobOptions } from '../support/raw-queues.js';
 
-export type ThroughputVariant = 'raw-bull' | 'raw-bull-options' | 'raw-bull-coalesced' | 'bull' | 'raw-agenda' | 'agenda' | 'memory';
+export type ThroughputVariant =
+  'raw-bull' | 'raw-bull-options' | 'raw-bull-coalesced' | 'bull' | 'raw-agenda' | 'agenda' | 'memory';
 
 export interface ThroughputSettings {
   jobs: number;
@@ -48,7 +49,11 @@ export interface ThroughputResult {
 
 const JOB_NAME = 'bench-throughput';
 
-export async function runThroughput(variant: ThroughputVariant, servers: BenchServers, settings: ThroughputSettings): Promise<ThroughputResult> {
+export async function runThroughput(
+  variant: ThroughputVariant,
+  servers: BenchServers,
+  settings: ThroughputSettings,
+): Promise<ThroughputResult> {
   switch (variant) {
     case 'raw-bull':
       return rawBull(servers, settings, () => undefined);
@@ -119,7 +124,11 @@ async function rawAgenda(servers: BenchServers, settings: ThroughputSettings): P
   }
 }
 
-async function viaProvider(kind: ProviderKind, servers: BenchServers, settings: ThroughputSettings): Promise<ThroughputResult> {
+async function viaProvider(
+  kind: ProviderKind,
+  servers: BenchServers,
+  settings: ThroughputSettings,
+): Promise<ThroughputResult> {
   const { provider, dropStorage } = freshProvider(kind, servers, `${kind}-tp`);
   const allDone = deferred();
   let completed = 0;
@@ -131,10 +140,15 @@ async function viaProvider(kind: ProviderKind, servers: BenchServers, settings: 
   provider.on('error', (error) => allDone.reject(error));
   try {
     await provider.connect();
-    provider.registerProcessor({ name: JOB_NAME, process: async () => undefined }, { concurrency: settings.concurrency });
+    provider.registerProcessor(
+      { name: JOB_NAME, process: async () => undefined },
+      { concurrency: settings.concurrency },
+    );
     await provider.start();
     const startedAt = performance.now();
-    await addInWindows(settings.jobs, settings.addWindow, (index) => provider.scheduleJob(JOB_NAME, benchPayload(index)));
+    await addInWindows(settings.jobs, settings.addWindow, (index) =>
+      provider.scheduleJob(JOB_NAME, benchPayload(index)),
+    );
     await withinMs(allDone.promise, settings.timeoutMs, `${kind} provider throughput`);
     return result(settings.jobs, startedAt);
   } finally {

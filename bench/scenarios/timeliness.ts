@@ -40,7 +40,11 @@ export interface TimelinessResult {
 const JOB_NAME = 'bench-timeliness';
 const SCHEDULE_WINDOW = 100;
 
-export async function runTimeliness(kind: ProviderKind, servers: BenchServers, settings: TimelinessSettings): Promise<TimelinessResult> {
+export async function runTimeliness(
+  kind: ProviderKind,
+  servers: BenchServers,
+  settings: TimelinessSettings,
+): Promise<TimelinessResult> {
   const { provider, dropStorage } = freshProvider(kind, servers, `${kind}-late`);
   const lateness: number[] = [];
   const allDone = deferred();

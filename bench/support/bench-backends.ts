@@ -118,15 +118,29 @@ export function freshProvider(kind: ProviderKind, servers: BenchServers, label: 
 }
 
 /** The same small payload in every benchmark, raw or provider: a reminder's worth of data. */
-export function benchPayload(index: number): { bookingId: string; customerId: string; amountCents: number; seq: number } {
-  return { bookingId: `booking-${index}`, customerId: `customer-${index % 977}`, amountCents: 1000 + (index % 5000), seq: index };
+export function benchPayload(index: number): {
+  bookingId: string;
+  customerId: string;
+  amountCents: number;
+  seq: number;
+} {
+  return {
+    bookingId: `booking-${index}`,
+    customerId: `customer-${index % 977}`,
+    amountCents: 1000 + (index % 5000),
+    seq: index,
+  };
 }
 
 /**
  * Calls `add(i)` for i in 0..count-1, `window` at a time (the next window starts
  * when the whole previous one has resolved): the adding pattern every variant shares.
  */
-export async function addInWindows(count: number, window: number, add: (index: number) => Promise<unknown>): Promise<void> {
+export async function addInWindows(
+  count: number,
+  window: number,
+  add: (index: number) => Promise<unknown>,
+): Promise<void> {
   for (let start = 0; start < count; start += window) {
     const end = Math.min(count, start + window);
     const pending: Promise<unknown>[] = [];
@@ -136,7 +150,11 @@ export async function addInWindows(count: number, window: number, add: (index: n
 }
 
 /** A promise and its resolve/reject, for "the last job finished". */
-export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (error: unknown) => void } {
+export function deferred<T = void>(): {
+  promise: Promise<T>;
+  resolve: (value: T) => void;
+  reject: (error: unknown) => void;
+} {
   let resolve!: (value: T) => void;
   let reject!: (error: unknown) => void;
   const promise = new Promise<T>((res, rej) => {

@@ -125,9 +125,9 @@ Each figure is the **median of ${settings.runs} runs** (Bull and Agenda throughp
   sections.push(`## Targets
 
 ${table(
-    ['Target', 'Measured', 'Met'],
-    results.targets.map((verdict) => [verdict.target, verdict.measured, verdict.met ? 'yes' : '**no**']),
-  )}`);
+  ['Target', 'Measured', 'Met'],
+  results.targets.map((verdict) => [verdict.target, verdict.measured, verdict.met ? 'yes' : '**no**']),
+)}`);
 
   sections.push(`## 1. Throughput, add + process
 
@@ -138,24 +138,31 @@ Jobs added in windows of ${settings.throughput.addWindow} concurrent adds to a s
   }
 
 ${table(
-    ['Variant', 'Jobs', 'Concurrency', 'Runs', 'jobs/s', 'Over raw'],
-    results.throughput.map((figure) => [
-      label(figure.variant), whole(figure.jobs), String(figure.concurrency), String(figure.jobsPerSecond.runs.length), spread(figure.jobsPerSecond, whole),
-      figure.ratioToRaw === undefined ? '' : spread(figure.ratioToRaw, twoDecimals),
-    ]),
-  )}${setUpAlikeNote(results.throughput)}`);
+  ['Variant', 'Jobs', 'Concurrency', 'Runs', 'jobs/s', 'Over raw'],
+  results.throughput.map((figure) => [
+    label(figure.variant),
+    whole(figure.jobs),
+    String(figure.concurrency),
+    String(figure.jobsPerSecond.runs.length),
+    spread(figure.jobsPerSecond, whole),
+    figure.ratioToRaw === undefined ? '' : spread(figure.ratioToRaw, twoDecimals),
+  ]),
+)}${setUpAlikeNote(results.throughput)}`);
 
   sections.push(`## 2. Enqueue only
 
 \`scheduleJob\` (raw: \`queue.add\` / \`agenda.now\`) with no worker: one at a time (each awaited), or in windows of ${settings.enqueue.batchWindow} concurrent calls. Raw Bull here has Bull's default connections: the batched calls of BullQueueProvider go to Redis in one write per turn (see above), raw Bull's in one write each.
 
 ${table(
-    ['Variant', 'Pattern', 'Jobs', 'jobs/s', 'Provider / raw'],
-    results.enqueue.map((figure) => [
-      label(figure.variant), figure.pattern, whole(figure.jobs), spread(figure.jobsPerSecond, whole),
-      figure.ratioToRaw === undefined ? '' : spread(figure.ratioToRaw, twoDecimals),
-    ]),
-  )}`);
+  ['Variant', 'Pattern', 'Jobs', 'jobs/s', 'Provider / raw'],
+  results.enqueue.map((figure) => [
+    label(figure.variant),
+    figure.pattern,
+    whole(figure.jobs),
+    spread(figure.jobsPerSecond, whole),
+    figure.ratioToRaw === undefined ? '' : spread(figure.ratioToRaw, twoDecimals),
+  ]),
+)}`);
 
   const timeliness = results.timeliness[0];
   sections.push(`## 3. Timeliness
@@ -163,25 +170,31 @@ ${table(
 ${timeliness === undefined ? '' : `${whole(timeliness.jobs)} jobs due at known instants spread evenly over ${timeliness.spreadMs / 1000} s (the first ${timeliness.leadMs / 1000} s after scheduling began), concurrency ${settings.timeliness.concurrency}; lateness = processor start − due instant, in ms.`}
 
 ${table(
-    ['Provider', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'Scheduling took ms'],
-    results.timeliness.map((figure) => [
-      `${label(figure.provider)}${figure.processEveryMs === undefined ? '' : ` (processEvery ${figure.processEveryMs} ms)`}`,
-      spread(figure.p50, whole), spread(figure.p95, whole), spread(figure.p99, whole), spread(figure.max, whole),
-      spread(figure.schedulingMs, whole),
-    ]),
-  )}`);
+  ['Provider', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'Scheduling took ms'],
+  results.timeliness.map((figure) => [
+    `${label(figure.provider)}${figure.processEveryMs === undefined ? '' : ` (processEvery ${figure.processEveryMs} ms)`}`,
+    spread(figure.p50, whole),
+    spread(figure.p95, whole),
+    spread(figure.p99, whole),
+    spread(figure.max, whole),
+    spread(figure.schedulingMs, whole),
+  ]),
+)}`);
 
   sections.push(`## 4. Migration
 
 Scheduled jobs copied with \`migrateJobs\` (mode copy, batch 500, every id verified on the target), each run in a child process of its own onto fresh storage; time from the first export to the last verification; peak RSS of that child.
 
 ${table(
-    ['Pair', 'Jobs', 'jobs/s', 'Seconds', 'Peak RSS MiB'],
-    results.migration.map((figure) => [
-      `${figure.from} → ${figure.to}`, whole(figure.jobs), spread(figure.jobsPerSecond, whole), spread(figure.seconds, oneDecimal),
-      spread(figure.peakRssMiB, whole),
-    ]),
-  )}`);
+  ['Pair', 'Jobs', 'jobs/s', 'Seconds', 'Peak RSS MiB'],
+  results.migration.map((figure) => [
+    `${figure.from} → ${figure.to}`,
+    whole(figure.jobs),
+    spread(figure.jobsPerSecond, whole),
+    spread(figure.seconds, oneDecimal),
+    spread(figure.peakRssMiB, whole),
+  ]),
+)}`);
 
   return `${sections.join('\n\n')}\n`;
 }

@@ -36,7 +36,8 @@ export function benchSettings(env: NodeJS.ProcessEnv = process.env): BenchSettin
   const scale = env.BENCH_SCALE === undefined || env.BENCH_SCALE === '' ? 1 : Number(env.BENCH_SCALE);
   if (!(scale > 0 && scale <= 1)) throw new Error(`BENCH_SCALE must be a number in (0, 1], got ${env.BENCH_SCALE}`);
   const runs = env.BENCH_RUNS === undefined || env.BENCH_RUNS === '' ? 5 : Number(env.BENCH_RUNS);
-  if (!Number.isInteger(runs) || runs < 1) throw new Error(`BENCH_RUNS must be a whole number of at least 1, got ${env.BENCH_RUNS}`);
+  if (!Number.isInteger(runs) || runs < 1)
+    throw new Error(`BENCH_RUNS must be a whole number of at least 1, got ${env.BENCH_RUNS}`);
   const scaled = (count: number, minimum: number) => Math.max(minimum, Math.round(count * scale));
   return {
     scale,
@@ -50,7 +51,12 @@ export function benchSettings(env: NodeJS.ProcessEnv = process.env): BenchSettin
       addWindow: 100,
       ratioRuns: scale === 1 ? Math.max(runs, RATIO_THROUGHPUT_RUNS) : runs,
     },
-    enqueue: { oneAtATimeJobs: scaled(2000, 50), batchedJobs: scaled(10_000, 200), agendaJobs: scaled(AGENDA_ENQUEUE_JOBS, 50), batchWindow: 100 },
+    enqueue: {
+      oneAtATimeJobs: scaled(2000, 50),
+      batchedJobs: scaled(10_000, 200),
+      agendaJobs: scaled(AGENDA_ENQUEUE_JOBS, 50),
+      batchWindow: 100,
+    },
     timeliness: { jobs: scaled(1000, 50), spreadMs: scaled(10_000, 1000), leadMs: scaled(5000, 2000), concurrency: 50 },
     migration: { jobs: scaled(100_000, 1000) },
   };

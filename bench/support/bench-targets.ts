@@ -25,9 +25,11 @@ export function evaluateTargets(results: Omit<BenchResults, 'targets'>): TargetV
   }
   for (const figure of results.timeliness) {
     const limit =
-      figure.provider === 'bull' ? BULL_LATENESS_P99_MS
-      : figure.provider === 'agenda' && figure.processEveryMs !== undefined ? figure.processEveryMs + AGENDA_LATENESS_SLACK_MS
-      : undefined;
+      figure.provider === 'bull'
+        ? BULL_LATENESS_P99_MS
+        : figure.provider === 'agenda' && figure.processEveryMs !== undefined
+          ? figure.processEveryMs + AGENDA_LATENESS_SLACK_MS
+          : undefined;
     if (limit === undefined) continue;
     verdicts.push({
       target: `${figure.provider === 'bull' ? 'Bull' : 'Agenda'} lateness p99 ≤ ${limit} ms`,

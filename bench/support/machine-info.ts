@@ -52,7 +52,10 @@ function versionOf(require: NodeJS.Require, name: string): string {
     let directory = dirname(require.resolve(name));
     for (let depth = 0; depth < 5; depth += 1) {
       try {
-        const manifest = JSON.parse(readFileSync(join(directory, 'package.json'), 'utf8')) as { name?: string; version?: string };
+        const manifest = JSON.parse(readFileSync(join(directory, 'package.json'), 'utf8')) as {
+          name?: string;
+          version?: string;
+        };
         if (manifest.name === name && typeof manifest.version === 'string') return manifest.version;
       } catch {
         // No package.json at this level: go up.

@@ -20,7 +20,12 @@ import { coalesceWrites } from '@switchyard/provider-bull';
 import { AGENDA_PROCESS_EVERY_MS } from './bench-backends.js';
 
 /** The provider's defaults for Bull's queue settings (see BullQueueProvider.queueFor). */
-const BULL_SETTINGS = { lockDuration: 30_000, stalledInterval: 30_000, maxStalledCount: 1, retryProcessDelay: 1000 } as const;
+const BULL_SETTINGS = {
+  lockDuration: 30_000,
+  stalledInterval: 30_000,
+  maxStalledCount: 1,
+  retryProcessDelay: 1000,
+} as const;
 
 /** The provider's cap on running jobs in one process: per-name concurrency is the limit that matters. */
 const AGENDA_MAX_CONCURRENCY = 10_000;
@@ -40,14 +45,22 @@ export function providerLikeJobOptions(): Bull.JobOptions {
  * commands in one write, as BullQueueProvider's does (`coalesceWrites`); otherwise the
  * connections are Bull's defaults for a URL.
  */
-export function openRawBull(name: string, redisUrl: string, prefix: string, options: { coalesced?: boolean } = {}): Bull.Queue {
+export function openRawBull(
+  name: string,
+  redisUrl: string,
+  prefix: string,
+  options: { coalesced?: boolean } = {},
+): Bull.Queue {
   if (options.coalesced !== true) return new Bull(name, redisUrl, { prefix, settings: BULL_SETTINGS });
   return new Bull(name, {
     prefix,
     settings: BULL_SETTINGS,
     createClient: (type) => {
       // What Bull asks of its subscriber and blocking connections.
-      const client = new Redis(redisUrl, type === 'client' ? {} : { maxRetriesPerRequest: null, enableReadyCheck: false });
+      const client = new Redis(
+        redisUrl,
+        type === 'client' ? {} : { maxRetriesPerRequest: null, enableReadyCheck: false },
+      );
       if (type === 'client') client.on('connect', () => coalesceWrites(client.stream));
       return client;
     },

@@ -23,8 +23,14 @@ import { createAdminServer } from '@switchyard/admin';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
 ];
 const TOKEN = 'dashboard-test-token-5f2c9a';
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -50,14 +56,17 @@ describe('admin dashboard in headless Chromium', function () {
 
   before(async function () {
     if (!existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} not found: the dashboard test needs Debian's chromium package (apt-get install chromium)`);
+      throw new Error(
+        `${CHROMIUM} not found: the dashboard test needs Debian's chromium package (apt-get install chromium)`,
+      );
     }
     provider = new MemoryQueueProvider();
     await provider.connect();
     provider.registerProcessor({
       name: 'email',
       process: async (job: JobInfo) => {
-        if (smtpDown && (job.data as { bounce?: boolean }).bounce === true) throw new Error('SMTP 451: mail server temporarily unavailable');
+        if (smtpDown && (job.data as { bounce?: boolean }).bounce === true)
+          throw new Error('SMTP 451: mail server temporarily unavailable');
         return { delivered: true };
       },
     });
@@ -77,10 +86,18 @@ describe('admin dashboard in headless Chromium', function () {
     for (const invoice of ['INV-2041', 'INV-2042']) {
       await provider.scheduleJob('invoice-pdf', { invoice }, { jobId: `pdf-${invoice}` });
     }
-    await provider.scheduleJob('payment-reminder', { paymentId: 'P-77', offset: '-3d' }, { jobId: 'remind-P-77', delayMs: 3_600_000 });
-    await waitFor(async () => (await provider.getStats('email')).failed === 2 && (await provider.getStats('email')).completed === 3, {
-      timeoutMs: STEP_MS, message: 'the seeded email jobs to finish',
-    });
+    await provider.scheduleJob(
+      'payment-reminder',
+      { paymentId: 'P-77', offset: '-3d' },
+      { jobId: 'remind-P-77', delayMs: 3_600_000 },
+    );
+    await waitFor(
+      async () => (await provider.getStats('email')).failed === 2 && (await provider.getStats('email')).completed === 3,
+      {
+        timeoutMs: STEP_MS,
+        message: 'the seeded email jobs to finish',
+      },
+    );
 
     server = createAdminServer({ provider, token: TOKEN });
     address = await server.listen({ host: '127.0.0.1', port: 0 });
@@ -96,7 +113,8 @@ describe('admin dashboard in headless Chromium', function () {
     page.on('pageerror', (error) => browserErrors.push(`page error: ${error.message}`));
     page.on('console', (message) => {
       // The one expected error: the 401 of the deliberately wrong token below.
-      if (message.type() === 'error' && !message.text().includes('401')) browserErrors.push(`console: ${message.text()}`);
+      if (message.type() === 'error' && !message.text().includes('401'))
+        browserErrors.push(`console: ${message.text()}`);
     });
   });
 
@@ -107,12 +125,15 @@ describe('admin dashboard in headless Chromium', function () {
     if (profile !== undefined) await rm(profile, { recursive: true, force: true });
   });
 
-  const countCell = (name: string, state: string) => page.locator(`#queues tr[data-queue="${name}"] td[data-state="${state}"]`);
+  const countCell = (name: string, state: string) =>
+    page.locator(`#queues tr[data-queue="${name}"] td[data-state="${state}"]`);
   /** Until the element's text is exactly `text` (trimmed), asking the page every 50 ms, up to STEP_MS. */
   const waitForText = async (selector: string, text: string) => {
     const locator = page.locator(selector);
     await waitFor(async () => (await locator.count()) > 0 && (await locator.first().textContent())?.trim() === text, {
-      timeoutMs: STEP_MS, intervalMs: 50, message: `${selector} to read '${text}'`,
+      timeoutMs: STEP_MS,
+      intervalMs: 50,
+      message: `${selector} to read '${text}'`,
     });
   };
 
@@ -139,7 +160,8 @@ describe('admin dashboard in headless Chromium', function () {
 
   it('lists the failed jobs of a name and shows one in detail', async () => {
     await countCell('email', 'failed').locator('button').click();
-    for (const id of failedIds) await page.locator(`#jobs tr[data-job-id="${id}"][data-state="failed"]`).waitFor({ timeout: STEP_MS });
+    for (const id of failedIds)
+      await page.locator(`#jobs tr[data-job-id="${id}"][data-state="failed"]`).waitFor({ timeout: STEP_MS });
     expect(await page.locator('#jobs tbody tr').count()).to.equal(2);
 
     await page.locator(`#jobs tr[data-job-id="${failedIds[0]}"] td button.link`).click();
@@ -155,7 +177,10 @@ describe('admin dashboard in headless Chromium', function () {
     const [retried, remaining] = failedIds as [string, string];
     await page.locator(`#jobs tr[data-job-id="${retried}"] button[data-action="retry"]`).click();
     await page.locator(`#jobs tr[data-job-id="${retried}"]`).waitFor({ state: 'detached', timeout: STEP_MS });
-    await waitFor(async () => (await provider.getJob(retried))?.state === 'completed', { timeoutMs: STEP_MS, message: 'the retried job to complete' });
+    await waitFor(async () => (await provider.getJob(retried))?.state === 'completed', {
+      timeoutMs: STEP_MS,
+      message: 'the retried job to complete',
+    });
     await page.locator('#refresh').click();
     await waitForText(`#queues tr[data-queue="email"] td[data-state="failed"]`, '1');
     await waitForText(`#queues tr[data-queue="email"] td[data-state="completed"]`, '4');

@@ -9,16 +9,31 @@ describe('switchyard admin', function () {
 
   it('serves the API over Bull on --port 0 with a token, and stops on SIGINT with exit 0', async () => {
     const redis = await startRedis();
-    const env = { QUEUE_PROVIDER: 'bull', REDIS_URL: `${redis.url}/6`, QUEUE_PREFIX: `cli-admin-${Date.now()}`, LOG_FORMAT: 'json', LOG_LEVEL: 'info' };
+    const env = {
+      QUEUE_PROVIDER: 'bull',
+      REDIS_URL: `${redis.url}/6`,
+      QUEUE_PREFIX: `cli-admin-${Date.now()}`,
+      LOG_FORMAT: 'json',
+      LOG_LEVEL: 'info',
+    };
     const token = 'a-token-of-at-least-16-characters';
     const queue = new BullQueueProvider({ redisUrl: env.REDIS_URL, prefix: env.QUEUE_PREFIX });
     await queue.connect();
     await queue.scheduleJob('email', { to: 'ada@example.com' }, { jobId: 'welcome-ada', delayMs: 60_000 });
     await queue.close();
 
-    const admin = runSwitchyard(['admin', '--port', '0', '--host', '127.0.0.1'], { ...env, ADMIN_TOKEN: token, ADMIN_PORT: 'not a port' });
+    const admin = runSwitchyard(['admin', '--port', '0', '--host', '127.0.0.1'], {
+      ...env,
+      ADMIN_TOKEN: token,
+      ADMIN_PORT: 'not a port',
+    });
     await admin.waitFor('stdout', /"admin server listening"/, 20_000);
-    const { address } = JSON.parse(admin.stdout().split('\n').find((line) => line.includes('admin server listening'))!) as { address: string };
+    const { address } = JSON.parse(
+      admin
+        .stdout()
+        .split('\n')
+        .find((line) => line.includes('admin server listening'))!,
+    ) as { address: string };
     expect(address).to.match(/^http:\/\/127\.0\.0\.1:\d+$/);
 
     expect((await fetch(`${address}/api/jobs/welcome-ada`)).status).to.equal(401);
@@ -32,8 +47,18 @@ describe('switchyard admin', function () {
 
   const failedStarts: [string, string[], Record<string, string>, RegExp][] = [
     ['no ADMIN_TOKEN and no --insecure-local', ['--port', '0'], { ADMIN_TOKEN: '' }, /failed to start: .*token/i],
-    ['--insecure-local on a public address', ['--insecure-local', '--host', '0.0.0.0', '--port', '0'], { ADMIN_TOKEN: '' }, /failed to start: refusing to listen on 0\.0\.0\.0/],
-    ['a bad ADMIN_PORT and no --port', [], { ADMIN_TOKEN: '', ADMIN_PORT: '99999' }, /failed to start: ADMIN_PORT '99999' is not a port number/],
+    [
+      '--insecure-local on a public address',
+      ['--insecure-local', '--host', '0.0.0.0', '--port', '0'],
+      { ADMIN_TOKEN: '' },
+      /failed to start: refusing to listen on 0\.0\.0\.0/,
+    ],
+    [
+      'a bad ADMIN_PORT and no --port',
+      [],
+      { ADMIN_TOKEN: '', ADMIN_PORT: '99999' },
+      /failed to start: ADMIN_PORT '99999' is not a port number/,
+    ],
   ];
   for (const [title, args, env, message] of failedStarts) {
     it(`refuses to start with ${title}: one line, exit 1`, async () => {
@@ -41,7 +66,9 @@ describe('switchyard admin', function () {
       expect(await admin.exited(), admin.stderr()).to.equal(1);
       const lines = admin.stderr().trimEnd().split('\n');
       expect(lines, admin.stderr()).to.have.length(1);
-      expect(lines[0]).to.match(/^switchyard admin: /).and.match(message);
+      expect(lines[0])
+        .to.match(/^switchyard admin: /)
+        .and.match(message);
     });
   }
 });

@@ -10,7 +10,9 @@ describe('switchyard demo', function () {
     const demo = runSwitchyard(['demo'], { QUEUE_PROVIDER: '', REDIS_URL: 'redis://127.0.0.1:1' });
     expect(await demo.exited(), demo.stderr()).to.equal(0);
     expect(demo.stdout()).to.match(/^Switchyard demo on the memory provider/);
-    expect(demo.stdout()).to.match(/SENT +email to ada@example.com/).and.match(/SKIPPED +booking:b-1:/);
+    expect(demo.stdout())
+      .to.match(/SENT +email to ada@example.com/)
+      .and.match(/SKIPPED +booking:b-1:/);
     expect(demo.stdout()).to.match(/DONE +\d+ reminders processed: \d+ sent, \d+ skipped by the guard\n$/);
   });
 });

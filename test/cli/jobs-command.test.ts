@@ -91,7 +91,10 @@ describe('switchyard jobs', function () {
   it('get: one job, field by field; --json; exit 1 when there is no such job', async () => {
     const { code, stdout } = await jobs(['get', 'welcome-bob']);
     expect(code).to.equal(0);
-    expect(stdout).to.match(/^state +failed$/m).and.match(/^failed reason +mailbox full$/m).and.match(/^attempts +1 of 1$/m);
+    expect(stdout)
+      .to.match(/^state +failed$/m)
+      .and.match(/^failed reason +mailbox full$/m)
+      .and.match(/^attempts +1 of 1$/m);
     expect(stdout).to.match(/^data +\{\n +"to": "bob@example.com"\n +\}$/m);
     expect((await json<JobInfo>(['get', 'welcome-ada'])).result).to.deep.equal({ sent: true });
 
@@ -103,8 +106,13 @@ describe('switchyard jobs', function () {
 
   it('stats: counts per name and in total', async () => {
     const { stdout } = await jobs(['stats']);
-    expect(stdout).to.match(/^email\s+0\s+0\s+0\s+1\s+1\s+no$/m).and.match(/^total\s+1\s+0\s+0\s+1\s+1\s+no$/m);
-    const stats = await json<{ byName: Record<string, { scheduled: number }>; total: { failed: number } }>(['stats', 'booking-reminder']);
+    expect(stdout)
+      .to.match(/^email\s+0\s+0\s+0\s+1\s+1\s+no$/m)
+      .and.match(/^total\s+1\s+0\s+0\s+1\s+1\s+no$/m);
+    const stats = await json<{ byName: Record<string, { scheduled: number }>; total: { failed: number } }>([
+      'stats',
+      'booking-reminder',
+    ]);
     expect(Object.keys(stats.byName)).to.deep.equal(['booking-reminder']);
     expect(stats.byName['booking-reminder']!.scheduled).to.equal(1);
   });
@@ -139,8 +147,16 @@ describe('switchyard jobs', function () {
   });
 
   it('clean: removes finished jobs older than --older-than', async () => {
-    expect(await json(['clean', '--older-than', '1d'])).to.deep.equal({ removed: 0, states: ['completed'], olderThanMs: DAY });
-    expect(await json(['clean', '--older-than', '0'])).to.deep.equal({ removed: 1, states: ['completed'], olderThanMs: 0 });
+    expect(await json(['clean', '--older-than', '1d'])).to.deep.equal({
+      removed: 0,
+      states: ['completed'],
+      olderThanMs: DAY,
+    });
+    expect(await json(['clean', '--older-than', '0'])).to.deep.equal({
+      removed: 1,
+      states: ['completed'],
+      olderThanMs: 0,
+    });
     expect(await queue.getJob('welcome-ada')).to.equal(null);
   });
 
@@ -148,19 +164,32 @@ describe('switchyard jobs', function () {
     const folder = mkdtempSync(join(tmpdir(), 'switchyard-env-'));
     try {
       const file = join(folder, '.env');
-      writeFileSync(file, `# as a service would keep it\nQUEUE_PROVIDER=bull\nREDIS_URL=${env.REDIS_URL}\nQUEUE_PREFIX=${env.QUEUE_PREFIX}\n`);
-      const fromFile = runSwitchyard(['jobs', 'list', '--json', '--env-file', file], { QUEUE_PROVIDER: '', REDIS_URL: '', QUEUE_PREFIX: '' });
+      writeFileSync(
+        file,
+        `# as a service would keep it\nQUEUE_PROVIDER=bull\nREDIS_URL=${env.REDIS_URL}\nQUEUE_PREFIX=${env.QUEUE_PREFIX}\n`,
+      );
+      const fromFile = runSwitchyard(['jobs', 'list', '--json', '--env-file', file], {
+        QUEUE_PROVIDER: '',
+        REDIS_URL: '',
+        QUEUE_PREFIX: '',
+      });
       expect(await fromFile.exited(), fromFile.stderr()).to.equal(0);
       expect((JSON.parse(fromFile.stdout()) as JobInfo[]).map((job) => job.id)).to.include('welcome-bob');
 
-      const overridden = runSwitchyard(['--env-file', file, 'jobs', 'list', '--json'], { QUEUE_PROVIDER: '', REDIS_URL: '', QUEUE_PREFIX: 'another-prefix' });
+      const overridden = runSwitchyard(['--env-file', file, 'jobs', 'list', '--json'], {
+        QUEUE_PROVIDER: '',
+        REDIS_URL: '',
+        QUEUE_PREFIX: 'another-prefix',
+      });
       expect(await overridden.exited(), overridden.stderr()).to.equal(0);
       expect(JSON.parse(overridden.stdout())).to.deep.equal([]);
 
       // Node itself refuses a missing --env-file before any script runs (exit 9); either way one line names the file.
       const missing = runSwitchyard(['jobs', 'list', '--env-file', join(folder, 'missing.env')], env);
       expect(await missing.exited()).to.be.oneOf([2, 9]);
-      expect(missing.stderr().trimEnd().split('\n')).to.have.length(1).and.to.satisfy((lines: string[]) => lines[0]!.includes('missing.env'));
+      expect(missing.stderr().trimEnd().split('\n'))
+        .to.have.length(1)
+        .and.to.satisfy((lines: string[]) => lines[0]!.includes('missing.env'));
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }
@@ -171,7 +200,9 @@ describe('switchyard jobs', function () {
     const { code, stdout, stderr } = await jobs(['list'], { REDIS_URL: `redis://:s3cret-pw@127.0.0.1:${port}` });
     expect(code).to.equal(2);
     expect(stdout).to.equal('');
-    expect(stderr).to.match(new RegExp(`^switchyard jobs list: bull backend at 127\\.0\\.0\\.1:${port} is unavailable: .*\\n$`));
+    expect(stderr).to.match(
+      new RegExp(`^switchyard jobs list: bull backend at 127\\.0\\.0\\.1:${port} is unavailable: .*\\n$`),
+    );
     expect(stderr).not.to.include('s3cret');
   });
 });

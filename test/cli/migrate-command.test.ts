@@ -18,12 +18,29 @@ describe('switchyard migrate', function () {
     const from = new BullQueueProvider({ redisUrl: `${source.url}/3`, prefix });
     await from.connect();
     const runAt = new Date(Date.now() + 30 * DAY);
-    await Promise.all(Array.from({ length: 3000 }, (_, i) => from.scheduleJob('reminder', { i }, { jobId: `mid-${i}`, runAt })));
+    await Promise.all(
+      Array.from({ length: 3000 }, (_, i) => from.scheduleJob('reminder', { i }, { jobId: `mid-${i}`, runAt })),
+    );
     await from.close();
 
-    const cli = runSwitchyard(['migrate', '--from', 'bull', '--to', 'bull', '--from-url', `${source.url}/3`, '--to-url', target.url, '--batch-size', '50'], {
-      QUEUE_PREFIX: prefix,
-    });
+    const cli = runSwitchyard(
+      [
+        'migrate',
+        '--from',
+        'bull',
+        '--to',
+        'bull',
+        '--from-url',
+        `${source.url}/3`,
+        '--to-url',
+        target.url,
+        '--batch-size',
+        '50',
+      ],
+      {
+        QUEUE_PREFIX: prefix,
+      },
+    );
     await cli.waitForStderr(/copied \d+ jobs/, 60_000);
     await target.stop();
     expect(await cli.exited(), cli.stderr()).to.equal(2);

@@ -39,12 +39,16 @@ describe('createContainer start-up errors', () => {
   it('rejects an unknown QUEUE_PROVIDER, listing the valid values', async () => {
     const error = await createContainer({ QUEUE_PROVIDER: 'sqs' }, quiet).catch((e: unknown) => e);
     expect(error).to.be.instanceOf(ConfigError);
-    expect((error as Error).message).to.include('QUEUE_PROVIDER').and.include('memory | bull | agenda');
+    expect((error as Error).message)
+      .to.include('QUEUE_PROVIDER')
+      .and.include('memory | bull | agenda');
   });
 
   it('says what to install when the provider package is missing', async () => {
     const packages = { ...PROVIDER_PACKAGES, agenda: '@switchyard/provider-that-is-not-installed' };
-    const error = await createContainer({ QUEUE_PROVIDER: 'agenda' }, { ...quiet, providerPackages: packages }).catch((e: unknown) => e);
+    const error = await createContainer({ QUEUE_PROVIDER: 'agenda' }, { ...quiet, providerPackages: packages }).catch(
+      (e: unknown) => e,
+    );
     expect(error).to.be.instanceOf(ConfigError);
     expect((error as Error).message).to.include('npm install @switchyard/provider-that-is-not-installed');
     expect((error as Error).message).to.include('memory | bull | agenda');

@@ -3,7 +3,12 @@ import { PassThrough } from 'node:stream';
 import { createLogger, loadConfig } from '@switchyard/container';
 
 function capture(format: 'json' | 'pretty', env: Record<string, string> = {}) {
-  const config = loadConfig({ SWITCHYARD_CONFIG_DIR: '/nonexistent', QUEUE_PROVIDER: 'bull', LOG_FORMAT: format, ...env });
+  const config = loadConfig({
+    SWITCHYARD_CONFIG_DIR: '/nonexistent',
+    QUEUE_PROVIDER: 'bull',
+    LOG_FORMAT: format,
+    ...env,
+  });
   const stream = new PassThrough();
   const lines: string[] = [];
   stream.on('data', (chunk: Buffer) => lines.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
@@ -19,7 +24,13 @@ describe('createLogger', () => {
     logger.info('job completed', { jobName: 'email', jobId: 'j-1' });
     await flush();
     const entry = JSON.parse(lines[0]!) as Record<string, unknown>;
-    expect(entry).to.include({ level: 'info', message: 'job completed', provider: 'bull', jobName: 'email', jobId: 'j-1' });
+    expect(entry).to.include({
+      level: 'info',
+      message: 'job completed',
+      provider: 'bull',
+      jobName: 'email',
+      jobId: 'j-1',
+    });
     expect(entry.timestamp).to.be.a('string');
   });
 
@@ -32,7 +43,10 @@ describe('createLogger', () => {
 
   for (const format of ['json', 'pretty'] as const) {
     it(`masks connection passwords everywhere in ${format} lines`, async () => {
-      const { logger, lines } = capture(format, { REDIS_URL: 'redis://:Sup3rSecret@cache:6379', MONGODB_URL: 'mongodb://app:m0ng0pw@db/x' });
+      const { logger, lines } = capture(format, {
+        REDIS_URL: 'redis://:Sup3rSecret@cache:6379',
+        MONGODB_URL: 'mongodb://app:m0ng0pw@db/x',
+      });
       logger.error('cannot reach redis://:Sup3rSecret@cache:6379', {
         url: 'mongodb://app:m0ng0pw@db/x',
         nested: { note: 'password was Sup3rSecret', other: 'amqp://guest:guestpw@mq:5672' },

@@ -54,10 +54,18 @@ describe('loadConfig', () => {
       BOOKING_REMINDER_OFFSETS: '24h,soon',
     });
     expect(problems.map((p) => p.variable)).to.have.members([
-      'QUEUE_PROVIDER', 'JOB_CONCURRENCY', 'JOB_ATTEMPT_LIMIT', 'LOG_LEVEL', 'LOG_FORMAT', 'REDIS_PORT', 'JOB_BACKOFF_JITTER',
+      'QUEUE_PROVIDER',
+      'JOB_CONCURRENCY',
+      'JOB_ATTEMPT_LIMIT',
+      'LOG_LEVEL',
+      'LOG_FORMAT',
+      'REDIS_PORT',
+      'JOB_BACKOFF_JITTER',
       'BOOKING_REMINDER_OFFSETS',
     ]);
-    expect(problems.find((p) => p.variable === 'QUEUE_PROVIDER')?.message).to.equal("'kafka' is not one of memory | bull | agenda");
+    expect(problems.find((p) => p.variable === 'QUEUE_PROVIDER')?.message).to.equal(
+      "'kafka' is not one of memory | bull | agenda",
+    );
     expect(problems.find((p) => p.variable === 'LOG_FORMAT')?.message).to.include('json | pretty');
   });
 
@@ -78,7 +86,10 @@ describe('loadConfig', () => {
 
   it('takes per-environment defaults from config/<NODE_ENV>.json, under the environment', () => {
     const dir = mkdtempSync(join(tmpdir(), 'switchyard-config-'));
-    writeFileSync(join(dir, 'production.json'), JSON.stringify({ LOG_FORMAT: 'json', LOG_LEVEL: 'warn', JOB_CONCURRENCY: 20 }));
+    writeFileSync(
+      join(dir, 'production.json'),
+      JSON.stringify({ LOG_FORMAT: 'json', LOG_LEVEL: 'warn', JOB_CONCURRENCY: 20 }),
+    );
     const config = loadConfig({ SWITCHYARD_CONFIG_DIR: dir, NODE_ENV: 'production', LOG_LEVEL: 'error' });
     expect(config.log).to.deep.equal({ level: 'error', format: 'json' });
     expect(config.concurrency).to.equal(20);

@@ -3,7 +3,12 @@ import { runScript } from '../support/script-process.js';
 
 const slowJobWorker = new URL('./fixtures/slow-job-worker.ts', import.meta.url);
 const heldStartWorker = new URL('./fixtures/held-start-worker.ts', import.meta.url);
-const workerEnvironment = { QUEUE_PROVIDER: 'memory', LOG_FORMAT: 'json', LOG_LEVEL: 'info', SHUTDOWN_TIMEOUT_MS: '5000' };
+const workerEnvironment = {
+  QUEUE_PROVIDER: 'memory',
+  LOG_FORMAT: 'json',
+  LOG_LEVEL: 'info',
+  SHUTDOWN_TIMEOUT_MS: '5000',
+};
 
 describe('worker process', () => {
   it('on SIGTERM lets the active job finish, then exits 0', async () => {
@@ -20,7 +25,10 @@ describe('worker process', () => {
     const stopped = lines.findIndex((l) => l.includes('"worker stopped"'));
     expect(stopping, output).to.be.greaterThan(-1);
     expect(finished, output).to.be.greaterThan(stopping);
-    expect(lines.some((l) => l.includes('completed slow-1')), output).to.equal(true);
+    expect(
+      lines.some((l) => l.includes('completed slow-1')),
+      output,
+    ).to.equal(true);
     expect(stopped, output).to.be.greaterThan(finished);
   });
 
@@ -35,7 +43,10 @@ describe('worker process', () => {
     expect(code, output).to.equal(0);
     const started = worker.lines.findIndex((l) => l.includes('"worker started"'));
     expect(started, output).to.be.greaterThan(-1);
-    expect(worker.lines.findIndex((l) => l.includes('"worker stopped"')), output).to.be.greaterThan(started);
+    expect(
+      worker.lines.findIndex((l) => l.includes('"worker stopped"')),
+      output,
+    ).to.be.greaterThan(started);
   });
 
   it('exits 1 with the configuration problems when started with a bad environment', async () => {

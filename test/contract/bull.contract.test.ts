@@ -12,7 +12,8 @@ before(async function () {
 
 // Each provider gets its own key prefix: isolated storage on one shared Redis.
 runProviderContract('bull', {
-  makeProvider: (common) => new BullQueueProvider({ ...common, redisUrl: redis.url, prefix: `contract-${randomUUID()}` }),
+  makeProvider: (common) =>
+    new BullQueueProvider({ ...common, redisUrl: redis.url, prefix: `contract-${randomUUID()}` }),
   // Bull promotes delayed jobs from a timer set for the next due job: a few ms late at most.
   schedulingToleranceMs: 500,
 });

@@ -61,7 +61,11 @@ for (const fixture of providerFixtures()) {
 
     it('schedules 24 h, 1 h and 15 min reminders under deterministic ids', async () => {
       const plan = await bookings.scheduleBookingReminders(booking());
-      expect(plan.scheduled.map((r) => r.jobId)).to.deep.equal(['booking:b-42:24h', 'booking:b-42:1h', 'booking:b-42:15m']);
+      expect(plan.scheduled.map((r) => r.jobId)).to.deep.equal([
+        'booking:b-42:24h',
+        'booking:b-42:1h',
+        'booking:b-42:15m',
+      ]);
       const bookingAt = now.getTime() + 2 * DAY;
       const job = await queue.getJob<{ reminder: string; location: string }>('booking:b-42:1h');
       expect(job?.runAt?.getTime()).to.equal(bookingAt - HOUR);
@@ -78,7 +82,9 @@ for (const fixture of providerFixtures()) {
     });
 
     it('skips and reports reminders whose time has passed', async () => {
-      const plan = await bookings.scheduleBookingReminders(booking({ bookingDate: new Date(now.getTime() + 30 * 60_000) }));
+      const plan = await bookings.scheduleBookingReminders(
+        booking({ bookingDate: new Date(now.getTime() + 30 * 60_000) }),
+      );
       expect(plan.skipped.map((r) => r.reminder)).to.deep.equal(['24h', '1h']);
       expect(plan.scheduled.map((r) => r.reminder)).to.deep.equal(['15m']);
       expect(await ids()).to.deep.equal(['booking:b-42:15m']);
@@ -106,7 +112,10 @@ for (const fixture of providerFixtures()) {
     it('schedules payment reminders before, on and after the due date, and cancels them when paid', async () => {
       const plan = await payments.schedulePaymentReminders(payment());
       expect(plan.scheduled.map((r) => r.jobId)).to.deep.equal([
-        'payment:p-9:before-3d', 'payment:p-9:due', 'payment:p-9:overdue-1d', 'payment:p-9:overdue-7d',
+        'payment:p-9:before-3d',
+        'payment:p-9:due',
+        'payment:p-9:overdue-1d',
+        'payment:p-9:overdue-7d',
       ]);
       const due = now.getTime() + 10 * DAY;
       expect((await queue.getJob('payment:p-9:overdue-7d'))?.runAt?.getTime()).to.equal(due + 7 * DAY);
@@ -162,7 +171,7 @@ for (const fixture of providerFixtures()) {
       // Offsets shrunk so that reminders fall due within a second of scheduling.
       const soon = () => ({ now: () => new Date() });
 
-      it('sends a booking reminder by email and SMS, dated in the customer\'s time zone', async () => {
+      it("sends a booking reminder by email and SMS, dated in the customer's time zone", async () => {
         await startWorker(alwaysRemindGuard);
         const scheduler = new BookingReminderScheduler(queue, soon(), [{ label: '1h', offsetMs: 1000 }]);
         const bookingDate = new Date(Date.now() + 1300);
@@ -172,7 +181,9 @@ for (const fixture of providerFixtures()) {
         await waitUntil(() => outcomes.has('booking:b-42:1h'), { timeoutMs: 2000 + fixture.schedulingToleranceMs });
         expect(outcomes.get('booking:b-42:1h')).to.deep.equal({ status: 'sent', channels: ['email', 'sms'] });
         const [email, sms] = sender.send.getCalls().map((call) => call.args[0]);
-        const parisTime = new Intl.DateTimeFormat('en-GB', { timeStyle: 'short', timeZone: 'Europe/Paris' }).format(bookingDate);
+        const parisTime = new Intl.DateTimeFormat('en-GB', { timeStyle: 'short', timeZone: 'Europe/Paris' }).format(
+          bookingDate,
+        );
         expect(email).to.include({ channel: 'email', to: 'ada@example.com', reference: 'booking:b-42:1h' });
         expect(email?.subject).to.equal('Reminder: your booking in one hour at Studio 3');
         expect(email?.body).to.include(parisTime).and.include('Studio 3');
@@ -183,7 +194,9 @@ for (const fixture of providerFixtures()) {
       it('formats the amount for its currency in a payment reminder', async () => {
         await startWorker(alwaysRemindGuard);
         const scheduler = new PaymentReminderScheduler(queue, soon(), [{ label: 'due', offsetMs: 0 }]);
-        await scheduler.schedulePaymentReminders(payment({ dueDate: new Date(Date.now() + 300), amount: 1234.5, currency: 'JPY', locale: 'en-US' }));
+        await scheduler.schedulePaymentReminders(
+          payment({ dueDate: new Date(Date.now() + 300), amount: 1234.5, currency: 'JPY', locale: 'en-US' }),
+        );
         await waitUntil(() => outcomes.has('payment:p-9:due'), { timeoutMs: 2000 + fixture.schedulingToleranceMs });
         const [email] = sender.send.getCalls().map((call) => call.args[0]);
         // Yen have no minor unit: Intl rounds to whole yen.

@@ -25,7 +25,11 @@ async function seed(queue: QueueProvider, count: number): Promise<void> {
     await Promise.all(
       Array.from({ length: Math.min(500, count - start) }, (_, k) => {
         const i = start + k;
-        return queue.scheduleJob(i % 2 ? 'reminder' : 'digest', { n: i }, { jobId: `job-${i}`, runAt: new Date(now + 60 * DAY + i), priority: 1 + (i % 10) });
+        return queue.scheduleJob(
+          i % 2 ? 'reminder' : 'digest',
+          { n: i },
+          { jobId: `job-${i}`, runAt: new Date(now + 60 * DAY + i), priority: 1 + (i % 10) },
+        );
       }),
     );
   }
@@ -42,7 +46,20 @@ describe('migrate-jobs CLI', function () {
     ({ from, to } = pair);
     const total = 3000;
     await seed(from, total);
-    const args = ['--from', 'bull', '--to', 'bull', '--from-url', pair.fromUrl, '--to-url', pair.toUrl, '--mode', 'move', '--batch-size', '100'];
+    const args = [
+      '--from',
+      'bull',
+      '--to',
+      'bull',
+      '--from-url',
+      pair.fromUrl,
+      '--to-url',
+      pair.toUrl,
+      '--mode',
+      'move',
+      '--batch-size',
+      '100',
+    ];
 
     const first = runMigrateCli(args, pair.env);
     await first.waitForStderr(/copied [5-9]\d\d jobs/, 60_000);
@@ -66,14 +83,29 @@ describe('migrate-jobs CLI', function () {
     const pair = await bullPair(`cli-json-${Date.now()}`);
     ({ from, to } = pair);
     await seed(from, 10);
-    const copy = runMigrateCli(['--from', 'bull', '--to', 'bull', '--from-url', pair.fromUrl, '--to-url', pair.toUrl], pair.env);
+    const copy = runMigrateCli(
+      ['--from', 'bull', '--to', 'bull', '--from-url', pair.fromUrl, '--to-url', pair.toUrl],
+      pair.env,
+    );
     expect(await copy.exited(), copy.stderr()).to.equal(0);
-    expect(copy.stdout()).to.match(/^digest\s+5\s+5\s+0\s+5\s+0\s+0$/m).and.match(/^total\s+10\s+10\s+0\s+10\s+0\s+0$/m);
+    expect(copy.stdout())
+      .to.match(/^digest\s+5\s+5\s+0\s+5\s+0\s+0$/m)
+      .and.match(/^total\s+10\s+10\s+0\s+10\s+0\s+0$/m);
 
-    const again = runMigrateCli(['--from', 'bull', '--to', 'bull', '--from-url', pair.fromUrl, '--to-url', pair.toUrl, '--json'], pair.env);
+    const again = runMigrateCli(
+      ['--from', 'bull', '--to', 'bull', '--from-url', pair.fromUrl, '--to-url', pair.toUrl, '--json'],
+      pair.env,
+    );
     expect(await again.exited(), again.stderr()).to.equal(0);
     const report = JSON.parse(again.stdout()) as { totals: unknown; complete: unknown };
-    expect(report.totals).to.deep.equal({ exported: 10, imported: 0, skipped: 10, verified: 10, deleted: 0, failed: 0 });
+    expect(report.totals).to.deep.equal({
+      exported: 10,
+      imported: 0,
+      skipped: 10,
+      verified: 10,
+      deleted: 0,
+      failed: 0,
+    });
     expect(report.complete).to.equal(true);
   });
 
@@ -81,9 +113,26 @@ describe('migrate-jobs CLI', function () {
     const pair = await bullPair(`cli-dry-${Date.now()}`);
     ({ from, to } = pair);
     await seed(from, 20);
-    const dry = runMigrateCli(['--from', 'bull', '--to', 'bull', '--from-url', pair.fromUrl, '--to-url', pair.toUrl, '--mode', 'move', '--dry-run'], pair.env);
+    const dry = runMigrateCli(
+      [
+        '--from',
+        'bull',
+        '--to',
+        'bull',
+        '--from-url',
+        pair.fromUrl,
+        '--to-url',
+        pair.toUrl,
+        '--mode',
+        'move',
+        '--dry-run',
+      ],
+      pair.env,
+    );
     expect(await dry.exited(), dry.stderr()).to.equal(0);
-    expect(dry.stdout()).to.include('Dry run (nothing written)').and.match(/^total\s+20\s+0\s+0\s+0\s+0\s+0$/m);
+    expect(dry.stdout())
+      .to.include('Dry run (nothing written)')
+      .and.match(/^total\s+20\s+0\s+0\s+0\s+0\s+0$/m);
     expect((await exportById(to)).size).to.equal(0);
     expect((await exportById(from)).size).to.equal(20);
   });
@@ -97,7 +146,11 @@ describe('migrate-jobs CLI', function () {
     });
 
     /** A move of 3,000 jobs between a Redis of the test's own (the side that fails) and the shared one. */
-    async function runUntilThenFail(side: 'source' | 'target', phase: RegExp, fail: (server: RedisServer) => Promise<void>) {
+    async function runUntilThenFail(
+      side: 'source' | 'target',
+      phase: RegExp,
+      fail: (server: RedisServer) => Promise<void>,
+    ) {
       own = await startOwnRedis({ password: PASSWORD, quiet: true });
       const shared = await startRedis();
       const prefix = `cli-mid-run-${Date.now()}`;
@@ -107,7 +160,20 @@ describe('migrate-jobs CLI', function () {
       to = new BullQueueProvider({ redisUrl: toUrl, prefix });
       await seed(from, 3000);
       const cli = runMigrateCli(
-        ['--from', 'bull', '--to', 'bull', '--from-url', fromUrl, '--to-url', toUrl, '--mode', 'move', '--batch-size', '100'],
+        [
+          '--from',
+          'bull',
+          '--to',
+          'bull',
+          '--from-url',
+          fromUrl,
+          '--to-url',
+          toUrl,
+          '--mode',
+          'move',
+          '--batch-size',
+          '100',
+        ],
         { QUEUE_PREFIX: prefix, LOG_LEVEL: 'error' },
       );
       await cli.waitForStderr(phase, 60_000);
@@ -132,7 +198,9 @@ describe('migrate-jobs CLI', function () {
     });
 
     it('the target restarted empty while deleting from the source', async () => {
-      const { cli, code } = await runUntilThenFail('target', /deleted from source [1-9]\d* of/, (server) => server.restart());
+      const { cli, code } = await runUntilThenFail('target', /deleted from source [1-9]\d* of/, (server) =>
+        server.restart(),
+      );
       // Either the target was down when the migration next spoke to it (the one-line
       // error, exit 2), or it answered, empty, and the move stopped deleting (the report, exit 1).
       if (cli.stdout().includes('Deletion stopped')) {
@@ -151,10 +219,37 @@ describe('migrate-jobs CLI', function () {
   describe('bad input: one line, exit code 2, nothing touched', () => {
     const cases: [string, (urls: { fromUrl: string; toUrl: string }) => string[], RegExp][] = [
       ['unknown provider', () => ['--from', 'kafka', '--to', 'bull'], /kafka/],
-      ['same source and target', (u) => ['--from', 'bull', '--to', 'bull', '--from-url', u.fromUrl, '--to-url', u.fromUrl], /same provider and server/],
-      ['malformed URL', (u) => ['--from', 'bull', '--to', 'bull', '--from-url', u.fromUrl, '--to-url', 'redis://:s3cret@bad host'], /--to-url/],
-      ['unknown state', (u) => ['--from', 'bull', '--to', 'bull', '--from-url', u.fromUrl, '--to-url', u.toUrl, '--states', 'scheduled,running'], /running/],
-      ['unreachable server', (u) => ['--from', 'bull', '--to', 'bull', '--from-url', u.fromUrl, '--to-url', 'redis://:s3cret@127.0.0.1:1'], /127\.0\.0\.1:1/],
+      [
+        'same source and target',
+        (u) => ['--from', 'bull', '--to', 'bull', '--from-url', u.fromUrl, '--to-url', u.fromUrl],
+        /same provider and server/,
+      ],
+      [
+        'malformed URL',
+        (u) => ['--from', 'bull', '--to', 'bull', '--from-url', u.fromUrl, '--to-url', 'redis://:s3cret@bad host'],
+        /--to-url/,
+      ],
+      [
+        'unknown state',
+        (u) => [
+          '--from',
+          'bull',
+          '--to',
+          'bull',
+          '--from-url',
+          u.fromUrl,
+          '--to-url',
+          u.toUrl,
+          '--states',
+          'scheduled,running',
+        ],
+        /running/,
+      ],
+      [
+        'unreachable server',
+        (u) => ['--from', 'bull', '--to', 'bull', '--from-url', u.fromUrl, '--to-url', 'redis://:s3cret@127.0.0.1:1'],
+        /127\.0\.0\.1:1/,
+      ],
     ];
     for (const [title, argsFor, message] of cases) {
       it(title, async () => {

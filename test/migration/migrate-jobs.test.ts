@@ -51,7 +51,12 @@ for (const [fromFixture, toFixture] of pairs()) {
         const report = await migrateJobs(from, to, { mode, batchSize: 250 });
         expect(report.complete, JSON.stringify(report.failures.slice(0, 3))).to.equal(true);
         expect(report.totals).to.deep.equal({
-          exported: TOTAL, imported: TOTAL, skipped: 0, verified: TOTAL, deleted: mode === 'move' ? TOTAL : 0, failed: 0,
+          exported: TOTAL,
+          imported: TOTAL,
+          skipped: 0,
+          verified: TOTAL,
+          deleted: mode === 'move' ? TOTAL : 0,
+          failed: 0,
         });
         expect(report.byName.flaky?.exported).to.equal(MIX.failed);
 
@@ -115,7 +120,13 @@ describe('migrateJobs safety', () => {
     const running = new Promise<void>((resolve) => (release = resolve));
     let started!: () => void;
     const hasStarted = new Promise<void>((resolve) => (started = resolve));
-    from.registerProcessor({ name: 'busy', process: async () => { started(); await running; } });
+    from.registerProcessor({
+      name: 'busy',
+      process: async () => {
+        started();
+        await running;
+      },
+    });
     await from.start();
     await from.scheduleJob('busy', null, { jobId: 'busy-1' });
     await hasStarted;
@@ -156,7 +167,8 @@ describe('migrateJobs: a move whose target loses what it acknowledged', function
     to = new BullQueueProvider({ redisUrl: target.url, prefix: 'lost' });
     await from.connect();
     await to.connect();
-    for (let i = 0; i < TOTAL_JOBS; i += 1) await from.scheduleJob('reminder', { n: i }, { jobId: `job-${i}`, delayMs: 86_400_000 });
+    for (let i = 0; i < TOTAL_JOBS; i += 1)
+      await from.scheduleJob('reminder', { n: i }, { jobId: `job-${i}`, delayMs: 86_400_000 });
   });
   afterEach(async () => {
     await Promise.all([from.close({ timeoutMs: 500 }), to.close({ timeoutMs: 500 })]);
@@ -193,12 +205,22 @@ describe('migrateJobs: a move whose target loses what it acknowledged', function
     expect(report.deletionStopped).to.deep.equal({ missingOnTarget: BATCH, leftOnSource: TOTAL_JOBS - BATCH });
     expect(report.failures).to.have.lengthOf(BATCH);
     for (const failure of report.failures) {
-      expect(failure).to.deep.include({ name: 'reminder', reason: 'verified on the target, then gone from it before deletion: kept on the source' });
+      expect(failure).to.deep.include({
+        name: 'reminder',
+        reason: 'verified on the target, then gone from it before deletion: kept on the source',
+      });
     }
-    expect(report.totals).to.deep.include({ exported: TOTAL_JOBS, imported: TOTAL_JOBS, deleted: BATCH, failed: BATCH });
+    expect(report.totals).to.deep.include({
+      exported: TOTAL_JOBS,
+      imported: TOTAL_JOBS,
+      deleted: BATCH,
+      failed: BATCH,
+    });
     const onSource = new Set((await exportById(from)).keys());
     const onTarget = new Set((await exportById(to)).keys());
-    const onNeither = Array.from({ length: TOTAL_JOBS }, (_, i) => `job-${i}`).filter((id) => !onSource.has(id) && !onTarget.has(id));
+    const onNeither = Array.from({ length: TOTAL_JOBS }, (_, i) => `job-${i}`).filter(
+      (id) => !onSource.has(id) && !onTarget.has(id),
+    );
     expect(onNeither).to.have.lengthOf.at.most(BATCH);
     expect(onSource.size).to.equal(TOTAL_JOBS - BATCH);
 

@@ -43,9 +43,17 @@ describe('MongoDB for tests: aggregation', function () {
 
   it('unwinds arrays and counts', async function () {
     const popular = await orders
-      .aggregate([{ $unwind: '$items' }, { $group: { _id: '$items', n: { $sum: 1 } } }, { $sort: { n: -1, _id: 1 } }, { $limit: 2 }])
+      .aggregate([
+        { $unwind: '$items' },
+        { $group: { _id: '$items', n: { $sum: 1 } } },
+        { $sort: { n: -1, _id: 1 } },
+        { $limit: 2 },
+      ])
       .toArray();
-    expect(popular).to.deep.equal([{ _id: 'tea', n: 2 }, { _id: 'cake', n: 1 }]);
+    expect(popular).to.deep.equal([
+      { _id: 'tea', n: 2 },
+      { _id: 'cake', n: 1 },
+    ]);
   });
 
   it('looks up documents in another collection of the same database', async function () {
@@ -57,7 +65,10 @@ describe('MongoDB for tests: aggregation', function () {
         { $sort: { customer: 1 } },
       ])
       .toArray();
-    expect(joined).to.deep.equal([{ customer: 'ann', city: 'Oslo' }, { customer: 'bob', city: 'Lima' }]);
+    expect(joined).to.deep.equal([
+      { customer: 'ann', city: 'Oslo' },
+      { customer: 'bob', city: 'Lima' },
+    ]);
   });
 
   it('counts documents the way the driver does it (an aggregate with $group)', async function () {

@@ -16,7 +16,9 @@ describe('MongoDB for tests: collections and databases', function () {
   it('creates collections explicitly and on first write, and lists them', async function () {
     await database.db.createCollection('explicit');
     await database.db.collection('implicit').insertOne({ x: 1 });
-    const names = (await database.db.listCollections({}, { nameOnly: true }).toArray()).map((entry) => entry.name).sort();
+    const names = (await database.db.listCollections({}, { nameOnly: true }).toArray())
+      .map((entry) => entry.name)
+      .sort();
     expect(names).to.include.members(['explicit', 'implicit']);
 
     const filtered = await database.db.listCollections({ name: 'implicit' }).toArray();
@@ -26,7 +28,9 @@ describe('MongoDB for tests: collections and databases', function () {
 
   it('refuses to create a collection that exists with other options', async function () {
     await database.db.createCollection('twice');
-    const error = await database.db.createCollection('twice', { capped: true, size: 4096 }).catch((caught: unknown) => caught);
+    const error = await database.db
+      .createCollection('twice', { capped: true, size: 4096 })
+      .catch((caught: unknown) => caught);
     expect(error).to.be.instanceOf(MongoServerError);
     expect((error as MongoServerError).code).to.equal(48);
   });

@@ -29,7 +29,12 @@ describe('MongoDB for tests: CRUD through the official driver', function () {
     expect(inserted.insertedCount).to.equal(4);
     expect(Object.values(inserted.insertedIds).every((id) => id instanceof ObjectId)).to.equal(true);
 
-    const found = await things.find({ n: { $gte: 2 } }, { projection: { _id: 0, name: 1 } }).sort({ n: -1 }).skip(1).limit(2).toArray();
+    const found = await things
+      .find({ n: { $gte: 2 } }, { projection: { _id: 0, name: 1 } })
+      .sort({ n: -1 })
+      .skip(1)
+      .limit(2)
+      .toArray();
     expect(found).to.deep.equal([{ name: 'a' }, { name: 'c' }]);
 
     expect(await things.countDocuments({ tags: 'x' })).to.equal(2);
@@ -47,7 +52,11 @@ describe('MongoDB for tests: CRUD through the official driver', function () {
   });
 
   it('updates with operators, one or many, and reports matched and modified counts', async function () {
-    await things.insertMany([{ k: 1, n: 1 }, { k: 1, n: 2 }, { k: 2, n: 3 }]);
+    await things.insertMany([
+      { k: 1, n: 1 },
+      { k: 1, n: 2 },
+      { k: 2, n: 3 },
+    ]);
     const one = await things.updateOne({ k: 1 }, { $inc: { n: 10 }, $set: { touched: true } });
     expect([one.matchedCount, one.modifiedCount]).to.deep.equal([1, 1]);
 
@@ -73,11 +82,15 @@ describe('MongoDB for tests: CRUD through the official driver', function () {
 
   it('refuses to change _id and to $inc a string, with MongoDB error codes', async function () {
     const { insertedId } = await things.insertOne({ label: 'text' });
-    const immutable = await things.updateOne({ _id: insertedId }, { $set: { _id: new ObjectId() } }).catch((error: unknown) => error);
+    const immutable = await things
+      .updateOne({ _id: insertedId }, { $set: { _id: new ObjectId() } })
+      .catch((error: unknown) => error);
     expect(immutable).to.be.instanceOf(MongoServerError);
     expect((immutable as MongoServerError).code).to.equal(66);
 
-    const mismatch = await things.updateOne({ _id: insertedId }, { $inc: { label: 1 } }).catch((error: unknown) => error);
+    const mismatch = await things
+      .updateOne({ _id: insertedId }, { $inc: { label: 1 } })
+      .catch((error: unknown) => error);
     expect(mismatch).to.be.instanceOf(MongoServerError);
     expect((mismatch as MongoServerError).code).to.equal(14);
   });
@@ -93,7 +106,11 @@ describe('MongoDB for tests: CRUD through the official driver', function () {
     const created = await things.findOne({ sku: 'A-1' }, { projection: { _id: 0 } });
     expect(created).to.deep.equal({ sku: 'A-1', meta: { region: 'eu' }, qty: 5, createdBy: 'upsert' });
 
-    const second = await things.updateOne({ sku: 'A-1' }, { $set: { qty: 6 }, $setOnInsert: { createdBy: 'again' } }, { upsert: true });
+    const second = await things.updateOne(
+      { sku: 'A-1' },
+      { $set: { qty: 6 }, $setOnInsert: { createdBy: 'again' } },
+      { upsert: true },
+    );
     expect([second.matchedCount, second.modifiedCount, second.upsertedCount]).to.deep.equal([1, 1, 0]);
     expect((await things.findOne({ sku: 'A-1' }))?.createdBy).to.equal('upsert');
 
@@ -118,7 +135,9 @@ describe('MongoDB for tests: CRUD through the official driver', function () {
       { deleteOne: { filter: { b: 2 } } },
       { updateOne: { filter: { b: 3 }, update: { $set: { seen: false } }, upsert: true } },
     ]);
-    expect([result.insertedCount, result.modifiedCount, result.deletedCount, result.upsertedCount]).to.deep.equal([2, 1, 1, 1]);
+    expect([result.insertedCount, result.modifiedCount, result.deletedCount, result.upsertedCount]).to.deep.equal([
+      2, 1, 1, 1,
+    ]);
     expect(await things.countDocuments()).to.equal(2);
   });
 });

@@ -38,7 +38,11 @@ describe('MongoDB for tests: cursors over more than one batch', function () {
 
   it('streams a cursor with for await and keeps sort order across batches', async function () {
     const seen: number[] = [];
-    for await (const document of numbers.find({ n: { $gte: 100 } }).sort({ n: -1 }).batchSize(30)) seen.push(document.n as number);
+    for await (const document of numbers
+      .find({ n: { $gte: 100 } })
+      .sort({ n: -1 })
+      .batchSize(30))
+      seen.push(document.n as number);
     expect(seen).to.have.length(150);
     expect(seen[0]).to.equal(249);
     expect(seen.at(-1)).to.equal(100);
@@ -68,7 +72,9 @@ describe('MongoDB for tests: cursors over more than one batch', function () {
   });
 
   it('pages an aggregation cursor with getMore too', async function () {
-    const results = await numbers.aggregate([{ $match: { n: { $mod: [2, 0] } } }, { $project: { _id: 0, n: 1 } }], { batchSize: 25 }).toArray();
+    const results = await numbers
+      .aggregate([{ $match: { n: { $mod: [2, 0] } } }, { $project: { _id: 0, n: 1 } }], { batchSize: 25 })
+      .toArray();
     expect(results).to.have.length(125);
     expect(commandsNamed('getMore').length).to.equal(4);
   });

@@ -24,7 +24,11 @@ describe('MongoDB for tests: errors and outages', function () {
   });
 
   it('reports a bad query operator as a server error', async function () {
-    const error = await database.db.collection('c').find({ a: { $notAnOperator: 1 } }).toArray().catch((caught: unknown) => caught);
+    const error = await database.db
+      .collection('c')
+      .find({ a: { $notAnOperator: 1 } })
+      .toArray()
+      .catch((caught: unknown) => caught);
     expect(error).to.be.instanceOf(MongoServerError);
     expect((error as MongoServerError).code).to.equal(2);
   });
@@ -40,7 +44,9 @@ describe('MongoDB for tests: errors and outages', function () {
 
   it('refuses a login it cannot verify with AuthenticationFailed (18), as mongod does for an unknown user', async function () {
     const withUser = database.uri.replace('mongodb://', 'mongodb://nobody:not-a-password@');
-    const error = await MongoClient.connect(withUser, { serverSelectionTimeoutMS: 2000 }).catch((caught: unknown) => caught);
+    const error = await MongoClient.connect(withUser, { serverSelectionTimeoutMS: 2000 }).catch(
+      (caught: unknown) => caught,
+    );
     expect(error).to.be.instanceOf(MongoServerError);
     expect((error as MongoServerError).code).to.equal(18);
     expect((error as MongoServerError).codeName).to.equal('AuthenticationFailed');
@@ -79,7 +85,7 @@ describe('MongoDB for tests: errors and outages', function () {
         intervalMs: 50,
         message: 'the driver to reconnect after comeBack()',
       });
-      expect((await outage.findOne({}, { projection: { _id: 0 } }))).to.deep.equal({ kept: true });
+      expect(await outage.findOne({}, { projection: { _id: 0 } })).to.deep.equal({ kept: true });
     });
 
     it('simulateOutage(ms) comes back by itself', async function () {

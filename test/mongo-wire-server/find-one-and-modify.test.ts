@@ -26,7 +26,11 @@ describe('MongoDB for tests: findOneAndUpdate / Delete / Replace', function () {
     const sort = { priority: -1, seq: 1 } as const;
     const claims = await Promise.all(
       Array.from({ length: 20 }, (_, caller) =>
-        tasks.findOneAndUpdate({ claimedBy: null }, { $set: { claimedBy: `caller-${caller}` } }, { sort, returnDocument: 'after' }),
+        tasks.findOneAndUpdate(
+          { claimedBy: null },
+          { $set: { claimedBy: `caller-${caller}` } },
+          { sort, returnDocument: 'after' },
+        ),
       ),
     );
     expect(claims.every((document) => document !== null)).to.equal(true);
@@ -35,16 +39,26 @@ describe('MongoDB for tests: findOneAndUpdate / Delete / Replace', function () {
     expect(new Set(claims.map((document) => document?.claimedBy)).size).to.equal(20);
 
     // Each claim takes the first unclaimed task in sort order, so together they took the first 20.
-    const expectedFirst20 = (await tasks.find({}, { sort, limit: 20, projection: { seq: 1 } }).toArray()).map((document) => document.seq as number);
+    const expectedFirst20 = (await tasks.find({}, { sort, limit: 20, projection: { seq: 1 } }).toArray()).map(
+      (document) => document.seq as number,
+    );
     expect([...claimedSeqs].sort((a, b) => a - b)).to.deep.equal([...expectedFirst20].sort((a, b) => a - b));
     expect(await tasks.countDocuments({ claimedBy: null })).to.equal(10);
   });
 
   it('returns the document before or after the update, and can project it', async function () {
     await tasks.insertOne({ name: 'job', attempts: 0, secret: 's' });
-    const before = await tasks.findOneAndUpdate({ name: 'job' }, { $inc: { attempts: 1 } }, { projection: { _id: 0, secret: 0 } });
+    const before = await tasks.findOneAndUpdate(
+      { name: 'job' },
+      { $inc: { attempts: 1 } },
+      { projection: { _id: 0, secret: 0 } },
+    );
     expect(before).to.deep.equal({ name: 'job', attempts: 0 });
-    const after = await tasks.findOneAndUpdate({ name: 'job' }, { $inc: { attempts: 1 } }, { returnDocument: 'after', projection: { _id: 0, attempts: 1 } });
+    const after = await tasks.findOneAndUpdate(
+      { name: 'job' },
+      { $inc: { attempts: 1 } },
+      { returnDocument: 'after', projection: { _id: 0, attempts: 1 } },
+    );
     expect(after).to.deep.equal({ attempts: 2 });
   });
 
@@ -75,13 +89,32 @@ describe('MongoDB for tests: findOneAndUpdate / Delete / Replace', function () {
     expect(removed?.n).to.equal(3);
     const replaced = await tasks.findOneAndReplace({}, { n: 10 }, { sort: { n: 1 }, returnDocument: 'after' });
     expect(replaced?.n).to.equal(10);
-    expect((await tasks.find({}, { projection: { _id: 0 } }).sort({ n: 1 }).toArray()).map((d) => d.n)).to.deep.equal([2, 10]);
+    expect(
+      (
+        await tasks
+          .find({}, { projection: { _id: 0 } })
+          .sort({ n: 1 })
+          .toArray()
+      ).map((d) => d.n),
+    ).to.deep.equal([2, 10]);
   });
 
   it('takes the first document of the full sort order, over mixed types, missing fields and ties', async function () {
     // Values of several BSON types, null and missing, with many ties: the claim must
     // pick what a full sort puts first, for every sort spec (seq breaks the last ties).
-    const kinds = [null, undefined, 1, 2.5, -3, 'a', 'B', new Date(5), new Date(1), new ObjectId('000000000000000000000001'), true];
+    const kinds = [
+      null,
+      undefined,
+      1,
+      2.5,
+      -3,
+      'a',
+      'B',
+      new Date(5),
+      new Date(1),
+      new ObjectId('000000000000000000000001'),
+      true,
+    ];
     let state = 7;
     const next = (n: number) => (state = (state * 1103515245 + 12345) % 2147483648) % n;
     const documents = Array.from({ length: 60 }, (_, seq) => {
@@ -91,9 +124,18 @@ describe('MongoDB for tests: findOneAndUpdate / Delete / Replace', function () {
       return document;
     });
     await tasks.insertMany(documents);
-    const specs = [{ p: 1, seq: 1 }, { p: -1, seq: 1 }, { q: 1, p: -1, seq: -1 }, { q: -1, _id: 1 }, { p: 1, q: 1, seq: 1 }] as const;
+    const specs = [
+      { p: 1, seq: 1 },
+      { p: -1, seq: 1 },
+      { q: 1, p: -1, seq: -1 },
+      { q: -1, _id: 1 },
+      { p: 1, q: 1, seq: 1 },
+    ] as const;
     for (const sort of specs) {
-      const [first] = await tasks.find({ claimed: { $ne: true } }).sort(sort).toArray();
+      const [first] = await tasks
+        .find({ claimed: { $ne: true } })
+        .sort(sort)
+        .toArray();
       const claimed = await tasks.findOneAndUpdate({ claimed: { $ne: true } }, { $set: { claimed: true } }, { sort });
       expect(claimed?.seq, `sort ${JSON.stringify(sort)}`).to.equal(first?.seq);
     }

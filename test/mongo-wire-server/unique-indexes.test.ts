@@ -4,7 +4,10 @@ import { openTestDatabase, type TestDatabase } from './test-database.js';
 
 /** Runs `action` and returns the MongoServerError it must fail with. */
 async function serverErrorFrom(action: () => Promise<unknown>): Promise<MongoServerError> {
-  const error = await action().then(() => undefined, (caught: unknown) => caught);
+  const error = await action().then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
   expect(error, 'expected a MongoServerError').to.be.instanceOf(MongoServerError);
   return error as MongoServerError;
 }
@@ -43,14 +46,20 @@ describe('MongoDB for tests: indexes and unique constraints', function () {
     expect(onInsert.code).to.equal(11000);
     expect(onInsert.keyValue).to.deep.equal({ email: 'a@example.com' });
 
-    const onUpdate = await serverErrorFrom(() => users.updateOne({ _id: insertedId }, { $set: { email: 'a@example.com' } }));
+    const onUpdate = await serverErrorFrom(() =>
+      users.updateOne({ _id: insertedId }, { $set: { email: 'a@example.com' } }),
+    );
     expect(onUpdate.code).to.equal(11000);
     expect((await users.findOne({ _id: insertedId }))?.email).to.equal('b@example.com');
   });
 
   it('enforces a compound unique index on the combination, not on each field', async function () {
     await users.createIndex({ tenant: 1, login: 1 }, { unique: true, name: 'tenant_login' });
-    await users.insertMany([{ tenant: 't1', login: 'ann' }, { tenant: 't2', login: 'ann' }, { tenant: 't1', login: 'bob' }]);
+    await users.insertMany([
+      { tenant: 't1', login: 'ann' },
+      { tenant: 't2', login: 'ann' },
+      { tenant: 't1', login: 'bob' },
+    ]);
     const error = await serverErrorFrom(() => users.insertOne({ tenant: 't1', login: 'ann' }));
     expect(error.code).to.equal(11000);
     expect(error.message).to.contain('tenant_login');
@@ -72,7 +81,9 @@ describe('MongoDB for tests: indexes and unique constraints', function () {
     expect((ordered as MongoBulkWriteError).insertedCount).to.equal(1);
     expect(await users.countDocuments()).to.equal(1);
 
-    const unordered = await users.insertMany([{ code: 3 }, { code: 1 }, { code: 4 }], { ordered: false }).catch((caught: unknown) => caught);
+    const unordered = await users
+      .insertMany([{ code: 3 }, { code: 1 }, { code: 4 }], { ordered: false })
+      .catch((caught: unknown) => caught);
     expect(unordered).to.be.instanceOf(MongoBulkWriteError);
     expect((unordered as MongoBulkWriteError).insertedCount).to.equal(2);
     expect(await users.countDocuments()).to.equal(3);

@@ -98,7 +98,16 @@ describe('MongoDB for tests: the wire protocol itself', function () {
 
   it('accepts OP_MSG with a kind-1 document sequence and answers with OP_MSG', async function () {
     const insertId = client.send((id) =>
-      encodeOpMsgRequest(id, { insert: 'raw', $db: database }, { documents: [{ _id: 1, via: 'sequence' }, { _id: 2, via: 'sequence' }] }),
+      encodeOpMsgRequest(
+        id,
+        { insert: 'raw', $db: database },
+        {
+          documents: [
+            { _id: 1, via: 'sequence' },
+            { _id: 2, via: 'sequence' },
+          ],
+        },
+      ),
     );
     const inserted = await client.reply();
     expect(inserted.opCode).to.equal(OpCode.Msg);
@@ -107,12 +116,20 @@ describe('MongoDB for tests: the wire protocol itself', function () {
 
     client.send((id) => encodeOpMsgRequest(id, { find: 'raw', filter: {}, sort: { _id: 1 }, $db: database }));
     const found = await client.reply();
-    expect(found.reply.cursor.firstBatch).to.deep.equal([{ _id: 1, via: 'sequence' }, { _id: 2, via: 'sequence' }]);
+    expect(found.reply.cursor.firstBatch).to.deep.equal([
+      { _id: 1, via: 'sequence' },
+      { _id: 2, via: 'sequence' },
+    ]);
   });
 
   it('sends no reply to an OP_MSG with moreToCome (an unacknowledged write)', async function () {
     client.send((id) => {
-      const message = encodeOpMsgRequest(id, { insert: 'raw', documents: [{ _id: 3 }], writeConcern: { w: 0 }, $db: database });
+      const message = encodeOpMsgRequest(id, {
+        insert: 'raw',
+        documents: [{ _id: 3 }],
+        writeConcern: { w: 0 },
+        $db: database,
+      });
       message.writeUInt32LE(2, 16); // flagBits: moreToCome
       return message;
     });

@@ -33,14 +33,29 @@ interface Run {
  */
 function cleanEnvironment(): Record<string, string> {
   const settings = /^(npm_|QUEUE_|REDIS_|MONGODB_URL$|LOG_|NODE_ENV$|SWITCHYARD_|ADMIN_)/;
-  return Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined && !settings.test(entry[0])));
+  return Object.fromEntries(
+    Object.entries(process.env).filter(
+      (entry): entry is [string, string] => entry[1] !== undefined && !settings.test(entry[0]),
+    ),
+  );
 }
 
-function run(command: string, args: string[], cwd: string, env: Record<string, string> = {}, timeoutMs = 60_000): Promise<Run> {
+function run(
+  command: string,
+  args: string[],
+  cwd: string,
+  env: Record<string, string> = {},
+  timeoutMs = 60_000,
+): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(command, args, { cwd, env: { ...cleanEnvironment(), ...env }, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (error: ExecFileException | null, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr });
-    });
+    execFile(
+      command,
+      args,
+      { cwd, env: { ...cleanEnvironment(), ...env }, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 },
+      (error: ExecFileException | null, stdout, stderr) => {
+        resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -50,7 +65,8 @@ describe('the packages installed from their tarballs, outside the repository', f
   let folder: string;
   let project: string;
   let redisUrl: string;
-  const switchyard = (args: string[], env: Record<string, string> = {}) => run(join(project, 'node_modules', '.bin', 'switchyard'), args, project, env);
+  const switchyard = (args: string[], env: Record<string, string> = {}) =>
+    run(join(project, 'node_modules', '.bin', 'switchyard'), args, project, env);
 
   before(async () => {
     redisUrl = (await startRedis()).url;
@@ -63,10 +79,17 @@ describe('the packages installed from their tarballs, outside the repository', f
     const pack = await run('npm', ['pack', '--workspaces', '--pack-destination', tarballs, '--silent'], repositoryRoot);
     expect(pack.code, pack.stderr).to.equal(0);
     const files = readdirSync(tarballs).filter((file) => file.endsWith('.tgz'));
-    expect(files).to.include.members(['switchyard-cli-0.1.0.tgz', 'switchyard-core-0.1.0.tgz', 'switchyard-provider-bull-0.1.0.tgz']);
+    expect(files).to.include.members([
+      'switchyard-cli-0.1.0.tgz',
+      'switchyard-core-0.1.0.tgz',
+      'switchyard-provider-bull-0.1.0.tgz',
+    ]);
 
     // A CommonJS project (no "type"), as most existing services are.
-    writeFileSync(join(project, 'package.json'), `${JSON.stringify({ name: 'a-service', version: '1.0.0', private: true }, null, 2)}\n`);
+    writeFileSync(
+      join(project, 'package.json'),
+      `${JSON.stringify({ name: 'a-service', version: '1.0.0', private: true }, null, 2)}\n`,
+    );
     const install = await run(
       'npm',
       ['install', '--no-audit', '--no-fund', '--prefer-offline', ...files.map((file) => join(tarballs, file))],
@@ -87,7 +110,10 @@ describe('the packages installed from their tarballs, outside the repository', f
     // --no-install: the local bin or nothing, never a package of that name from the registry.
     const help = await run('npx', ['--no-install', 'switchyard', '--help'], project);
     expect(help.code, help.stderr).to.equal(0);
-    expect(help.stdout).to.match(/^Usage: switchyard /).and.match(/^ {2}jobs /m).and.match(/^ {2}migrate /m);
+    expect(help.stdout)
+      .to.match(/^Usage: switchyard /)
+      .and.match(/^ {2}jobs /m)
+      .and.match(/^ {2}migrate /m);
   });
 
   it('switchyard jobs list against Redis, configured from the environment', async () => {
@@ -116,16 +142,36 @@ describe('the packages installed from their tarballs, outside the repository', f
 
     const target = new AgendaQueueProvider({ mongoUrl, collection: 'agenda_jobs' });
     try {
-      const migration = await switchyard(['migrate', '--from', 'bull', '--to', 'agenda', '--from-url', fromUrl, '--to-url', mongoUrl, '--mode', 'move', '--json'], {
-        QUEUE_PREFIX: prefix,
-      });
+      const migration = await switchyard(
+        [
+          'migrate',
+          '--from',
+          'bull',
+          '--to',
+          'agenda',
+          '--from-url',
+          fromUrl,
+          '--to-url',
+          mongoUrl,
+          '--mode',
+          'move',
+          '--json',
+        ],
+        {
+          QUEUE_PREFIX: prefix,
+        },
+      );
       expect(migration.code, migration.stderr).to.equal(0);
       expect(JSON.parse(migration.stdout)).to.deep.include({ complete: true, from: 'bull', to: 'agenda' });
 
       await target.connect();
       const moved = await target.listJobs({ names: ['reminder'] });
-      expect(moved.map((job) => job.id).sort()).to.deep.equal(Array.from({ length: 20 }, (_, i) => `reminder-${i}`).sort());
-      expect(moved.every((job) => job.state === 'scheduled' && job.runAt?.getTime() === runAt.getTime())).to.equal(true);
+      expect(moved.map((job) => job.id).sort()).to.deep.equal(
+        Array.from({ length: 20 }, (_, i) => `reminder-${i}`).sort(),
+      );
+      expect(moved.every((job) => job.state === 'scheduled' && job.runAt?.getTime() === runAt.getTime())).to.equal(
+        true,
+      );
       expect(await source.listJobs()).to.deep.equal([]);
     } finally {
       await Promise.all([source.close(), target.close()]);

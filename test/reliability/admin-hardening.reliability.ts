@@ -21,10 +21,16 @@ interface RawResponse {
 }
 
 /** One HTTP request with the path sent exactly as written. */
-function send(port: number, method: string, path: string, options: { headers?: Record<string, string>; body?: string | Buffer; chunked?: boolean } = {}): Promise<RawResponse> {
+function send(
+  port: number,
+  method: string,
+  path: string,
+  options: { headers?: Record<string, string>; body?: string | Buffer; chunked?: boolean } = {},
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { ...options.headers };
-    if (options.body !== undefined && options.chunked !== true) headers['content-length'] = String(Buffer.byteLength(options.body));
+    if (options.body !== undefined && options.chunked !== true)
+      headers['content-length'] = String(Buffer.byteLength(options.body));
     const req = request({ host: '127.0.0.1', port, method, path, headers }, (res) => {
       let body = '';
       res.setEncoding('utf8');
@@ -32,7 +38,9 @@ function send(port: number, method: string, path: string, options: { headers?: R
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
     });
     // The server may answer (413) and close before reading everything: that is fine.
-    req.on('error', (error: NodeJS.ErrnoException) => (error.code === 'EPIPE' || error.code === 'ECONNRESET' ? undefined : reject(error)));
+    req.on('error', (error: NodeJS.ErrnoException) =>
+      error.code === 'EPIPE' || error.code === 'ECONNRESET' ? undefined : reject(error),
+    );
     if (options.body !== undefined) req.write(options.body);
     req.end();
   });
@@ -73,7 +81,10 @@ describe('admin hardening over real HTTP', function () {
   describe('authentication', () => {
     const refusedTokens: [string, Record<string, string>][] = [
       ['no token', {}],
-      ['a wrong token of the same length', { authorization: `Bearer ${TOKEN.slice(0, -1)}${TOKEN.endsWith('x') ? 'y' : 'x'}` }],
+      [
+        'a wrong token of the same length',
+        { authorization: `Bearer ${TOKEN.slice(0, -1)}${TOKEN.endsWith('x') ? 'y' : 'x'}` },
+      ],
       ['a wrong token of another length', { authorization: `Bearer ${TOKEN}-and-more` }],
       ['a prefix of the token', { authorization: `Bearer ${TOKEN.slice(0, 8)}` }],
       ['the token in another scheme', { authorization: `Basic ${TOKEN}` }],
@@ -92,11 +103,18 @@ describe('admin hardening over real HTTP', function () {
         const before = await totalJobs(provider);
         const answers = [];
         for (const [, headers] of refusedTokens) {
-          answers.push(await send(port, method, path, { headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { body }) }));
+          answers.push(
+            await send(port, method, path, {
+              headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+              ...(body === undefined ? {} : { body }),
+            }),
+          );
         }
         for (const [index, answer] of answers.entries()) {
           expect(answer.status, refusedTokens[index]![0]).to.equal(401);
-          expect(JSON.parse(answer.body), refusedTokens[index]![0]).to.deep.equal({ error: 'Missing or invalid bearer token' });
+          expect(JSON.parse(answer.body), refusedTokens[index]![0]).to.deep.equal({
+            error: 'Missing or invalid bearer token',
+          });
           expect(answer.headers['www-authenticate']).to.equal('Bearer realm="switchyard-admin"');
         }
         expect(new Set(answers.map((answer) => answer.body)).size).to.equal(1);
@@ -154,17 +172,26 @@ describe('admin hardening over real HTTP', function () {
       it(`GET ${path} with a valid token is 400/404 (an unknown id or name, or no route), never a file`, async () => {
         const answer = await send(port, 'GET', path, { headers: { authorization: `Bearer ${TOKEN}` } });
         // An encoded slash inside :name is just a strange queue name: an empty list is the honest answer.
-        const isEmptyQueueListing = answer.status === 200 && /^\/api\/queues\/[^/]+\/jobs$/.test(path) && Array.isArray((JSON.parse(answer.body) as { jobs?: unknown }).jobs);
+        const isEmptyQueueListing =
+          answer.status === 200 &&
+          /^\/api\/queues\/[^/]+\/jobs$/.test(path) &&
+          Array.isArray((JSON.parse(answer.body) as { jobs?: unknown }).jobs);
         if (!isEmptyQueueListing) expect(answer.status, answer.body.slice(0, 200)).to.be.oneOf([400, 404]);
         for (const marker of FOREIGN_FILE_MARKERS) expect(answer.body).to.not.include(marker);
       });
     }
 
     it('serves only its own assets, byte for byte the files in the package', async () => {
-      for (const [path, file] of [['/dashboard.js', 'dashboard.js'], ['/dashboard.css', 'dashboard.css'], ['/', 'index.html']] as const) {
+      for (const [path, file] of [
+        ['/dashboard.js', 'dashboard.js'],
+        ['/dashboard.css', 'dashboard.css'],
+        ['/', 'index.html'],
+      ] as const) {
         const answer = await send(port, 'GET', path);
         expect(answer.status, path).to.equal(200);
-        expect(answer.body, path).to.equal(readFileSync(new URL(`../../packages/admin/public/${file}`, import.meta.url), 'utf8'));
+        expect(answer.body, path).to.equal(
+          readFileSync(new URL(`../../packages/admin/public/${file}`, import.meta.url), 'utf8'),
+        );
       }
     });
   });
@@ -183,7 +210,11 @@ describe('admin hardening over real HTTP', function () {
 
     it('the same body sent chunked, with no length announced: 413, nothing stored', async () => {
       const before = await totalJobs(provider);
-      const answer = await send(port, 'POST', '/api/jobs', { headers: { ...auth, 'transfer-encoding': 'chunked' }, body: huge(2 * 1024 * 1024), chunked: true });
+      const answer = await send(port, 'POST', '/api/jobs', {
+        headers: { ...auth, 'transfer-encoding': 'chunked' },
+        body: huge(2 * 1024 * 1024),
+        chunked: true,
+      });
       expect(answer.status, answer.body).to.equal(413);
       expect(await totalJobs(provider)).to.equal(before);
     });
@@ -197,19 +228,28 @@ describe('admin hardening over real HTTP', function () {
     });
 
     it('POST /api/queues/:name/clean with an oversized body: 413', async () => {
-      const answer = await send(port, 'POST', '/api/queues/email/clean', { headers: auth, body: `{"state":"completed","olderThanMs":0,"pad":"${'x'.repeat(2 * 1024 * 1024)}"}` });
+      const answer = await send(port, 'POST', '/api/queues/email/clean', {
+        headers: auth,
+        body: `{"state":"completed","olderThanMs":0,"pad":"${'x'.repeat(2 * 1024 * 1024)}"}`,
+      });
       expect(answer.status, answer.body).to.equal(413);
     });
 
     it('an oversized body without a token: 401, and the body is never parsed', async () => {
       const before = await totalJobs(provider);
-      const answer = await send(port, 'POST', '/api/jobs', { headers: { 'content-type': 'application/json' }, body: huge(2 * 1024 * 1024) });
+      const answer = await send(port, 'POST', '/api/jobs', {
+        headers: { 'content-type': 'application/json' },
+        body: huge(2 * 1024 * 1024),
+      });
       expect(answer.status).to.equal(401);
       expect(await totalJobs(provider)).to.equal(before);
     });
 
     it('still schedules a normal job afterwards (the refusals left the server healthy)', async () => {
-      const answer = await send(port, 'POST', '/api/jobs', { headers: auth, body: '{"name":"email","data":{"to":"a@example.com"},"options":{"delayMs":86400000}}' });
+      const answer = await send(port, 'POST', '/api/jobs', {
+        headers: auth,
+        body: '{"name":"email","data":{"to":"a@example.com"},"options":{"delayMs":86400000}}',
+      });
       expect(answer.status, answer.body).to.equal(201);
       const { id } = JSON.parse(answer.body) as { id: string };
       expect((await provider.getJob(id))?.data).to.deep.equal({ to: 'a@example.com' });

@@ -36,7 +36,10 @@ const scenarios: ShutdownScenario[] = [
     async setUp() {
       const redis = await startRedis();
       const prefix = `shutdown-${randomUUID()}`;
-      return { producer: new BullQueueProvider({ redisUrl: redis.url, prefix }), env: { REDIS_URL: redis.url, QUEUE_PREFIX: prefix } };
+      return {
+        producer: new BullQueueProvider({ redisUrl: redis.url, prefix }),
+        env: { REDIS_URL: redis.url, QUEUE_PREFIX: prefix },
+      };
     },
   },
   {
@@ -56,7 +59,8 @@ const scenarios: ShutdownScenario[] = [
 /** The ids on `started` and on `finished` lines of the ledger. */
 function readHeldLedger(path: string): { started: string[]; finished: string[] } {
   const lines = existsSync(path) ? readFileSync(path, 'utf8').split('\n') : [];
-  const idsOf = (word: string) => lines.filter((line) => line.startsWith(`${word} `)).map((line) => line.slice(word.length + 1));
+  const idsOf = (word: string) =>
+    lines.filter((line) => line.startsWith(`${word} `)).map((line) => line.slice(word.length + 1));
   return { started: idsOf('started'), finished: idsOf('finished') };
 }
 
@@ -75,10 +79,21 @@ describe('reliability: graceful shutdown of the worker process under load', func
       let worker: ScriptProcess | undefined;
       try {
         await producer.connect();
-        await Promise.all(Array.from({ length: ACTIVE + WAITING }, (_, n) => producer.scheduleJob('held', { n }, { jobId: `held-${n}` })));
+        await Promise.all(
+          Array.from({ length: ACTIVE + WAITING }, (_, n) =>
+            producer.scheduleJob('held', { n }, { jobId: `held-${n}` }),
+          ),
+        );
         const settings: HeldJobsWorkerSettings = {
           ledgerPath,
-          env: { ...env, QUEUE_PROVIDER: scenario.provider, JOB_CONCURRENCY: String(ACTIVE), SHUTDOWN_TIMEOUT_MS: '20000', LOG_LEVEL: 'warn', LOG_FORMAT: 'json' },
+          env: {
+            ...env,
+            QUEUE_PROVIDER: scenario.provider,
+            JOB_CONCURRENCY: String(ACTIVE),
+            SHUTDOWN_TIMEOUT_MS: '20000',
+            LOG_LEVEL: 'warn',
+            LOG_FORMAT: 'json',
+          },
         };
         worker = runReliabilityFixture('held-jobs-worker.ts', settings);
         await waitUntil(() => readHeldLedger(ledgerPath).started.length >= ACTIVE, {
@@ -94,7 +109,12 @@ describe('reliability: graceful shutdown of the worker process under load', func
         expect(exitCode, worker.stderr()).to.equal(0);
         expect(started, 'jobs started').to.have.lengthOf(ACTIVE);
         expect([...finished].sort(), 'jobs finished').to.deep.equal([...started].sort());
-        expect(await producer.getStats('held')).to.include({ completed: ACTIVE, waiting: WAITING, active: 0, failed: 0 });
+        expect(await producer.getStats('held')).to.include({
+          completed: ACTIVE,
+          waiting: WAITING,
+          active: 0,
+          failed: 0,
+        });
       } finally {
         if (worker !== undefined) await killHard(worker);
         await producer.close({ timeoutMs: 1000 }).catch(() => {});

@@ -40,9 +40,14 @@ class Tally {
   }
 
   summary(runs: number): string {
-    const fields = [...this.refusedFields].sort((a, b) => b[1] - a[1]).map(([field, count]) => `${field} ${count}`).join(', ');
-    return `${runs} cases: ${this.stored} stored (${this.storedValidByConstruction} valid by construction), ` +
-      `${this.repeatedId} repeated an existing id, ${this.refused} refused (${fields})`;
+    const fields = [...this.refusedFields]
+      .sort((a, b) => b[1] - a[1])
+      .map(([field, count]) => `${field} ${count}`)
+      .join(', ');
+    return (
+      `${runs} cases: ${this.stored} stored (${this.storedValidByConstruction} valid by construction), ` +
+      `${this.repeatedId} repeated an existing id, ${this.refused} refused (${fields})`
+    );
   }
 
   assertBothBranches(runs: number): void {
@@ -207,7 +212,11 @@ describe('hostile input: POST /api/jobs on the admin server', function () {
           const sent = JSON.parse(body.text.replace(/^\ufeff/, '')) as { name: unknown; data?: unknown };
           expect(asJson(job!.data), context).to.deep.equal(asJson(sent.data));
           // And the API reads it back the same.
-          const read = await app.inject({ method: 'GET', url: `/api/jobs/${encodeURIComponent(answer.id!)}`, headers: { authorization } });
+          const read = await app.inject({
+            method: 'GET',
+            url: `/api/jobs/${encodeURIComponent(answer.id!)}`,
+            headers: { authorization },
+          });
           expect(read.statusCode, context).to.equal(200);
           expect(asJson(read.json<JobInfo>().data), context).to.deep.equal(asJson(sent.data));
           expectedTotal += 1;

@@ -37,9 +37,17 @@ describe('reliability: load on bull', function () {
     const workers: ScriptProcess[] = [];
     try {
       const settings: LedgerWorkerSettings = {
-        provider: 'bull', url: redis.url, namespace, jobNames: NAMES, concurrency: CONCURRENCY, ledgerPath, workMs: 1, tuning: {},
+        provider: 'bull',
+        url: redis.url,
+        namespace,
+        jobNames: NAMES,
+        concurrency: CONCURRENCY,
+        ledgerPath,
+        workMs: 1,
+        tuning: {},
       };
-      for (let index = 0; index < WORKERS; index += 1) workers.push(runReliabilityFixture('ledger-worker.ts', settings));
+      for (let index = 0; index < WORKERS; index += 1)
+        workers.push(runReliabilityFixture('ledger-worker.ts', settings));
       await Promise.all(workers.map((worker) => worker.line(/^ready$/, 30_000)));
       await producer.connect();
 
@@ -47,7 +55,11 @@ describe('reliability: load on bull', function () {
       const ids: string[] = [];
       for (let start = 0; start < JOBS; start += BATCH) {
         const batch = Array.from({ length: Math.min(BATCH, JOBS - start) }, (_, offset) => start + offset);
-        ids.push(...(await Promise.all(batch.map((n) => producer.scheduleJob(NAMES[n % NAMES.length]!, { n }, { jobId: `load-${n}` })))));
+        ids.push(
+          ...(await Promise.all(
+            batch.map((n) => producer.scheduleJob(NAMES[n % NAMES.length]!, { n }, { jobId: `load-${n}` })),
+          )),
+        );
       }
       const scheduledMs = Date.now() - startedAt;
       await waitForAllCompleted(producer, undefined, ids, ledgerPath, { timeoutMs: 240_000, intervalMs: 1000 });
@@ -70,7 +82,8 @@ describe('reliability: load on bull', function () {
       expect(ledger.ids).to.have.lengthOf(JOBS);
       expect(await producer.getStats()).to.include({ completed: JOBS, failed: 0, waiting: 0, active: 0 });
       for (const counts of highest) {
-        for (const [name, count] of Object.entries(counts)) expect(count, `${name} in one worker`).to.be.at.most(CONCURRENCY);
+        for (const [name, count] of Object.entries(counts))
+          expect(count, `${name} in one worker`).to.be.at.most(CONCURRENCY);
       }
       // The limit was reached, so the check above had something to check.
       expect(overall).to.equal(CONCURRENCY);

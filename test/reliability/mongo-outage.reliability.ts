@@ -88,8 +88,17 @@ describe('reliability: MongoDB outage under load', function () {
     await provider.start();
 
     const ids = Array.from({ length: JOBS }, (_, n) => `outage-${String(n).padStart(4, '0')}`);
-    const production = produce(provider, JOB_NAME, ids, { producers: 2, pauseMs: 5, retryPauseMs: 100, giveUpAfterMs: 30_000 });
-    await waitUntil(() => readLedger(ledgerPath).ids.size >= OUTAGE_AFTER_RUNS, { timeoutMs: 30_000, intervalMs: 5, message: `${OUTAGE_AFTER_RUNS} jobs run` });
+    const production = produce(provider, JOB_NAME, ids, {
+      producers: 2,
+      pauseMs: 5,
+      retryPauseMs: 100,
+      giveUpAfterMs: 30_000,
+    });
+    await waitUntil(() => readLedger(ledgerPath).ids.size >= OUTAGE_AFTER_RUNS, {
+      timeoutMs: 30_000,
+      intervalMs: 5,
+      message: `${OUTAGE_AFTER_RUNS} jobs run`,
+    });
     const downAt = { scheduled: production.scheduled, run: readLedger(ledgerPath).ids.size };
     await server.goDown();
     const wentDown = Date.now();
@@ -109,9 +118,18 @@ describe('reliability: MongoDB outage under load', function () {
     );
     expect(unhandled, 'unhandled rejections').to.deep.equal([]);
     expect(errors.every((error) => error instanceof Error)).to.equal(true);
-    expect(errors.some((error) => error instanceof ProviderUnavailableError), errors.map((error) => error.message).join('\n')).to.equal(true);
+    expect(
+      errors.some((error) => error instanceof ProviderUnavailableError),
+      errors.map((error) => error.message).join('\n'),
+    ).to.equal(true);
     expect(ledger.ids).to.have.lengthOf(JOBS);
-    expect(await provider.getStats(JOB_NAME)).to.include({ completed: JOBS, failed: 0, waiting: 0, active: 0, scheduled: 0 });
+    expect(await provider.getStats(JOB_NAME)).to.include({
+      completed: JOBS,
+      failed: 0,
+      waiting: 0,
+      active: 0,
+      scheduled: 0,
+    });
     expect((await provider.checkHealth()).healthy).to.equal(true);
   });
 });

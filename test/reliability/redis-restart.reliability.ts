@@ -52,7 +52,14 @@ describe('reliability: Redis restarted under load', function () {
     const namespace = `restart-${randomUUID()}`;
     const ledgerPath = join(ledgerDir, 'ledger.txt');
     const settings: LedgerWorkerSettings = {
-      provider: 'bull', url: redis.url, namespace, jobNames: [JOB_NAME], concurrency: 5, ledgerPath, workMs: 5, tuning: TUNING,
+      provider: 'bull',
+      url: redis.url,
+      namespace,
+      jobNames: [JOB_NAME],
+      concurrency: 5,
+      ledgerPath,
+      workMs: 5,
+      tuning: TUNING,
     };
     for (let index = 0; index < 2; index += 1) workers.push(runReliabilityFixture('ledger-worker.ts', settings));
     await Promise.all(workers.map((worker) => worker.line(/^ready$/, 30_000)));
@@ -72,8 +79,17 @@ describe('reliability: Redis restarted under load', function () {
     await producer.connect();
 
     const ids = Array.from({ length: JOBS }, (_, n) => `restart-${String(n).padStart(4, '0')}`);
-    const production = produce(producer, JOB_NAME, ids, { producers: 4, pauseMs: 5, retryPauseMs: 100, giveUpAfterMs: 30_000 });
-    await waitUntil(() => production.scheduled >= RESTART_AFTER, { timeoutMs: 30_000, intervalMs: 5, message: `${RESTART_AFTER} jobs scheduled` });
+    const production = produce(producer, JOB_NAME, ids, {
+      producers: 4,
+      pauseMs: 5,
+      retryPauseMs: 100,
+      giveUpAfterMs: 30_000,
+    });
+    await waitUntil(() => production.scheduled >= RESTART_AFTER, {
+      timeoutMs: 30_000,
+      intervalMs: 5,
+      message: `${RESTART_AFTER} jobs scheduled`,
+    });
     const restartedAt = { scheduled: production.scheduled, run: readLedger(ledgerPath).ids.size };
     await redis.restart();
     await production.done;
@@ -85,7 +101,13 @@ describe('reliability: Redis restarted under load', function () {
         `${producerErrors.length} producer 'error' events; ${claimsWithoutJob} ids claimed without their job; ${ledger.duplicatedJobs} jobs ran more than once`,
     );
     expect(ledger.ids).to.have.lengthOf(JOBS);
-    expect(await producer.getStats(JOB_NAME)).to.include({ completed: JOBS, failed: 0, waiting: 0, active: 0, scheduled: 0 });
+    expect(await producer.getStats(JOB_NAME)).to.include({
+      completed: JOBS,
+      failed: 0,
+      waiting: 0,
+      active: 0,
+      scheduled: 0,
+    });
     // The workers lived through the restart: the same processes, still running.
     for (const worker of workers) expect(worker.child.exitCode, worker.stderr()).to.equal(null);
     for (const worker of workers.splice(0)) {

@@ -35,9 +35,17 @@ function portOf(url: string): number {
 function recordingLogger(): Logger & { text(): string } {
   const lines: string[] = [];
   const record = (level: string) => (message: string, meta?: Record<string, unknown>) => {
-    lines.push(`${level} ${message} ${JSON.stringify(meta ?? {}, (_key, value: unknown) => (value instanceof Error ? everythingAbout(value) : value))}`);
+    lines.push(
+      `${level} ${message} ${JSON.stringify(meta ?? {}, (_key, value: unknown) => (value instanceof Error ? everythingAbout(value) : value))}`,
+    );
   };
-  return { error: record('error'), warn: record('warn'), info: record('info'), debug: record('debug'), text: () => lines.join('\n') };
+  return {
+    error: record('error'),
+    warn: record('warn'),
+    info: record('info'),
+    debug: record('debug'),
+    text: () => lines.join('\n'),
+  };
 }
 
 describe('secrets: connection passwords never printed', function () {
@@ -62,11 +70,18 @@ describe('secrets: connection passwords never printed', function () {
     `mongodb://switchyard:${enc(MONGO_PASSWORD)}@${host}/${database}?authSource=admin`;
 
   describe('the worker process', () => {
-    for (const [label, password] of [['a plain', REDIS_PASSWORD], ['a percent-encoded', ENCODED_PASSWORD]] as const) {
+    for (const [label, password] of [
+      ['a plain', REDIS_PASSWORD],
+      ['a percent-encoded', ENCODED_PASSWORD],
+    ] as const) {
       it(`runs on Bull with ${label} password at LOG_LEVEL=debug, stops on SIGTERM, and never prints it`, async () => {
         const server = password === REDIS_PASSWORD ? redis : encodedRedis;
         expect(server.url).to.include(enc(password));
-        const worker = startWorkerProcess({ QUEUE_PROVIDER: 'bull', REDIS_URL: server.url, QUEUE_PREFIX: `secrets-${randomUUID()}` });
+        const worker = startWorkerProcess({
+          QUEUE_PROVIDER: 'bull',
+          REDIS_URL: server.url,
+          QUEUE_PREFIX: `secrets-${randomUUID()}`,
+        });
         await waitUntil(() => worker.output().includes('worker started') || worker.child.exitCode !== null, {
           timeoutMs: 20_000,
           message: 'the worker to start',
@@ -82,10 +97,31 @@ describe('secrets: connection passwords never printed', function () {
     }
 
     const failingStarts: [string, () => Promise<Record<string, string>>][] = [
-      ['a wrong Redis password', async () => ({ QUEUE_PROVIDER: 'bull', REDIS_URL: `redis://:${enc(WRONG_PASSWORD)}@127.0.0.1:${portOf(redis.url)}` })],
-      ['a closed Redis port', async () => ({ QUEUE_PROVIDER: 'bull', REDIS_URL: `redis://:${enc(ENCODED_PASSWORD)}@127.0.0.1:${await closedPort()}` })],
-      ['a refused MongoDB login', async () => ({ QUEUE_PROVIDER: 'agenda', MONGODB_URL: mongoUrlWithPassword('secrets_worker') })],
-      ['a closed MongoDB port', async () => ({ QUEUE_PROVIDER: 'agenda', MONGODB_URL: mongoUrlWithPassword('secrets_worker', `127.0.0.1:${await closedPort()}`) })],
+      [
+        'a wrong Redis password',
+        async () => ({
+          QUEUE_PROVIDER: 'bull',
+          REDIS_URL: `redis://:${enc(WRONG_PASSWORD)}@127.0.0.1:${portOf(redis.url)}`,
+        }),
+      ],
+      [
+        'a closed Redis port',
+        async () => ({
+          QUEUE_PROVIDER: 'bull',
+          REDIS_URL: `redis://:${enc(ENCODED_PASSWORD)}@127.0.0.1:${await closedPort()}`,
+        }),
+      ],
+      [
+        'a refused MongoDB login',
+        async () => ({ QUEUE_PROVIDER: 'agenda', MONGODB_URL: mongoUrlWithPassword('secrets_worker') }),
+      ],
+      [
+        'a closed MongoDB port',
+        async () => ({
+          QUEUE_PROVIDER: 'agenda',
+          MONGODB_URL: mongoUrlWithPassword('secrets_worker', `127.0.0.1:${await closedPort()}`),
+        }),
+      ],
     ];
     for (const [label, environment] of failingStarts) {
       it(`exits 1 on ${label} without printing the password`, async () => {
@@ -99,16 +135,56 @@ describe('secrets: connection passwords never printed', function () {
 
   describe('providers used directly', () => {
     const failingProviders: [string, (logger: Logger) => Promise<QueueProvider>][] = [
-      ['Bull, wrong password', async (logger) =>
-        new BullQueueProvider({ redisUrl: `redis://:${enc(WRONG_PASSWORD)}@127.0.0.1:${portOf(redis.url)}`, prefix: `secrets-${randomUUID()}`, connectTimeoutMs: 2_000, logger })],
-      ['Bull, right password but as another user', async (logger) =>
-        new BullQueueProvider({ redisUrl: `redis://nobody:${enc(REDIS_PASSWORD)}@127.0.0.1:${portOf(redis.url)}`, prefix: `secrets-${randomUUID()}`, connectTimeoutMs: 2_000, logger })],
-      ['Bull, closed port', async (logger) =>
-        new BullQueueProvider({ redisUrl: `redis://:${enc(ENCODED_PASSWORD)}@127.0.0.1:${await closedPort()}`, prefix: `secrets-${randomUUID()}`, connectTimeoutMs: 2_000, logger })],
-      ['Agenda, refused login', async (logger) =>
-        new AgendaQueueProvider({ mongoUrl: mongoUrlWithPassword('secrets_direct'), collection: 'jobs', connectTimeoutMs: 2_000, logger })],
-      ['Agenda, closed port', async (logger) =>
-        new AgendaQueueProvider({ mongoUrl: mongoUrlWithPassword('secrets_direct', `127.0.0.1:${await closedPort()}`), collection: 'jobs', connectTimeoutMs: 2_000, logger })],
+      [
+        'Bull, wrong password',
+        async (logger) =>
+          new BullQueueProvider({
+            redisUrl: `redis://:${enc(WRONG_PASSWORD)}@127.0.0.1:${portOf(redis.url)}`,
+            prefix: `secrets-${randomUUID()}`,
+            connectTimeoutMs: 2_000,
+            logger,
+          }),
+      ],
+      [
+        'Bull, right password but as another user',
+        async (logger) =>
+          new BullQueueProvider({
+            redisUrl: `redis://nobody:${enc(REDIS_PASSWORD)}@127.0.0.1:${portOf(redis.url)}`,
+            prefix: `secrets-${randomUUID()}`,
+            connectTimeoutMs: 2_000,
+            logger,
+          }),
+      ],
+      [
+        'Bull, closed port',
+        async (logger) =>
+          new BullQueueProvider({
+            redisUrl: `redis://:${enc(ENCODED_PASSWORD)}@127.0.0.1:${await closedPort()}`,
+            prefix: `secrets-${randomUUID()}`,
+            connectTimeoutMs: 2_000,
+            logger,
+          }),
+      ],
+      [
+        'Agenda, refused login',
+        async (logger) =>
+          new AgendaQueueProvider({
+            mongoUrl: mongoUrlWithPassword('secrets_direct'),
+            collection: 'jobs',
+            connectTimeoutMs: 2_000,
+            logger,
+          }),
+      ],
+      [
+        'Agenda, closed port',
+        async (logger) =>
+          new AgendaQueueProvider({
+            mongoUrl: mongoUrlWithPassword('secrets_direct', `127.0.0.1:${await closedPort()}`),
+            collection: 'jobs',
+            connectTimeoutMs: 2_000,
+            logger,
+          }),
+      ],
     ];
     for (const [label, make] of failingProviders) {
       it(`${label}: connect() rejects, and neither the error nor the log nor an 'error' event shows the password`, async () => {
@@ -140,10 +216,13 @@ describe('secrets: connection passwords never printed', function () {
       const prefix = `secrets-${randomUUID()}`;
       await seedJobs(redis.url, prefix, 3);
       for (const format of [[], ['--json']]) {
-        const cli = runMigrateCli(['--from', 'bull', '--to', 'bull', '--from-url', redis.url, '--to-url', encodedRedis.url, ...format], {
-          QUEUE_PREFIX: prefix,
-          LOG_LEVEL: 'debug',
-        });
+        const cli = runMigrateCli(
+          ['--from', 'bull', '--to', 'bull', '--from-url', redis.url, '--to-url', encodedRedis.url, ...format],
+          {
+            QUEUE_PREFIX: prefix,
+            LOG_LEVEL: 'debug',
+          },
+        );
         const code = await cli.exited();
         const output = `${cli.stdout()}\n${cli.stderr()}`;
         expect(code, output).to.equal(0);
@@ -153,10 +232,58 @@ describe('secrets: connection passwords never printed', function () {
     });
 
     const failingMigrations: [string, () => Promise<string[]>][] = [
-      ['a wrong source password', async () => ['--from', 'bull', '--to', 'bull', '--from-url', `redis://:${enc(WRONG_PASSWORD)}@127.0.0.1:${portOf(redis.url)}`, '--to-url', encodedRedis.url]],
-      ['a closed target port', async () => ['--from', 'bull', '--to', 'bull', '--from-url', redis.url, '--to-url', `redis://:${enc(ENCODED_PASSWORD)}@127.0.0.1:${await closedPort()}`]],
-      ['a refused MongoDB login on the target', async () => ['--from', 'bull', '--to', 'agenda', '--from-url', redis.url, '--to-url', mongoUrlWithPassword('secrets_cli')]],
-      ['a URL the CLI cannot parse', async () => ['--from', 'bull', '--to', 'bull', '--from-url', `redis://:${REDIS_PASSWORD}@[bad-host:1`, '--to-url', encodedRedis.url]],
+      [
+        'a wrong source password',
+        async () => [
+          '--from',
+          'bull',
+          '--to',
+          'bull',
+          '--from-url',
+          `redis://:${enc(WRONG_PASSWORD)}@127.0.0.1:${portOf(redis.url)}`,
+          '--to-url',
+          encodedRedis.url,
+        ],
+      ],
+      [
+        'a closed target port',
+        async () => [
+          '--from',
+          'bull',
+          '--to',
+          'bull',
+          '--from-url',
+          redis.url,
+          '--to-url',
+          `redis://:${enc(ENCODED_PASSWORD)}@127.0.0.1:${await closedPort()}`,
+        ],
+      ],
+      [
+        'a refused MongoDB login on the target',
+        async () => [
+          '--from',
+          'bull',
+          '--to',
+          'agenda',
+          '--from-url',
+          redis.url,
+          '--to-url',
+          mongoUrlWithPassword('secrets_cli'),
+        ],
+      ],
+      [
+        'a URL the CLI cannot parse',
+        async () => [
+          '--from',
+          'bull',
+          '--to',
+          'bull',
+          '--from-url',
+          `redis://:${REDIS_PASSWORD}@[bad-host:1`,
+          '--to-url',
+          encodedRedis.url,
+        ],
+      ],
     ];
     for (const [label, args] of failingMigrations) {
       it(`fails on ${label} (exit 2) without printing any password`, async () => {

@@ -32,7 +32,13 @@ interface CrashScenario {
   concurrency: number;
   workMs: number;
   /** A producer on the same storage as the workers, and the workers' settings. */
-  setUp(): Promise<{ producer: QueueProvider; url: string; namespace: string; tuning: Record<string, number>; tearDown: () => Promise<void> }>;
+  setUp(): Promise<{
+    producer: QueueProvider;
+    url: string;
+    namespace: string;
+    tuning: Record<string, number>;
+    tearDown: () => Promise<void>;
+  }>;
 }
 
 let mongo: StartedMongo | undefined;
@@ -84,7 +90,14 @@ describe('reliability: worker processes killed with SIGKILL', function () {
       const ledgerPath = join(ledgerDir, 'ledger.txt');
       const workers: ScriptProcess[] = [];
       const settings: LedgerWorkerSettings = {
-        provider: scenario.provider, url, namespace, jobNames: [JOB_NAME], concurrency: scenario.concurrency, ledgerPath, workMs: scenario.workMs, tuning,
+        provider: scenario.provider,
+        url,
+        namespace,
+        jobNames: [JOB_NAME],
+        concurrency: scenario.concurrency,
+        ledgerPath,
+        workMs: scenario.workMs,
+        tuning,
       };
       const startWorker = async (): Promise<ScriptProcess> => {
         const worker = runReliabilityFixture('ledger-worker.ts', settings);
@@ -96,17 +109,27 @@ describe('reliability: worker processes killed with SIGKILL', function () {
         for (let start = 0; start < JOBS; start += 100) {
           await Promise.all(
             Array.from({ length: Math.min(100, JOBS - start) }, (_, offset) =>
-              producer.scheduleJob(JOB_NAME, { n: start + offset }, { jobId: `job-${String(start + offset).padStart(4, '0')}` }),
+              producer.scheduleJob(
+                JOB_NAME,
+                { n: start + offset },
+                { jobId: `job-${String(start + offset).padStart(4, '0')}` },
+              ),
             ),
           );
         }
         workers.push(...(await Promise.all(Array.from({ length: WORKERS }, startWorker))));
 
         // Three points of the run, by how many jobs the ledger holds: 10% .. 70%.
-        const killPoints = Array.from({ length: KILLS }, () => Math.floor(JOBS * (0.1 + 0.6 * random()))).sort((a, b) => a - b);
+        const killPoints = Array.from({ length: KILLS }, () => Math.floor(JOBS * (0.1 + 0.6 * random()))).sort(
+          (a, b) => a - b,
+        );
         const kills: string[] = [];
         for (const point of killPoints) {
-          await waitUntil(() => readLedger(ledgerPath).ids.size >= point, { timeoutMs: 90_000, intervalMs: 20, message: `${point} jobs done` });
+          await waitUntil(() => readLedger(ledgerPath).ids.size >= point, {
+            timeoutMs: 90_000,
+            intervalMs: 20,
+            message: `${point} jobs done`,
+          });
           const done = readLedger(ledgerPath).ids.size;
           const victimIndex = Math.floor(random() * workers.length);
           const victim = workers[victimIndex]!;
@@ -116,11 +139,15 @@ describe('reliability: worker processes killed with SIGKILL', function () {
           workers[victimIndex] = await startWorker();
         }
 
-        await waitUntil(async () => readLedger(ledgerPath).ids.size === JOBS && (await producer.getStats(JOB_NAME)).completed === JOBS, {
-          timeoutMs: 120_000,
-          intervalMs: 100,
-          message: `all ${JOBS} jobs completed`,
-        });
+        await waitUntil(
+          async () =>
+            readLedger(ledgerPath).ids.size === JOBS && (await producer.getStats(JOB_NAME)).completed === JOBS,
+          {
+            timeoutMs: 120_000,
+            intervalMs: 100,
+            message: `all ${JOBS} jobs completed`,
+          },
+        );
         const ledger = readLedger(ledgerPath);
         const stats = await producer.getStats(JOB_NAME);
         console.log(

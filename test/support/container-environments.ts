@@ -18,7 +18,12 @@ export function containerEnvironments(): ContainerEnvironment[] {
     { name: 'memory', env: async () => ({ ...base, QUEUE_PROVIDER: 'memory' }) },
     {
       name: 'bull',
-      env: async () => ({ ...base, QUEUE_PROVIDER: 'bull', REDIS_URL: (await startRedis()).url, QUEUE_PREFIX: `container-${randomUUID()}` }),
+      env: async () => ({
+        ...base,
+        QUEUE_PROVIDER: 'bull',
+        REDIS_URL: (await startRedis()).url,
+        QUEUE_PREFIX: `container-${randomUUID()}`,
+      }),
     },
     {
       name: 'agenda',

@@ -21,7 +21,11 @@ export const MIXED_JOB_NAMES = ['reminder', 'digest', 'report', 'flaky', 'heartb
  * Fills a connected provider with jobs of every kind a migration must carry, through
  * the public API only: failed jobs really failed, waiting ones are really due.
  */
-export async function seedMixedJobs(queue: QueueProvider, counts: MixedJobCounts, { timeoutMs = 60_000 } = {}): Promise<void> {
+export async function seedMixedJobs(
+  queue: QueueProvider,
+  counts: MixedJobCounts,
+  { timeoutMs = 60_000 } = {},
+): Promise<void> {
   for (const name of MIXED_JOB_NAMES) if (name !== 'flaky') await queue.pause(name);
   queue.registerProcessor(
     {
@@ -44,11 +48,15 @@ export async function seedMixedJobs(queue: QueueProvider, counts: MixedJobCounts
   };
 
   for (let i = 0; i < counts.failed; i += 1) {
-    await add(queue.scheduleJob('flaky', { n: i, note: 'fails' }, { jobId: `flaky-${i}`, attempts: 1, priority: 1 + (i % 10) }));
+    await add(
+      queue.scheduleJob('flaky', { n: i, note: 'fails' }, { jobId: `flaky-${i}`, attempts: 1, priority: 1 + (i % 10) }),
+    );
   }
   await flush();
   await waitUntil(async () => (await queue.getStats('flaky')).failed === counts.failed, {
-    timeoutMs, message: `${counts.failed} jobs to fail`, intervalMs: 50,
+    timeoutMs,
+    message: `${counts.failed} jobs to fail`,
+    intervalMs: 50,
   });
   await queue.pause('flaky');
 
@@ -71,7 +79,13 @@ export async function seedMixedJobs(queue: QueueProvider, counts: MixedJobCounts
     );
   }
   for (let i = 0; i < counts.waiting; i += 1) {
-    await add(queue.scheduleJob('report', { n: i }, { jobId: `waiting-${i}`, priority: 1 + (i % 10), backoff: { type: 'fixed', delayMs: 500 } }));
+    await add(
+      queue.scheduleJob(
+        'report',
+        { n: i },
+        { jobId: `waiting-${i}`, priority: 1 + (i % 10), backoff: { type: 'fixed', delayMs: 500 } },
+      ),
+    );
   }
   // Six months ahead, so no occurrence falls due while a test compares snapshots.
   const farMonth = ((new Date(now).getUTCMonth() + 6) % 12) + 1;
@@ -82,9 +96,10 @@ export async function seedMixedJobs(queue: QueueProvider, counts: MixedJobCounts
         { n: i },
         {
           jobId: `repeat-${i}`,
-          repeat: i % 2 === 0
-            ? { cron: `${i % 60} 9 15 ${farMonth} *`, tz: 'Europe/Paris' }
-            : { everyMs: intervalDueFarAhead(30 * DAY + i * 1000, now) },
+          repeat:
+            i % 2 === 0
+              ? { cron: `${i % 60} 9 15 ${farMonth} *`, tz: 'Europe/Paris' }
+              : { everyMs: intervalDueFarAhead(30 * DAY + i * 1000, now) },
         },
       ),
     );
@@ -103,8 +118,12 @@ function intervalDueFarAhead(base: number, now: number): number {
 }
 
 /** Every snapshot a provider exports, by id, for field-by-field comparison. */
-export async function exportById(queue: QueueProvider, states?: JobSnapshot['state'][]): Promise<Map<string, JobSnapshot>> {
+export async function exportById(
+  queue: QueueProvider,
+  states?: JobSnapshot['state'][],
+): Promise<Map<string, JobSnapshot>> {
   const byId = new Map<string, JobSnapshot>();
-  for await (const snapshot of queue.exportJobs(states === undefined ? {} : { states })) byId.set(snapshot.id, snapshot);
+  for await (const snapshot of queue.exportJobs(states === undefined ? {} : { states }))
+    byId.set(snapshot.id, snapshot);
   return byId;
 }

@@ -73,7 +73,11 @@ export const agendaFixture: ProviderFixture = {
     return provider;
   },
   async environmentOf(provider) {
-    return { QUEUE_PROVIDER: 'agenda', MONGODB_URL: await agendaMongoUrl(), QUEUE_COLLECTION: agendaCollections.get(provider) ?? 'agenda_jobs' };
+    return {
+      QUEUE_PROVIDER: 'agenda',
+      MONGODB_URL: await agendaMongoUrl(),
+      QUEUE_COLLECTION: agendaCollections.get(provider) ?? 'agenda_jobs',
+    };
   },
 };
 

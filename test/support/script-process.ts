@@ -73,7 +73,9 @@ export function runScript(script: URL, args: string[], env: Record<string, strin
         };
         const timer = setTimeout(() => {
           finish();
-          reject(new Error(`${name} printed no line matching ${pattern} within ${timeoutMs} ms; stderr: ${stderr.trim()}`));
+          reject(
+            new Error(`${name} printed no line matching ${pattern} within ${timeoutMs} ms; stderr: ${stderr.trim()}`),
+          );
         }, timeoutMs);
         waiters.add(check);
         check();

@@ -118,7 +118,13 @@ async function startMongod(binaryPath: string): Promise<StartedMongo> {
   });
   // getUri() ends with '/'; strip it so callers can append a database.
   const uri = server.getUri().replace(/\/$/, '');
-  return { uri, kind: 'mongod', stop: async () => { await server.stop(); } };
+  return {
+    uri,
+    kind: 'mongod',
+    stop: async () => {
+      await server.stop();
+    },
+  };
 }
 
 /** The wire server as `npm run mongo:test-server` runs it: a child process that prints its URI, stopped with SIGTERM. */
@@ -161,6 +167,8 @@ export async function startMongo(options: StartMongoOptions = {}): Promise<Start
   const childProcess = options.wireServer === 'child-process';
   const wire = childProcess ? await startWireServerProcess() : await startWireServer();
   const where = childProcess ? 'in a child process' : 'in this process';
-  console.log(`[startMongo] using the MongoDB wire-protocol test server ${where} at ${wire.uri} (no MONGODB_URL, no local mongod binary)`);
+  console.log(
+    `[startMongo] using the MongoDB wire-protocol test server ${where} at ${wire.uri} (no MONGODB_URL, no local mongod binary)`,
+  );
   return wire;
 }

@@ -78,7 +78,9 @@ export async function startOwnRedis(options: OwnRedisOptions = {}): Promise<Redi
   const dataDir = options.persistent === true ? mkdtempSync(join(tmpdir(), 'switchyard-redis-')) : undefined;
   let child = await launch(port, options.password, dataDir);
   if (options.quiet !== true) {
-    console.log(`[redis] started own redis-server on 127.0.0.1:${port}${dataDir === undefined ? '' : ` (appendonly, in ${dataDir})`}`);
+    console.log(
+      `[redis] started own redis-server on 127.0.0.1:${port}${dataDir === undefined ? '' : ` (appendonly, in ${dataDir})`}`,
+    );
   }
   return {
     url,
@@ -95,7 +97,10 @@ export async function startOwnRedis(options: OwnRedisOptions = {}): Promise<Redi
 }
 
 async function launch(port: number, password: string | undefined, dataDir?: string): Promise<ChildProcess> {
-  const persistence = dataDir === undefined ? ['--appendonly', 'no', '--dir', tmpdir()] : ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', dataDir];
+  const persistence =
+    dataDir === undefined
+      ? ['--appendonly', 'no', '--dir', tmpdir()]
+      : ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', dataDir];
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence];
   if (password !== undefined) args.push('--requirepass', password);
   const child = spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -104,7 +109,9 @@ async function launch(port: number, password: string | undefined, dataDir?: stri
   killWithTestProcess(child);
   const spawnError = new Promise<never>((_, reject) => {
     child.once('error', (error) => reject(new Error(`cannot start redis-server from PATH: ${error.message}`)));
-    child.once('exit', (code) => reject(new Error(`redis-server exited with code ${code} before answering: ${stderr.trim()}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`redis-server exited with code ${code} before answering: ${stderr.trim()}`)),
+    );
   });
   spawnError.catch(() => {});
   await Promise.race([waitForPong(port, password), spawnError]);
@@ -125,7 +132,8 @@ async function waitForPong(port: number, password: string | undefined): Promise<
   const deadline = Date.now() + READY_TIMEOUT_MS;
   for (;;) {
     if (await answersPing(port, password)) return;
-    if (Date.now() > deadline) throw new Error(`redis-server on port ${port} did not answer PING within ${READY_TIMEOUT_MS} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`redis-server on port ${port} did not answer PING within ${READY_TIMEOUT_MS} ms`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }

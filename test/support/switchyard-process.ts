@@ -20,7 +20,11 @@ export interface SwitchyardProcess {
 }
 
 /** Runs the bin from the repository root (or `cwd`) with this process's environment plus `env`. */
-export function runSwitchyard(args: string[], env: Record<string, string> = {}, cwd: string = repositoryRoot): SwitchyardProcess {
+export function runSwitchyard(
+  args: string[],
+  env: Record<string, string> = {},
+  cwd: string = repositoryRoot,
+): SwitchyardProcess {
   const child = spawn(process.execPath, [switchyardBin, ...args], {
     cwd,
     env: { ...process.env, ...env },
@@ -29,7 +33,9 @@ export function runSwitchyard(args: string[], env: Record<string, string> = {}, 
   const output = { stdout: '', stderr: '' };
   child.stdout.on('data', (chunk: Buffer) => (output.stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output.stderr += chunk.toString()));
-  const exit = new Promise<number | NodeJS.Signals>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  const exit = new Promise<number | NodeJS.Signals>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)),
+  );
   killWithTestProcess(child);
   const waitFor = async (stream: 'stdout' | 'stderr', pattern: RegExp, timeoutMs: number) => {
     await waitUntil(() => pattern.test(output[stream]) || child.exitCode !== null || child.signalCode !== null, {
@@ -37,7 +43,9 @@ export function runSwitchyard(args: string[], env: Record<string, string> = {}, 
       message: `switchyard ${args.join(' ')} to print ${pattern} on ${stream}`,
     });
     if (!pattern.test(output[stream])) {
-      throw new Error(`switchyard ${args.join(' ')} exited before printing ${pattern}: ${output.stdout}\n${output.stderr}`);
+      throw new Error(
+        `switchyard ${args.join(' ')} exited before printing ${pattern}: ${output.stdout}\n${output.stderr}`,
+      );
     }
   };
   return {

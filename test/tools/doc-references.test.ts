@@ -16,7 +16,10 @@ describe('lint rule switchyard/doc-references', function () {
       overrideConfig: [
         {
           files: ['**/*.ts'],
-          languageOptions: { parser: tseslint.parser, parserOptions: { project: './tsconfig.json', tsconfigRootDir: fixtures } },
+          languageOptions: {
+            parser: tseslint.parser,
+            parserOptions: { project: './tsconfig.json', tsconfigRootDir: fixtures },
+          },
           plugins: { switchyard: { rules: { 'doc-references': docReferences } } },
           rules: { 'switchyard/doc-references': 'error' },
         },

@@ -32,7 +32,8 @@ function declaredNames(program) {
   /** @param {ts.Node} node */
   const visit = (node) => {
     const name = /** @type {{ name?: ts.Node }} */ (node).name;
-    if (name !== undefined && (ts.isIdentifier(name) || ts.isPrivateIdentifier(name) || ts.isStringLiteral(name))) names.add(name.text);
+    if (name !== undefined && (ts.isIdentifier(name) || ts.isPrivateIdentifier(name) || ts.isStringLiteral(name)))
+      names.add(name.text);
     ts.forEachChild(node, visit);
   };
   for (const file of program.getSourceFiles()) visit(file);
@@ -64,7 +65,8 @@ export default {
     schema: [],
     messages: {
       unresolvedLink: '{@link {{name}}} resolves to nothing',
-      undeclaredName: '`{{name}}` names nothing declared in this program ({{missing}} is not); rename it or drop the backticks',
+      undeclaredName:
+        '`{{name}}` names nothing declared in this program ({{missing}} is not); rename it or drop the backticks',
       missingFile: '{{file}} does not exist beside this file or above it',
     },
   },
@@ -74,7 +76,10 @@ export default {
     const root = context.cwd;
 
     /** @param {number} start @param {number} end */
-    const locOf = (start, end) => ({ start: context.sourceCode.getLocFromIndex(start), end: context.sourceCode.getLocFromIndex(end) });
+    const locOf = (start, end) => ({
+      start: context.sourceCode.getLocFromIndex(start),
+      end: context.sourceCode.getLocFromIndex(end),
+    });
 
     /** @param {string} file */
     const fileExists = (file) => {
@@ -92,7 +97,11 @@ export default {
           for (const match of comment.value.matchAll(MARKDOWN_FILE)) {
             const file = /** @type {string} */ (match[1]);
             if (!fileExists(file.split('/').join(sep))) {
-              context.report({ loc: locOf(textStart + match.index, textStart + match.index + file.length), messageId: 'missingFile', data: { file } });
+              context.report({
+                loc: locOf(textStart + match.index, textStart + match.index + file.length),
+                messageId: 'missingFile',
+                data: { file },
+              });
             }
           }
           if (comment.type !== 'Block' || !comment.value.startsWith('*') || program === undefined) continue;
@@ -123,7 +132,11 @@ export default {
               // `{@link https://...}` is a URL, not a name.
               if (link.name === undefined || link.text.startsWith('://')) continue;
               if (checker.getSymbolAtLocation(link.name) === undefined) {
-                context.report({ loc: locOf(link.getStart(sourceFile), link.end), messageId: 'unresolvedLink', data: { name: link.name.getText(sourceFile) } });
+                context.report({
+                  loc: locOf(link.getStart(sourceFile), link.end),
+                  messageId: 'unresolvedLink',
+                  data: { name: link.name.getText(sourceFile) },
+                });
               }
             }
           }

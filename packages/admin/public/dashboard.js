@@ -135,7 +135,11 @@ async function renderQueues() {
       el(
         'tr',
         { dataset: { queue: queue.name }, className: queue.name === view.queue ? 'selected' : '' },
-        el('th', { scope: 'row' }, el('button', { type: 'button', className: 'link', onclick: () => selectQueue(queue.name, '') }, queue.name)),
+        el(
+          'th',
+          { scope: 'row' },
+          el('button', { type: 'button', className: 'link', onclick: () => selectQueue(queue.name, '') }, queue.name),
+        ),
         STATES.map((state) =>
           el(
             'td',
@@ -152,14 +156,32 @@ async function renderQueues() {
             ),
           ),
         ),
-        el('td', {}, queue.paused ? el('span', { className: 'state state-paused' }, 'paused') : el('span', { className: 'muted' }, 'running')),
+        el(
+          'td',
+          {},
+          queue.paused
+            ? el('span', { className: 'state state-paused' }, 'paused')
+            : el('span', { className: 'muted' }, 'running'),
+        ),
         el(
           'td',
           { className: 'actions' },
           queue.paused
-            ? el('button', { type: 'button', dataset: { action: 'resume' }, onclick: () => queueAction(queue.name, 'resume') }, 'Resume')
-            : el('button', { type: 'button', dataset: { action: 'pause' }, onclick: () => queueAction(queue.name, 'pause') }, 'Pause'),
-          el('button', { type: 'button', dataset: { action: 'clean' }, onclick: () => openClean(queue.name) }, 'Clean…'),
+            ? el(
+                'button',
+                { type: 'button', dataset: { action: 'resume' }, onclick: () => queueAction(queue.name, 'resume') },
+                'Resume',
+              )
+            : el(
+                'button',
+                { type: 'button', dataset: { action: 'pause' }, onclick: () => queueAction(queue.name, 'pause') },
+                'Pause',
+              ),
+          el(
+            'button',
+            { type: 'button', dataset: { action: 'clean' }, onclick: () => openClean(queue.name) },
+            'Clean…',
+          ),
         ),
       ),
     ),
@@ -197,7 +219,15 @@ async function renderJobs() {
       el(
         'tr',
         { dataset: { jobId: job.id, state: job.state }, className: job.id === view.detailId ? 'selected' : '' },
-        el('td', {}, el('button', { type: 'button', className: 'link mono', title: 'Show details', onclick: () => showDetail(job.id) }, job.id)),
+        el(
+          'td',
+          {},
+          el(
+            'button',
+            { type: 'button', className: 'link mono', title: 'Show details', onclick: () => showDetail(job.id) },
+            job.id,
+          ),
+        ),
         el('td', {}, stateBadge(job.state)),
         el('td', {}, formatTime(job.createdAt)),
         el('td', {}, formatTime(job.finishedAt)),
@@ -208,10 +238,23 @@ async function renderJobs() {
           'td',
           { className: 'actions' },
           job.state === 'failed'
-            ? el('button', { type: 'button', dataset: { action: 'retry' }, onclick: () => jobAction(job.id, 'retry') }, 'Retry')
+            ? el(
+                'button',
+                { type: 'button', dataset: { action: 'retry' }, onclick: () => jobAction(job.id, 'retry') },
+                'Retry',
+              )
             : null,
           job.state !== 'active'
-            ? el('button', { type: 'button', className: 'danger', dataset: { action: 'cancel' }, onclick: () => jobAction(job.id, 'cancel') }, 'Cancel')
+            ? el(
+                'button',
+                {
+                  type: 'button',
+                  className: 'danger',
+                  dataset: { action: 'cancel' },
+                  onclick: () => jobAction(job.id, 'cancel'),
+                },
+                'Cancel',
+              )
             : null,
         ),
       ),

@@ -49,7 +49,11 @@ export const adminPlugin: FastifyPluginAsync<AdminOptions> = async (app, options
   const metrics = createAdminMetrics(provider, names, logger);
   app.addHook('onClose', async () => metrics.detach());
   const context: AdminContext = {
-    provider, names, metrics, logger, healthTimeoutMs: options.healthTimeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS,
+    provider,
+    names,
+    metrics,
+    logger,
+    healthTimeoutMs: options.healthTimeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS,
   };
 
   installErrorHandler(app, logger);

@@ -30,7 +30,12 @@ export function installErrorHandler(app: FastifyInstance, logger: Logger): void 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const { status, body } = describe(error);
     if (status >= 500 && status !== 503) {
-      logger.error('admin request failed', { method: request.method, url: request.url, error: error.message, stack: error.stack });
+      logger.error('admin request failed', {
+        method: request.method,
+        url: request.url,
+        error: error.message,
+        stack: error.stack,
+      });
     }
     return reply.code(status).send(body);
   });

@@ -53,7 +53,9 @@ export class KnownJobNames {
   /** Throws `ConflictError` when `name` is new and the server knows as many names as it may. */
   assertRoomFor(name: string): void {
     if (!this.hasRoomFor(name)) {
-      throw new ConflictError(`The admin server knows ${this.maxNames} job names, its limit (nameDiscovery.maxNames): '${name}' would be a new one`);
+      throw new ConflictError(
+        `The admin server knows ${this.maxNames} job names, its limit (nameDiscovery.maxNames): '${name}' would be a new one`,
+      );
     }
   }
 

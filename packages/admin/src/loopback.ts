@@ -6,7 +6,10 @@ import { isIP } from 'node:net';
  * developer's own machine.
  */
 export function isLoopback(hostOrAddress: string): boolean {
-  const host = hostOrAddress.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  const host = hostOrAddress
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1');
   if (host === 'localhost') return true;
   // An IPv4 peer seen through an IPv6 socket: ::ffff:127.0.0.1
   const address = host.startsWith('::ffff:') && isIP(host.slice(7)) === 4 ? host.slice(7) : host;

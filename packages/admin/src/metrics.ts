@@ -1,5 +1,12 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { JOB_STATES, silentLogger, type JobInfo, type JobStats, type Logger, type QueueProvider } from '@switchyard/core';
+import {
+  JOB_STATES,
+  silentLogger,
+  type JobInfo,
+  type JobStats,
+  type Logger,
+  type QueueProvider,
+} from '@switchyard/core';
 import type { KnownJobNames } from './known-job-names.js';
 
 /**
@@ -34,7 +41,11 @@ export interface AdminMetrics {
 
 const TURNAROUND_BUCKETS = [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600, 6 * 3600, 24 * 3600];
 
-export function createAdminMetrics(provider: QueueProvider, names: KnownJobNames, logger: Logger = silentLogger): AdminMetrics {
+export function createAdminMetrics(
+  provider: QueueProvider,
+  names: KnownJobNames,
+  logger: Logger = silentLogger,
+): AdminMetrics {
   const registry = new Registry();
   const statsThisScrape = sharedPerScrape(async () => {
     const known = await names.list();

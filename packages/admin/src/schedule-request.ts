@@ -11,7 +11,11 @@ export function toScheduleOptions(body: ScheduleBody): ScheduleOptions | undefin
   const { runAt, ...rest } = body.options;
   if (runAt === undefined) return rest;
   const date = parseIsoDateTime(runAt);
-  if (date === null) throw new ValidationError('options.runAt', 'must be an ISO 8601 date-time with an offset, e.g. 2030-01-31T09:30:00Z');
+  if (date === null)
+    throw new ValidationError(
+      'options.runAt',
+      'must be an ISO 8601 date-time with an offset, e.g. 2030-01-31T09:30:00Z',
+    );
   return { ...rest, runAt: date };
 }
 
@@ -22,9 +26,18 @@ export function toScheduleOptions(body: ScheduleBody): ScheduleOptions | undefin
  */
 export function asBodyFieldError(error: ValidationError): ValidationError {
   const field = error.field;
-  if (field === 'name' || field === 'options' || field === 'data' || field.startsWith('data.') || field.startsWith('data[') || field.startsWith('options.')) {
+  if (
+    field === 'name' ||
+    field === 'options' ||
+    field === 'data' ||
+    field.startsWith('data.') ||
+    field.startsWith('data[') ||
+    field.startsWith('options.')
+  ) {
     return error;
   }
-  const reason = error.message.startsWith(`Invalid ${field}: `) ? error.message.slice(`Invalid ${field}: `.length) : error.message;
+  const reason = error.message.startsWith(`Invalid ${field}: `)
+    ? error.message.slice(`Invalid ${field}: `.length)
+    : error.message;
   return new ValidationError(`options.${field}`, reason);
 }

@@ -90,8 +90,9 @@ export function describeAdminHttpApi(fixture: AdminProviderFixture): void {
       for (const route of API_ROUTES) {
         it(`refuses ${String(route.method)} ${route.url} without a token, with a wrong one and with one of another length, identically`, async () => {
           const answers = await Promise.all(
-            [undefined, `Bearer ${TEST_TOKEN.replace(/.$/, 'X')}`, 'Bearer short', `Basic ${TEST_TOKEN}`].map((authorization) =>
-              app.inject({ ...route, headers: authorization === undefined ? {} : { authorization } }),
+            [undefined, `Bearer ${TEST_TOKEN.replace(/.$/, 'X')}`, 'Bearer short', `Basic ${TEST_TOKEN}`].map(
+              (authorization) =>
+                app.inject({ ...route, headers: authorization === undefined ? {} : { authorization } }),
             ),
           );
           for (const answer of answers) {
@@ -105,7 +106,10 @@ export function describeAdminHttpApi(fixture: AdminProviderFixture): void {
 
       it('does not read the body of an unauthenticated request (no 400 for broken JSON)', async () => {
         const response = await app.inject({
-          method: 'POST', url: '/api/jobs', headers: { 'content-type': 'application/json' }, payload: '{not json',
+          method: 'POST',
+          url: '/api/jobs',
+          headers: { 'content-type': 'application/json' },
+          payload: '{not json',
         });
         expect(response.statusCode).to.equal(401);
       });
@@ -241,7 +245,9 @@ export function describeAdminHttpApi(fixture: AdminProviderFixture): void {
         await provider.scheduleJob('other', {}, { attempts: 1 });
 
         const { status, body } = await call({
-          method: 'POST', url: '/api/queues/email/clean', payload: { state: 'completed', olderThanMs: 0 },
+          method: 'POST',
+          url: '/api/queues/email/clean',
+          payload: { state: 'completed', olderThanMs: 0 },
         });
         expect(status).to.equal(200);
         expect(body).to.deep.equal({ name: 'email', state: 'completed', olderThanMs: 0, removed: 1 });
@@ -253,7 +259,9 @@ export function describeAdminHttpApi(fixture: AdminProviderFixture): void {
       it('keeps jobs that finished more recently than olderThanMs', async () => {
         const completed = await finishedEmail('completed');
         const { body } = await call({
-          method: 'POST', url: '/api/queues/email/clean', payload: { state: 'completed', olderThanMs: 3_600_000 },
+          method: 'POST',
+          url: '/api/queues/email/clean',
+          payload: { state: 'completed', olderThanMs: 3_600_000 },
         });
         expect(body.removed).to.equal(0);
         expect(await job(completed)).to.not.equal(null);
@@ -268,7 +276,11 @@ export function describeAdminHttpApi(fixture: AdminProviderFixture): void {
       ];
       for (const [what, payload, field] of badBodies) {
         it(`answers 400 naming '${field}' for ${what}`, async () => {
-          const { status, body } = await call({ method: 'POST', url: '/api/queues/email/clean', payload: payload as object });
+          const { status, body } = await call({
+            method: 'POST',
+            url: '/api/queues/email/clean',
+            payload: payload as object,
+          });
           expect(status).to.equal(400);
           expect(body.field).to.equal(field);
         });
@@ -355,7 +367,11 @@ export function describeAdminHttpApi(fixture: AdminProviderFixture): void {
         const { status, body } = await call({
           method: 'POST',
           url: '/api/jobs',
-          payload: { name: 'email', data: { to: 'ada@example.com' }, options: { runAt: runAt.toISOString(), priority: 2, attempts: 4 } },
+          payload: {
+            name: 'email',
+            data: { to: 'ada@example.com' },
+            options: { runAt: runAt.toISOString(), priority: 2, attempts: 4 },
+          },
         });
         expect(status).to.equal(201);
         expect(body.created).to.equal(true);
@@ -382,11 +398,27 @@ export function describeAdminHttpApi(fixture: AdminProviderFixture): void {
         ['a priority out of range', { name: 'email', options: { priority: 11 } }, 'options.priority'],
         ['a negative delay', { name: 'email', options: { delayMs: -1 } }, 'options.delayMs'],
         ['a runAt that is not a date', { name: 'email', options: { runAt: 'tomorrow-ish' } }, 'options.runAt'],
-        ['a runAt that is a number (which Date.parse would read as a year)', { name: 'email', options: { runAt: 5 } }, 'options.runAt'],
-        ['a runAt on a day the month does not have', { name: 'email', options: { runAt: '2030-02-30T09:00:00Z' } }, 'options.runAt'],
+        [
+          'a runAt that is a number (which Date.parse would read as a year)',
+          { name: 'email', options: { runAt: 5 } },
+          'options.runAt',
+        ],
+        [
+          'a runAt on a day the month does not have',
+          { name: 'email', options: { runAt: '2030-02-30T09:00:00Z' } },
+          'options.runAt',
+        ],
         ['a runAt without an offset', { name: 'email', options: { runAt: '2030-01-31T09:00:00' } }, 'options.runAt'],
-        ['a backoff longer than a year', { name: 'email', options: { backoff: { type: 'fixed', delayMs: 1e15 } } }, 'options.backoff.delayMs'],
-        ['a jitter over 1', { name: 'email', options: { backoff: { type: 'fixed', delayMs: 10, jitter: 2 } } }, 'options.backoff.jitter'],
+        [
+          'a backoff longer than a year',
+          { name: 'email', options: { backoff: { type: 'fixed', delayMs: 1e15 } } },
+          'options.backoff.delayMs',
+        ],
+        [
+          'a jitter over 1',
+          { name: 'email', options: { backoff: { type: 'fixed', delayMs: 10, jitter: 2 } } },
+          'options.backoff.jitter',
+        ],
         ['an invalid cron', { name: 'email', options: { repeat: { cron: 'every day' } } }, 'options.repeat.cron'],
         ['data over the size limit', { name: 'email', data: { blob: 'x'.repeat(600 * 1024) } }, 'data'],
       ];
@@ -403,7 +435,10 @@ export function describeAdminHttpApi(fixture: AdminProviderFixture): void {
 
       it('answers 400 for a body that is not JSON', async () => {
         const { status, body } = await call({
-          method: 'POST', url: '/api/jobs', headers: { 'content-type': 'application/json' }, payload: '{"name":',
+          method: 'POST',
+          url: '/api/jobs',
+          headers: { 'content-type': 'application/json' },
+          payload: '{"name":',
         });
         expect(status).to.equal(400);
         expect(body.error).to.be.a('string');
@@ -437,7 +472,9 @@ export function describeAdminHttpApi(fixture: AdminProviderFixture): void {
         expect(text).to.include('switchyard_jobs_failed_total{name="email"} 1');
         expect(text).to.include('switchyard_job_turnaround_seconds_count{name="email",outcome="completed"} 1');
         expect(text).to.include('switchyard_job_turnaround_seconds_count{name="email",outcome="failed"} 1');
-        expect(text).to.match(/switchyard_job_turnaround_seconds_bucket\{le="\+Inf",name="email",outcome="completed"\} 1/);
+        expect(text).to.match(
+          /switchyard_job_turnaround_seconds_bucket\{le="\+Inf",name="email",outcome="completed"\} 1/,
+        );
         expect(text).to.include(`switchyard_provider_up{provider="${provider.name}"} 1`);
       });
 

@@ -37,10 +37,13 @@ describe('admin server set-up', () => {
 
     it('refuses to be mounted as a plugin without a token either', async () => {
       const app = Fastify();
-      await app.register(adminPlugin, { provider, prefix: '/admin' }).ready().then(
-        () => expect.fail('registered without a token'),
-        (error: unknown) => expect(error).to.be.instanceOf(AdminSetupError),
-      );
+      await app
+        .register(adminPlugin, { provider, prefix: '/admin' })
+        .ready()
+        .then(
+          () => expect.fail('registered without a token'),
+          (error: unknown) => expect(error).to.be.instanceOf(AdminSetupError),
+        );
       await app.close();
     });
 
@@ -104,7 +107,9 @@ describe('admin server set-up', () => {
       expect((await app.inject({ url: '/api/queues', headers: AUTH })).statusCode).to.equal(200);
       const limited = await app.inject({ url: '/api/queues', headers: AUTH });
       expect(limited.statusCode).to.equal(429);
-      expect(limited.json()).to.have.property('error').that.matches(/rate limit/i);
+      expect(limited.json())
+        .to.have.property('error')
+        .that.matches(/rate limit/i);
       expect(limited.headers['retry-after']).to.be.a('string');
       // Probes and scrapers are not limited.
       for (let i = 0; i < 5; i += 1) expect((await app.inject({ url: '/health' })).statusCode).to.equal(200);
@@ -165,7 +170,9 @@ describe('admin server set-up', () => {
         const response = await app.inject({ url });
         expect(response.statusCode).to.equal(200);
         expect(response.headers['content-type']).to.match(type);
-        expect(response.headers['content-security-policy']).to.include("default-src 'none'").and.include("script-src 'self'");
+        expect(response.headers['content-security-policy'])
+          .to.include("default-src 'none'")
+          .and.include("script-src 'self'");
         expect(response.headers['x-content-type-options']).to.equal('nosniff');
         // Works offline: nothing is fetched from another origin.
         expect(response.body).to.not.match(/(src|href)=["']?(https?:)?\/\//);
@@ -187,14 +194,21 @@ describe('admin server set-up', () => {
       await provider.scheduleJob('early', {}, { delayMs: 3_600_000 });
       const app = createAdminServer({ provider, token: TEST_TOKEN, nameDiscovery: { refreshIntervalMs: 3_600_000 } });
       const names = async () =>
-        (await app.inject({ url: '/api/queues', headers: AUTH })).json<{ queues: { name: string }[] }>().queues.map((q) => q.name);
+        (await app.inject({ url: '/api/queues', headers: AUTH }))
+          .json<{ queues: { name: string }[] }>()
+          .queues.map((q) => q.name);
 
       expect(await names()).to.deep.equal(['early']);
       const late = await provider.scheduleJob('late', {}, { delayMs: 3_600_000 });
       expect(await names()).to.deep.equal(['early'], 'no rescan within the interval');
       await app.inject({ url: `/api/jobs/${late}`, headers: AUTH });
       expect(await names()).to.deep.equal(['early', 'late'], 'seen through a lookup');
-      await app.inject({ method: 'POST', url: '/api/jobs', headers: AUTH, payload: { name: 'posted', options: { delayMs: 60_000 } } });
+      await app.inject({
+        method: 'POST',
+        url: '/api/jobs',
+        headers: AUTH,
+        payload: { name: 'posted', options: { delayMs: 60_000 } },
+      });
       expect(await names()).to.deep.equal(['early', 'late', 'posted'], 'seen through scheduling');
       await app.close();
     });
@@ -202,17 +216,28 @@ describe('admin server set-up', () => {
     it('remembers at most maxNames names: past it, a request bringing a new name gets 409 and stores nothing', async () => {
       const app = createAdminServer({ provider, token: TEST_TOKEN, jobNames: ['a'], nameDiscovery: { maxNames: 2 } });
       const post = (name: string) =>
-        app.inject({ method: 'POST', url: '/api/jobs', headers: AUTH, payload: { name, options: { delayMs: 60_000 } } });
+        app.inject({
+          method: 'POST',
+          url: '/api/jobs',
+          headers: AUTH,
+          payload: { name, options: { delayMs: 60_000 } },
+        });
       expect((await post('b')).statusCode).to.equal(201);
       const refused = await post('c');
       expect(refused.statusCode).to.equal(409);
-      expect(refused.json()).to.deep.include({ error: "The admin server knows 2 job names, its limit (nameDiscovery.maxNames): 'c' would be a new one" });
+      expect(refused.json()).to.deep.include({
+        error: "The admin server knows 2 job names, its limit (nameDiscovery.maxNames): 'c' would be a new one",
+      });
       for (const action of ['pause', 'resume']) {
-        expect((await app.inject({ method: 'POST', url: `/api/queues/c/${action}`, headers: AUTH })).statusCode).to.equal(409);
+        expect(
+          (await app.inject({ method: 'POST', url: `/api/queues/c/${action}`, headers: AUTH })).statusCode,
+        ).to.equal(409);
       }
       // Known names still work, and nothing was stored for the refused one.
       expect((await post('a')).statusCode).to.equal(201);
-      expect((await app.inject({ method: 'POST', url: '/api/queues/b/pause', headers: AUTH })).statusCode).to.equal(200);
+      expect((await app.inject({ method: 'POST', url: '/api/queues/b/pause', headers: AUTH })).statusCode).to.equal(
+        200,
+      );
       expect(await provider.listJobs({ names: ['c'] })).to.deep.equal([]);
       expect((await provider.getStats('c')).paused).to.equal(false);
       // A name met only in the provider's jobs is not remembered past the limit either.

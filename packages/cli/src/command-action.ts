@@ -27,7 +27,11 @@ export interface ActionContext {
  * stack: a `CliError` ends with its exit code, anything else (a server failing mid-run)
  * with 2.
  */
-export function defineAction(command: Command, report: ReportOutcome, body: (context: ActionContext) => Promise<CommandOutcome>): void {
+export function defineAction(
+  command: Command,
+  report: ReportOutcome,
+  body: (context: ActionContext) => Promise<CommandOutcome>,
+): void {
   command.action(async () => {
     const secretUrls: string[] = [];
     try {

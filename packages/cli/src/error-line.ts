@@ -3,7 +3,8 @@ import { ConfigError } from '@switchyard/container';
 
 /** An error's message; for a `ConfigError`, every wrong setting on one line, joined with `; `. */
 export function messageOf(error: unknown): string {
-  if (error instanceof ConfigError) return `invalid configuration: ${error.problems.map((p) => `${p.variable} ${p.message}`).join('; ')}`;
+  if (error instanceof ConfigError)
+    return `invalid configuration: ${error.problems.map((p) => `${p.variable} ${p.message}`).join('; ')}`;
   return error instanceof Error ? error.message : String(error);
 }
 

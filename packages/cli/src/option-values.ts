@@ -10,7 +10,8 @@ import { parseDuration } from '@switchyard/container';
 export function wholeNumber(min: number, max: number): (text: string) => number {
   return (text) => {
     const value = Number(text);
-    if (!/^\d+$/.test(text) || value < min || value > max) throw new InvalidArgumentError(`must be a whole number from ${min} to ${max}`);
+    if (!/^\d+$/.test(text) || value < min || value > max)
+      throw new InvalidArgumentError(`must be a whole number from ${min} to ${max}`);
     return value;
   };
 }
@@ -19,7 +20,10 @@ export const portNumber = wholeNumber(0, 65_535);
 
 /** `a,b, c` -> `['a', 'b', 'c']`; empty items are dropped. */
 export function commaList(text: string): string[] {
-  const items = text.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  const items = text
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
   if (items.length === 0) throw new InvalidArgumentError('must name at least one item (comma-separated)');
   return items;
 }
@@ -29,7 +33,8 @@ export function listOf<T extends string>(allowed: readonly T[], what: string): (
   return (text) => {
     const items = commaList(text);
     const unknown = items.find((item) => !(allowed as readonly string[]).includes(item));
-    if (unknown !== undefined) throw new InvalidArgumentError(`unknown or unsupported ${what} '${unknown}' (valid: ${allowed.join(', ')})`);
+    if (unknown !== undefined)
+      throw new InvalidArgumentError(`unknown or unsupported ${what} '${unknown}' (valid: ${allowed.join(', ')})`);
     return items as T[];
   };
 }

@@ -8,12 +8,16 @@ import { addMigrateCommand } from './commands/migrate-command.js';
 import { addWorkerCommand } from './commands/worker-command.js';
 
 /** dist/program.js and src/program.ts both sit one folder below package.json. */
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
 
 /** The `switchyard` command and every subcommand; `report` learns how the one that ran ended. */
 export function createProgram(report: ReportOutcome): Command {
   const program = new Command('switchyard')
-    .description('One job-queue API over memory, Bull (Redis) and Agenda (MongoDB): run the worker or the admin server, move jobs between backends, look at and act on jobs.')
+    .description(
+      'One job-queue API over memory, Bull (Redis) and Agenda (MongoDB): run the worker or the admin server, move jobs between backends, look at and act on jobs.',
+    )
     .version(version, '-V, --version', 'print the version')
     .option('--env-file <path>', 'read settings from this dotenv file too; variables already in the environment win')
     // Every subcommand made with .command() from here on inherits these.
@@ -67,6 +71,12 @@ function everyCommand(command: Command): Command[] {
 function printErrorsAsOneLine(command: Command): void {
   command.configureOutput({
     ...command.configureOutput(),
-    outputError: (text, write) => write(`${commandPath(command)}: ${text.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim()}\n`),
+    outputError: (text, write) =>
+      write(
+        `${commandPath(command)}: ${text
+          .replace(/^error: /, '')
+          .replace(/\s*\n\s*/g, ' ')
+          .trim()}\n`,
+      ),
   });
 }

@@ -24,5 +24,7 @@ export function renderTable({ header, rows, footer, rightAligned = [] }: TextTab
       .join('  ')
       .trimEnd();
   const rule = widths.map((width) => '-'.repeat(width)).join('  ');
-  return [format(header), rule, ...rows.map(format), ...(footer === undefined ? [] : [rule, format(footer)])].join('\n');
+  return [format(header), rule, ...rows.map(format), ...(footer === undefined ? [] : [rule, format(footer)])].join(
+    '\n',
+  );
 }

@@ -15,7 +15,10 @@ export interface LoggerSettings {
   secretUrls: string[];
 }
 
-export function createLogger(settings: LoggerSettings, destination: NodeJS.WritableStream = process.stdout): WinstonLogger {
+export function createLogger(
+  settings: LoggerSettings,
+  destination: NodeJS.WritableStream = process.stdout,
+): WinstonLogger {
   const redact = redactLogFormat({ secrets: urlPasswords(...settings.secretUrls) });
   const output =
     settings.log.format === 'json'

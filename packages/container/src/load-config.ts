@@ -4,7 +4,13 @@ import { redactUrl, type BackoffOptions } from '@switchyard/core';
 import { DEFAULT_BOOKING_REMINDER_OFFSETS, DEFAULT_PAYMENT_REMINDER_OFFSETS } from '@switchyard/domain';
 import { ConfigError, type ConfigProblem } from './config-error.js';
 import { parseBookingOffsets, parsePaymentOffsets } from './reminder-offsets-setting.js';
-import { LOG_LEVELS, PROVIDER_NAMES, type LogLevel, type ProviderName, type SwitchyardConfig } from './switchyard-config.js';
+import {
+  LOG_LEVELS,
+  PROVIDER_NAMES,
+  type LogLevel,
+  type ProviderName,
+  type SwitchyardConfig,
+} from './switchyard-config.js';
 
 export type Environment = Record<string, string | undefined>;
 
@@ -29,7 +35,13 @@ export function loadConfig(processEnv: Environment = process.env): SwitchyardCon
 
   const provider = oneOf<ProviderName>(env, 'QUEUE_PROVIDER', PROVIDER_NAMES, 'bull', problem);
   const redisUrl = redisUrlFrom(env, problem);
-  const mongoUrl = urlSetting(env, 'MONGODB_URL', ['mongodb:', 'mongodb+srv:'], 'mongodb://127.0.0.1:27017/switchyard', problem);
+  const mongoUrl = urlSetting(
+    env,
+    'MONGODB_URL',
+    ['mongodb:', 'mongodb+srv:'],
+    'mongodb://127.0.0.1:27017/switchyard',
+    problem,
+  );
   const collection = nameSetting(env, 'QUEUE_COLLECTION', 'agenda_jobs', problem);
   const agendaProcessEveryMs = integer(env, 'AGENDA_PROCESS_EVERY_MS', 5000, { min: 10, max: 3_600_000 }, problem);
   const prefix = nameSetting(env, 'QUEUE_PREFIX', 'switchyard', problem);
@@ -41,20 +53,45 @@ export function loadConfig(processEnv: Environment = process.env): SwitchyardCon
     maxDelayMs: integer(env, 'JOB_BACKOFF_MAX_DELAY_MS', 300_000, { min: 0 }, problem),
     jitter: fraction(env, 'JOB_BACKOFF_JITTER', 0.2, problem),
   };
-  if (backoff.maxDelayMs! < backoff.delayMs) problem('JOB_BACKOFF_MAX_DELAY_MS', 'must be at least JOB_BACKOFF_DELAY_MS');
+  if (backoff.maxDelayMs! < backoff.delayMs)
+    problem('JOB_BACKOFF_MAX_DELAY_MS', 'must be at least JOB_BACKOFF_DELAY_MS');
   const shutdownTimeoutMs = integer(env, 'SHUTDOWN_TIMEOUT_MS', 30_000, { min: 0 }, problem);
   const level = oneOf<LogLevel>(env, 'LOG_LEVEL', LOG_LEVELS, 'info', problem);
   const defaultFormat = environment === 'production' || !process.stdout.isTTY ? 'json' : 'pretty';
   const format = oneOf(env, 'LOG_FORMAT', ['json', 'pretty'] as const, defaultFormat, problem);
-  const bookingReminderOffsets = offsets(env, 'BOOKING_REMINDER_OFFSETS', parseBookingOffsets, DEFAULT_BOOKING_REMINDER_OFFSETS,
-    'a comma-separated list of durations before the booking, such as 24h,1h,15m', problem);
-  const paymentReminderOffsets = offsets(env, 'PAYMENT_REMINDER_OFFSETS', parsePaymentOffsets, DEFAULT_PAYMENT_REMINDER_OFFSETS,
-    'a comma-separated list relative to the due date, such as -3d,0,+1d,+7d', problem);
+  const bookingReminderOffsets = offsets(
+    env,
+    'BOOKING_REMINDER_OFFSETS',
+    parseBookingOffsets,
+    DEFAULT_BOOKING_REMINDER_OFFSETS,
+    'a comma-separated list of durations before the booking, such as 24h,1h,15m',
+    problem,
+  );
+  const paymentReminderOffsets = offsets(
+    env,
+    'PAYMENT_REMINDER_OFFSETS',
+    parsePaymentOffsets,
+    DEFAULT_PAYMENT_REMINDER_OFFSETS,
+    'a comma-separated list relative to the due date, such as -3d,0,+1d,+7d',
+    problem,
+  );
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
-    environment, provider, redisUrl, mongoUrl, collection, agendaProcessEveryMs, prefix, concurrency, attempts, backoff, shutdownTimeoutMs,
-    log: { level, format }, bookingReminderOffsets, paymentReminderOffsets,
+    environment,
+    provider,
+    redisUrl,
+    mongoUrl,
+    collection,
+    agendaProcessEveryMs,
+    prefix,
+    concurrency,
+    attempts,
+    backoff,
+    shutdownTimeoutMs,
+    log: { level, format },
+    bookingReminderOffsets,
+    paymentReminderOffsets,
   };
 }
 
@@ -74,12 +111,21 @@ function environmentDefaults(processEnv: Environment, environment: string, probl
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
     return Object.fromEntries(Object.entries(parsed).map(([key, value]) => [key, String(value)]));
   } catch (error) {
-    problem('SWITCHYARD_CONFIG_DIR', `${environment}.json there is not a JSON object of settings (${(error as Error).message})`);
+    problem(
+      'SWITCHYARD_CONFIG_DIR',
+      `${environment}.json there is not a JSON object of settings (${(error as Error).message})`,
+    );
     return {};
   }
 }
 
-function oneOf<T extends string>(env: Environment, variable: string, allowed: readonly T[], fallback: T, problem: Report): T {
+function oneOf<T extends string>(
+  env: Environment,
+  variable: string,
+  allowed: readonly T[],
+  fallback: T,
+  problem: Report,
+): T {
   const value = env[variable];
   if (value === undefined || value === '') return fallback;
   if ((allowed as readonly string[]).includes(value)) return value as T;
@@ -87,7 +133,13 @@ function oneOf<T extends string>(env: Environment, variable: string, allowed: re
   return fallback;
 }
 
-function integer(env: Environment, variable: string, fallback: number, bounds: { min: number; max?: number }, problem: Report): number {
+function integer(
+  env: Environment,
+  variable: string,
+  fallback: number,
+  bounds: { min: number; max?: number },
+  problem: Report,
+): number {
   const value = env[variable];
   if (value === undefined || value === '') return fallback;
   const number = Number(value);
@@ -120,7 +172,13 @@ function nameSetting(env: Environment, variable: string, fallback: string, probl
   return value;
 }
 
-function urlSetting(env: Environment, variable: string, protocols: string[], fallback: string, problem: Report): string {
+function urlSetting(
+  env: Environment,
+  variable: string,
+  protocols: string[],
+  fallback: string,
+  problem: Report,
+): string {
   const value = env[variable];
   if (value === undefined || value === '') return fallback;
   try {
@@ -150,7 +208,14 @@ function redisUrlFrom(env: Environment, problem: Report): string {
   return url.toString();
 }
 
-function offsets<T>(env: Environment, variable: string, parse: (text: string) => T[] | null, fallback: readonly T[], accepts: string, problem: Report): T[] {
+function offsets<T>(
+  env: Environment,
+  variable: string,
+  parse: (text: string) => T[] | null,
+  fallback: readonly T[],
+  accepts: string,
+  problem: Report,
+): T[] {
   const value = env[variable];
   if (value === undefined || value === '') return [...fallback];
   const parsed = parse(value);

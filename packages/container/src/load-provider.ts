@@ -24,7 +24,10 @@ export async function loadProvider(
   try {
     module = (await import(specifier)) as Record<string, unknown>;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes(specifier)) {
+    if (
+      (error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' &&
+      String((error as Error).message).includes(specifier)
+    ) {
       throw new ConfigError([
         {
           variable: 'QUEUE_PROVIDER',
@@ -40,10 +43,17 @@ export async function loadProvider(
     case 'memory':
       return construct(module, 'MemoryQueueProvider', specifier, common);
     case 'bull':
-      return construct(module, 'BullQueueProvider', specifier, { ...common, redisUrl: config.redisUrl, prefix: config.prefix });
+      return construct(module, 'BullQueueProvider', specifier, {
+        ...common,
+        redisUrl: config.redisUrl,
+        prefix: config.prefix,
+      });
     case 'agenda':
       return construct(module, 'AgendaQueueProvider', specifier, {
-        ...common, mongoUrl: config.mongoUrl, collection: config.collection, processEveryMs: config.agendaProcessEveryMs,
+        ...common,
+        mongoUrl: config.mongoUrl,
+        collection: config.collection,
+        processEveryMs: config.agendaProcessEveryMs,
       });
   }
 }
@@ -54,7 +64,12 @@ type ProviderConstructor = new (options: object) => QueueProvider;
  * Typed structurally rather than with `typeof import(...)`, so this package builds
  * without the provider packages, which are optional peers.
  */
-function construct(module: Record<string, unknown>, exportName: string, specifier: string, options: object): QueueProvider {
+function construct(
+  module: Record<string, unknown>,
+  exportName: string,
+  specifier: string,
+  options: object,
+): QueueProvider {
   const Provider = module[exportName];
   if (typeof Provider !== 'function') throw new Error(`${specifier} does not export ${exportName}`);
   return new (Provider as ProviderConstructor)(options);

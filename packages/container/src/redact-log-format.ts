@@ -7,7 +7,9 @@ import { redactSecrets } from '@switchyard/core';
  * message or a field (drivers like to echo connection strings in their errors).
  */
 export const redactLogFormat = format((info, options?: unknown) => {
-  const secrets = ((options as { secrets?: string[] } | undefined)?.secrets ?? []).filter((secret) => secret.length > 0);
+  const secrets = ((options as { secrets?: string[] } | undefined)?.secrets ?? []).filter(
+    (secret) => secret.length > 0,
+  );
   const clean = (text: string): string => {
     let result = redactSecrets(text, undefined);
     for (const secret of secrets) result = result.split(secret).join('***');

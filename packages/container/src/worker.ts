@@ -35,7 +35,10 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Run
   let stopping: Promise<void> | undefined;
   const stop = (reason = 'requested') => {
     stopping ??= (async () => {
-      logger.info('worker stopping: no new jobs; waiting for active ones', { reason, timeoutMs: config.shutdownTimeoutMs });
+      logger.info('worker stopping: no new jobs; waiting for active ones', {
+        reason,
+        timeoutMs: config.shutdownTimeoutMs,
+      });
       const stats = await provider.getStats().catch(() => undefined);
       if (stats !== undefined) logger.info('jobs active at shutdown', { active: stats.active });
       await provider.close({ timeoutMs: config.shutdownTimeoutMs });

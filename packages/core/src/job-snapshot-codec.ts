@@ -2,7 +2,14 @@ import { ValidationError } from './errors.js';
 import { JOB_STATES, type JobInfo } from './job.js';
 import { SNAPSHOT_SCHEMA_VERSION, type JobSnapshot } from './job-snapshot.js';
 import { parseIsoDateTime } from './iso-date-time.js';
-import { MAX_ATTEMPTS, MAX_TIMEOUT_MS, validateBackoff, validateJobId, validateJobName, validateRepeat } from './validate-schedule.js';
+import {
+  MAX_ATTEMPTS,
+  MAX_TIMEOUT_MS,
+  validateBackoff,
+  validateJobId,
+  validateJobName,
+  validateRepeat,
+} from './validate-schedule.js';
 import { HIGHEST_PRIORITY, LOWEST_PRIORITY } from './schedule-options.js';
 
 /** The snapshot of a job as a provider reports it. */
@@ -34,15 +41,27 @@ export function validateSnapshot(value: unknown): JobSnapshot {
   if (typeof value !== 'object' || value === null) throw new ValidationError('snapshot', 'must be an object');
   const s = value as Record<string, unknown>;
   if (s.schemaVersion !== SNAPSHOT_SCHEMA_VERSION) {
-    throw new ValidationError('snapshot.schemaVersion', `must be ${SNAPSHOT_SCHEMA_VERSION}, got ${String(s.schemaVersion)}`);
+    throw new ValidationError(
+      'snapshot.schemaVersion',
+      `must be ${SNAPSHOT_SCHEMA_VERSION}, got ${String(s.schemaVersion)}`,
+    );
   }
   validateJobId(s.id, 'snapshot.id');
   validateJobName(s.name, 'snapshot.name');
-  if (!JOB_STATES.includes(s.state as never)) throw new ValidationError('snapshot.state', `must be one of ${JOB_STATES.join(', ')}`);
-  if (s.runAt !== null && !isIsoDate(s.runAt)) throw new ValidationError('snapshot.runAt', 'must be an ISO date string or null');
+  if (!JOB_STATES.includes(s.state as never))
+    throw new ValidationError('snapshot.state', `must be one of ${JOB_STATES.join(', ')}`);
+  if (s.runAt !== null && !isIsoDate(s.runAt))
+    throw new ValidationError('snapshot.runAt', 'must be an ISO date string or null');
   if (!isIsoDate(s.createdAt)) throw new ValidationError('snapshot.createdAt', 'must be an ISO date string');
-  if (!Number.isInteger(s.priority) || (s.priority as number) < HIGHEST_PRIORITY || (s.priority as number) > LOWEST_PRIORITY) {
-    throw new ValidationError('snapshot.priority', `must be a whole number from ${HIGHEST_PRIORITY} to ${LOWEST_PRIORITY}`);
+  if (
+    !Number.isInteger(s.priority) ||
+    (s.priority as number) < HIGHEST_PRIORITY ||
+    (s.priority as number) > LOWEST_PRIORITY
+  ) {
+    throw new ValidationError(
+      'snapshot.priority',
+      `must be a whole number from ${HIGHEST_PRIORITY} to ${LOWEST_PRIORITY}`,
+    );
   }
   if (!Number.isInteger(s.attempts) || (s.attempts as number) < 1 || (s.attempts as number) > MAX_ATTEMPTS) {
     throw new ValidationError('snapshot.attempts', `must be a whole number from 1 to ${MAX_ATTEMPTS}`);
@@ -51,7 +70,10 @@ export function validateSnapshot(value: unknown): JobSnapshot {
     throw new ValidationError('snapshot.attemptsMade', 'must be a whole number of at least 0');
   }
   if (s.backoff !== null) validateBackoff(s.backoff, 'snapshot.backoff');
-  if (s.timeoutMs !== null && (!Number.isInteger(s.timeoutMs) || (s.timeoutMs as number) < 1 || (s.timeoutMs as number) > MAX_TIMEOUT_MS)) {
+  if (
+    s.timeoutMs !== null &&
+    (!Number.isInteger(s.timeoutMs) || (s.timeoutMs as number) < 1 || (s.timeoutMs as number) > MAX_TIMEOUT_MS)
+  ) {
     throw new ValidationError('snapshot.timeoutMs', `must be a whole number from 1 to ${MAX_TIMEOUT_MS}, or null`);
   }
   if (s.repeat !== null) validateRepeat(s.repeat, 'snapshot.repeat');

@@ -91,7 +91,8 @@ function walkJson(value: unknown, path: string | undefined, ancestors: Set<objec
       if (item === undefined) continue;
       if (key.includes('\u0000')) refuse(path, 'keys must not contain NUL characters');
       if (hasLoneSurrogate(key)) refuse(path, 'keys must be well-formed Unicode (a lone surrogate)');
-      bound += key.length * 6 + 4 + walkJson(item, path === undefined ? undefined : `${path}.${key}`, ancestors, depth + 1);
+      bound +=
+        key.length * 6 + 4 + walkJson(item, path === undefined ? undefined : `${path}.${key}`, ancestors, depth + 1);
     }
   }
   ancestors.delete(value);

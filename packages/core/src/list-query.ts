@@ -20,7 +20,8 @@ export function normalizeListQuery(query: ListJobsQuery = {}): NormalizedListQue
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
     throw new ValidationError('limit', `must be a whole number from 1 to ${MAX_LIST_LIMIT}`);
   }
-  if (!Number.isInteger(offset) || offset < 0) throw new ValidationError('offset', 'must be a whole number of at least 0');
+  if (!Number.isInteger(offset) || offset < 0)
+    throw new ValidationError('offset', 'must be a whole number of at least 0');
   return { names, states, limit, offset };
 }
 
@@ -32,7 +33,8 @@ export function normalizeExportQuery(query: ExportQuery = {}): { names: string[]
   if (query.states !== undefined) {
     if (!Array.isArray(query.states)) throw new ValidationError('states', 'must be an array of job states');
     for (const state of query.states) {
-      if (!JOB_STATES.includes(state)) throw new ValidationError('states', `unknown state '${String(state)}' (known: ${JOB_STATES.join(', ')})`);
+      if (!JOB_STATES.includes(state))
+        throw new ValidationError('states', `unknown state '${String(state)}' (known: ${JOB_STATES.join(', ')})`);
     }
   }
   return { names: query.names ?? null, states: query.states ?? [...JOB_STATES] };

@@ -89,7 +89,11 @@ export interface MigrationReport {
  * if (!report.complete) process.exitCode = 1;
  * ```
  */
-export async function migrateJobs(from: QueueProvider, to: QueueProvider, options: MigrateOptions = {}): Promise<MigrationReport> {
+export async function migrateJobs(
+  from: QueueProvider,
+  to: QueueProvider,
+  options: MigrateOptions = {},
+): Promise<MigrationReport> {
   if (from === to) throw new ValidationError('to', 'must be a different provider from the source');
   const mode = options.mode ?? 'copy';
   if (mode !== 'copy' && mode !== 'move') throw new ValidationError('mode', "must be 'copy' or 'move'");
@@ -105,7 +109,13 @@ export async function migrateJobs(from: QueueProvider, to: QueueProvider, option
   const dryRun = options.dryRun === true;
 
   const report: MigrationReport = {
-    mode, dryRun, byName: {}, totals: emptyCounts(), activeLeftInPlace: [], failures: [], deletionStopped: null,
+    mode,
+    dryRun,
+    byName: {},
+    totals: emptyCounts(),
+    activeLeftInPlace: [],
+    failures: [],
+    deletionStopped: null,
     complete: false,
   };
   const count = (name: string, field: keyof MigrationCounts, by = 1) => {
@@ -217,7 +227,10 @@ async function copyBatch(
 }
 
 /** The jobs of `jobs` that the target no longer holds under the same name, looked up all at once. */
-async function missingOnTarget(to: QueueProvider, jobs: { id: string; name: string }[]): Promise<{ id: string; name: string }[]> {
+async function missingOnTarget(
+  to: QueueProvider,
+  jobs: { id: string; name: string }[],
+): Promise<{ id: string; name: string }[]> {
   const found = await Promise.all(jobs.map((job) => to.getJob(job.id)));
   return jobs.filter((job, index) => found[index]?.name !== job.name);
 }

@@ -17,7 +17,8 @@ export function validateCleanOptions(options: CleanOptions): CleanOptions {
 /** `importJobs`' `onExisting`: what to do with an id that exists; default 'skip'. */
 export function validateOnExisting(options: ImportOptions): 'skip' | 'replace' {
   const onExisting = options.onExisting ?? 'skip';
-  if (onExisting !== 'skip' && onExisting !== 'replace') throw new ValidationError('onExisting', "must be 'skip' or 'replace'");
+  if (onExisting !== 'skip' && onExisting !== 'replace')
+    throw new ValidationError('onExisting', "must be 'skip' or 'replace'");
   return onExisting;
 }
 

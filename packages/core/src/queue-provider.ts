@@ -149,10 +149,7 @@ export interface QueueProvider {
    * snapshot is reported in `errors` and the rest go on. `onExisting`: 'skip' (default)
    * or 'replace'.
    */
-  importJobs(
-    jobs: AsyncIterable<JobSnapshot> | Iterable<JobSnapshot>,
-    options?: ImportOptions,
-  ): Promise<ImportReport>;
+  importJobs(jobs: AsyncIterable<JobSnapshot> | Iterable<JobSnapshot>, options?: ImportOptions): Promise<ImportReport>;
   on<E extends QueueProviderEvent>(event: E, listener: QueueProviderEvents[E]): this;
   off<E extends QueueProviderEvent>(event: E, listener: QueueProviderEvents[E]): this;
   /**

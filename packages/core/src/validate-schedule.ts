@@ -62,7 +62,15 @@ export interface ValidatedSchedule<T = unknown> {
 }
 
 const OPTION_KEYS = new Set<string>([
-  'jobId', 'runAt', 'delayMs', 'priority', 'attempts', 'backoff', 'timeoutMs', 'repeat', 'removeOnComplete',
+  'jobId',
+  'runAt',
+  'delayMs',
+  'priority',
+  'attempts',
+  'backoff',
+  'timeoutMs',
+  'repeat',
+  'removeOnComplete',
 ]);
 const BACKOFF_KEYS = new Set<string>(['type', 'delayMs', 'maxDelayMs', 'jitter']);
 
@@ -102,7 +110,9 @@ export function validateSchedule<T>(
     runAt = opts.runAt.getTime() > now.getTime() ? new Date(opts.runAt.getTime()) : now;
   }
   if (opts.delayMs !== undefined) {
-    runAt = new Date(now.getTime() + requireNumber(opts.delayMs, 'delayMs', { min: 0, max: LATEST_DATE_MS - now.getTime() }));
+    runAt = new Date(
+      now.getTime() + requireNumber(opts.delayMs, 'delayMs', { min: 0, max: LATEST_DATE_MS - now.getTime() }),
+    );
   }
 
   const priority =
@@ -115,7 +125,9 @@ export function validateSchedule<T>(
       : requireNumber(opts.attempts, 'attempts', { min: 1, max: MAX_ATTEMPTS, integer: true });
   const backoff = opts.backoff === undefined ? limits.defaultBackoff : validateBackoff(opts.backoff);
   const timeoutMs =
-    opts.timeoutMs === undefined ? undefined : requireNumber(opts.timeoutMs, 'timeoutMs', { min: 1, max: MAX_TIMEOUT_MS, integer: true });
+    opts.timeoutMs === undefined
+      ? undefined
+      : requireNumber(opts.timeoutMs, 'timeoutMs', { min: 1, max: MAX_TIMEOUT_MS, integer: true });
   let repeat: RepeatOptions | undefined;
   if (opts.repeat !== undefined) {
     if (opts.runAt !== undefined || opts.delayMs !== undefined) {
@@ -155,7 +167,8 @@ export function validateSchedule<T>(
  */
 export function validateJobName(name: unknown, field = 'name'): string {
   const value = validateIdentifier(name, field, MAX_JOB_NAME_LENGTH);
-  if (value.includes(':')) throw new ValidationError(field, "must not contain ':' (it separates the parts of backend keys)");
+  if (value.includes(':'))
+    throw new ValidationError(field, "must not contain ':' (it separates the parts of backend keys)");
   return value;
 }
 
@@ -191,7 +204,10 @@ export function validateBackoff(value: unknown, field = 'backoff'): BackoffOptio
   const delayMs = requireNumber(backoff.delayMs, `${field}.delayMs`, { min: 0, max: MAX_BACKOFF_DELAY_MS });
   const result: BackoffOptions = { type: backoff.type, delayMs };
   if (backoff.maxDelayMs !== undefined) {
-    result.maxDelayMs = requireNumber(backoff.maxDelayMs, `${field}.maxDelayMs`, { min: delayMs, max: MAX_BACKOFF_DELAY_MS });
+    result.maxDelayMs = requireNumber(backoff.maxDelayMs, `${field}.maxDelayMs`, {
+      min: delayMs,
+      max: MAX_BACKOFF_DELAY_MS,
+    });
   }
   if (backoff.jitter !== undefined) {
     result.jitter = requireNumber(backoff.jitter, `${field}.jitter`, { min: 0, max: 1 });
@@ -210,7 +226,11 @@ export function validateRepeat(value: unknown, field = 'repeat'): RepeatOptions 
     }
     // Bounded so that occurrences (multiples of everyMs from the epoch) are valid Dates, never Invalid Date.
     return {
-      everyMs: requireNumber(repeat.everyMs, `${field}.everyMs`, { min: MIN_REPEAT_EVERY_MS, max: LATEST_DATE_MS / 4, integer: true }),
+      everyMs: requireNumber(repeat.everyMs, `${field}.everyMs`, {
+        min: MIN_REPEAT_EVERY_MS,
+        max: LATEST_DATE_MS / 4,
+        integer: true,
+      }),
     };
   }
   for (const key of Object.keys(repeat)) {
@@ -244,7 +264,8 @@ function requireNumber(
 ): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) throw new ValidationError(field, 'must be a finite number');
   if (bounds.integer && !Number.isInteger(value)) throw new ValidationError(field, 'must be a whole number');
-  if (bounds.min !== undefined && value < bounds.min) throw new ValidationError(field, `must be at least ${bounds.min}`);
+  if (bounds.min !== undefined && value < bounds.min)
+    throw new ValidationError(field, `must be at least ${bounds.min}`);
   if (bounds.max !== undefined && value > bounds.max) throw new ValidationError(field, `must be at most ${bounds.max}`);
   return value;
 }

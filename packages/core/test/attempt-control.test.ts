@@ -27,9 +27,11 @@ describe('AttemptControl', () => {
 
   it('turns a synchronous throw into a rejection', async () => {
     const control = new AttemptControl('j', undefined);
-    const error = await rejectionOf(control.run(() => {
-      throw new Error('sync');
-    }));
+    const error = await rejectionOf(
+      control.run(() => {
+        throw new Error('sync');
+      }),
+    );
     expect((error as Error).message).to.equal('sync');
   });
 

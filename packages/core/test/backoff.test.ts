@@ -6,7 +6,9 @@ describe('computeBackoffDelay', () => {
     expect(computeBackoffDelay(undefined, 1)).to.equal(0);
   });
   it('keeps a fixed delay', () => {
-    expect([1, 2, 5].map((n) => computeBackoffDelay({ type: 'fixed', delayMs: 250 }, n))).to.deep.equal([250, 250, 250]);
+    expect([1, 2, 5].map((n) => computeBackoffDelay({ type: 'fixed', delayMs: 250 }, n))).to.deep.equal([
+      250, 250, 250,
+    ]);
   });
   it('doubles an exponential delay after each failure', () => {
     const backoff = { type: 'exponential', delayMs: 100 } as const;
@@ -26,7 +28,9 @@ describe('computeBackoffDelay', () => {
       [{ type: 'fixed', delayMs: MAX_BACKOFF_DELAY_MS + 1 }, 'backoff.delayMs'],
       [{ type: 'fixed', delayMs: 1, maxDelayMs: 1e300 }, 'backoff.maxDelayMs'],
     ] as const) {
-      expect(() => validateSchedule('n', null, { backoff })).to.throw().with.property('field', field);
+      expect(() => validateSchedule('n', null, { backoff }))
+        .to.throw()
+        .with.property('field', field);
     }
   });
   it('spreads jitter below the delay, never above the cap', () => {

@@ -1,5 +1,11 @@
 import { expect } from 'chai';
-import { SNAPSHOT_SCHEMA_VERSION, ValidationError, toJobSnapshot, validateSnapshot, type JobInfo } from '@switchyard/core';
+import {
+  SNAPSHOT_SCHEMA_VERSION,
+  ValidationError,
+  toJobSnapshot,
+  validateSnapshot,
+  type JobInfo,
+} from '@switchyard/core';
 
 const job: JobInfo = {
   id: 'booking:1:24h',
@@ -58,7 +64,9 @@ describe('job snapshots', () => {
   for (const [field, change] of broken) {
     it(`names ${field} when it is wrong`, () => {
       const snapshot = { ...toJobSnapshot(job), ...change };
-      expect(() => validateSnapshot(snapshot)).to.throw(ValidationError).with.property('field', field);
+      expect(() => validateSnapshot(snapshot))
+        .to.throw(ValidationError)
+        .with.property('field', field);
     });
   }
 });

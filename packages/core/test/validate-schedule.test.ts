@@ -17,7 +17,13 @@ describe('validateSchedule', () => {
   it('applies the defaults: due now, priority 5, 3 attempts, kept on completion', () => {
     const schedule = validateSchedule('email', { to: 'a' }, undefined, {}, now);
     expect(schedule).to.deep.equal({
-      name: 'email', data: { to: 'a' }, runAt: now, delayed: false, priority: 5, attempts: 3, removeOnComplete: false,
+      name: 'email',
+      data: { to: 'a' },
+      runAt: now,
+      delayed: false,
+      priority: 5,
+      attempts: 3,
+      removeOnComplete: false,
     });
   });
 
@@ -40,7 +46,7 @@ describe('validateSchedule', () => {
     expect(schedule.delayed).to.equal(false);
   });
 
-  it('copies runAt so later mutation of the caller\'s Date changes nothing', () => {
+  it("copies runAt so later mutation of the caller's Date changes nothing", () => {
     const runAt = new Date('2027-01-01T00:00:00Z');
     const schedule = validateSchedule('n', null, { runAt }, {}, now);
     runAt.setFullYear(2030);
@@ -48,19 +54,30 @@ describe('validateSchedule', () => {
   });
 
   it('accepts a cron repeat with a time zone and an interval repeat', () => {
-    expect(validateSchedule('n', null, { repeat: { cron: '0 9 * * 1-5', tz: 'Europe/Paris' } }, {}, now).repeat).to.deep.equal({
-      cron: '0 9 * * 1-5', tz: 'Europe/Paris',
+    expect(
+      validateSchedule('n', null, { repeat: { cron: '0 9 * * 1-5', tz: 'Europe/Paris' } }, {}, now).repeat,
+    ).to.deep.equal({
+      cron: '0 9 * * 1-5',
+      tz: 'Europe/Paris',
     });
-    expect(validateSchedule('n', null, { repeat: { everyMs: 60_000 } }, {}, now).repeat).to.deep.equal({ everyMs: 60_000 });
+    expect(validateSchedule('n', null, { repeat: { everyMs: 60_000 } }, {}, now).repeat).to.deep.equal({
+      everyMs: 60_000,
+    });
   });
 
   it('names nested fields in backoff and repeat', () => {
-    expect(fieldOf(() => validateSchedule('n', null, { backoff: { type: 'fixed', delayMs: -1 } }))).to.equal('backoff.delayMs');
-    expect(fieldOf(() => validateSchedule('n', null, { backoff: { type: 'fixed', delayMs: 100, maxDelayMs: 50 } }))).to.equal(
-      'backoff.maxDelayMs',
+    expect(fieldOf(() => validateSchedule('n', null, { backoff: { type: 'fixed', delayMs: -1 } }))).to.equal(
+      'backoff.delayMs',
     );
-    expect(fieldOf(() => validateSchedule('n', null, { repeat: { cron: '* * * * *', tz: 'Nowhere/Town' } }))).to.equal('repeat.tz');
-    expect(fieldOf(() => validateSchedule('n', null, { repeat: { everyMs: 10, cron: '* * * * *' } as never }))).to.equal('repeat');
+    expect(
+      fieldOf(() => validateSchedule('n', null, { backoff: { type: 'fixed', delayMs: 100, maxDelayMs: 50 } })),
+    ).to.equal('backoff.maxDelayMs');
+    expect(fieldOf(() => validateSchedule('n', null, { repeat: { cron: '* * * * *', tz: 'Nowhere/Town' } }))).to.equal(
+      'repeat.tz',
+    );
+    expect(
+      fieldOf(() => validateSchedule('n', null, { repeat: { everyMs: 10, cron: '* * * * *' } as never })),
+    ).to.equal('repeat');
   });
 
   it('refuses repeat together with a delay', () => {
@@ -73,7 +90,10 @@ describe('validateSchedule', () => {
   });
 
   it('accepts undefined properties, which JSON leaves out', () => {
-    expect(validateSchedule('n', { phone: undefined, email: 'a@b.c' }, {}).data).to.deep.equal({ phone: undefined, email: 'a@b.c' });
+    expect(validateSchedule('n', { phone: undefined, email: 'a@b.c' }, {}).data).to.deep.equal({
+      phone: undefined,
+      email: 'a@b.c',
+    });
   });
 
   it('counts the payload size in UTF-8 bytes', () => {

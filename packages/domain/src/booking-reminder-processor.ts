@@ -29,12 +29,21 @@ export class BookingReminderProcessor implements JobProcessor<BookingReminderDat
     const data = job.data;
     // A booking cancelled after its reminders were scheduled: nothing to say, and not an error.
     if (!(await this.guard.isBookingActive(data.bookingId))) {
-      ctx.log.info('booking no longer active: reminder skipped', { bookingId: data.bookingId, reminder: data.reminder });
+      ctx.log.info('booking no longer active: reminder skipped', {
+        bookingId: data.bookingId,
+        reminder: data.reminder,
+      });
       return { status: 'skipped', reason: 'booking cancelled' };
     }
     const message = renderBookingReminder(data);
     const reference = job.id;
-    await this.sender.send({ channel: 'email', to: data.customerEmail, subject: message.subject, body: message.body, reference });
+    await this.sender.send({
+      channel: 'email',
+      to: data.customerEmail,
+      subject: message.subject,
+      body: message.body,
+      reference,
+    });
     const channels: ('email' | 'sms')[] = ['email'];
     if (data.customerPhone !== undefined) {
       await this.sender.send({ channel: 'sms', to: data.customerPhone, body: message.short, reference });

@@ -34,7 +34,9 @@ export class BookingReminderScheduler {
   constructor(
     @inject(TYPES.QueueProvider) queue: QueueProvider,
     @inject(DOMAIN_TYPES.Clock) @optional() clock: Clock = systemClock,
-    @inject(DOMAIN_TYPES.BookingReminderOffsets) @optional() offsets: readonly ReminderOffset[] = DEFAULT_BOOKING_REMINDER_OFFSETS,
+    @inject(DOMAIN_TYPES.BookingReminderOffsets)
+    @optional()
+    offsets: readonly ReminderOffset[] = DEFAULT_BOOKING_REMINDER_OFFSETS,
   ) {
     const owner = 'BookingReminderScheduler';
     this.series = new ReminderSeries(

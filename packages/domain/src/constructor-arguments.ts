@@ -30,14 +30,19 @@ export function requireReminderGuard(value: unknown, owner: string): ReminderGua
 /** A non-empty array of `{ label, offsetMs }` with distinct labels (each label ends up in a job id). */
 export function requireReminderOffsets(value: unknown, owner: string): readonly ReminderOffset[] {
   const fail = (problem: string): never => {
-    throw new TypeError(`${owner}: offsets must be a non-empty array of { label: string, offsetMs: number }; ${problem}`);
+    throw new TypeError(
+      `${owner}: offsets must be a non-empty array of { label: string, offsetMs: number }; ${problem}`,
+    );
   };
   if (!Array.isArray(value) || value.length === 0) fail(`got ${describe(value)}`);
   const labels = new Set<string>();
   (value as unknown[]).forEach((offset, index) => {
-    const { label, offsetMs } = (typeof offset === 'object' && offset !== null ? offset : {}) as Partial<ReminderOffset>;
+    const { label, offsetMs } = (
+      typeof offset === 'object' && offset !== null ? offset : {}
+    ) as Partial<ReminderOffset>;
     if (typeof label !== 'string' || label === '') fail(`offsets[${index}].label is ${describe(label)}`);
-    if (typeof offsetMs !== 'number' || !Number.isFinite(offsetMs)) fail(`offsets[${index}].offsetMs is ${describe(offsetMs)}`);
+    if (typeof offsetMs !== 'number' || !Number.isFinite(offsetMs))
+      fail(`offsets[${index}].offsetMs is ${describe(offsetMs)}`);
     if (labels.has(label!)) fail(`the label '${label}' appears twice`);
     labels.add(label!);
   });
@@ -45,9 +50,14 @@ export function requireReminderOffsets(value: unknown, owner: string): readonly 
 }
 
 function requireMethods<T>(value: unknown, owner: string, argument: string, kind: string, methods: string[]): T {
-  const missing = methods.filter((method) => typeof (value as Record<string, unknown> | null | undefined)?.[method] !== 'function');
+  const missing = methods.filter(
+    (method) => typeof (value as Record<string, unknown> | null | undefined)?.[method] !== 'function',
+  );
   if (typeof value !== 'object' || value === null || missing.length > 0) {
-    const got = typeof value === 'object' && value !== null && !Array.isArray(value) ? `an object without ${missing.join(', ')}` : describe(value);
+    const got =
+      typeof value === 'object' && value !== null && !Array.isArray(value)
+        ? `an object without ${missing.join(', ')}`
+        : describe(value);
     throw new TypeError(`${owner}: ${argument} must be ${kind} (with ${methods.join(', ')}); got ${got}`);
   }
   return value as T;

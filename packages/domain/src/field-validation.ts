@@ -3,7 +3,8 @@ import { ValidationError, isKnownTimeZone } from '@switchyard/core';
 /** Field checks shared by the booking and payment validators; each throws `ValidationError` naming the field. */
 
 export function requireId(value: unknown, field: string): string {
-  if (typeof value !== 'string' || value.trim() === '') throw new ValidationError(field, 'is required (a non-empty string)');
+  if (typeof value !== 'string' || value.trim() === '')
+    throw new ValidationError(field, 'is required (a non-empty string)');
   // The id becomes part of a job id such as `booking:<id>:24h`.
   if (value.length > 128 || /[\s:]/.test(value)) {
     throw new ValidationError(field, 'must be at most 128 characters without spaces or colons');
@@ -13,7 +14,8 @@ export function requireId(value: unknown, field: string): string {
 
 export function requireDate(value: unknown, field: string): Date {
   const date = value instanceof Date ? new Date(value.getTime()) : typeof value === 'string' ? new Date(value) : null;
-  if (date === null || Number.isNaN(date.getTime())) throw new ValidationError(field, 'must be a valid Date or ISO date string');
+  if (date === null || Number.isNaN(date.getTime()))
+    throw new ValidationError(field, 'must be a valid Date or ISO date string');
   return date;
 }
 
@@ -33,7 +35,8 @@ export function optionalPhone(value: unknown, field: string): string | undefined
 }
 
 export function requireText(value: unknown, field: string): string {
-  if (typeof value !== 'string' || value.trim() === '') throw new ValidationError(field, 'is required (a non-empty string)');
+  if (typeof value !== 'string' || value.trim() === '')
+    throw new ValidationError(field, 'is required (a non-empty string)');
   return value;
 }
 

@@ -32,7 +32,13 @@ export class PaymentReminderProcessor implements JobProcessor<PaymentReminderDat
       return { status: 'skipped', reason: 'payment settled' };
     }
     const message = renderPaymentReminder(data);
-    await this.sender.send({ channel: 'email', to: data.customerEmail, subject: message.subject, body: message.body, reference: job.id });
+    await this.sender.send({
+      channel: 'email',
+      to: data.customerEmail,
+      subject: message.subject,
+      body: message.body,
+      reference: job.id,
+    });
     return { status: 'sent', channels: ['email'] };
   }
 }

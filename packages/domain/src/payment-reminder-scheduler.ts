@@ -36,7 +36,9 @@ export class PaymentReminderScheduler {
   constructor(
     @inject(TYPES.QueueProvider) queue: QueueProvider,
     @inject(DOMAIN_TYPES.Clock) @optional() clock: Clock = systemClock,
-    @inject(DOMAIN_TYPES.PaymentReminderOffsets) @optional() offsets: readonly ReminderOffset[] = DEFAULT_PAYMENT_REMINDER_OFFSETS,
+    @inject(DOMAIN_TYPES.PaymentReminderOffsets)
+    @optional()
+    offsets: readonly ReminderOffset[] = DEFAULT_PAYMENT_REMINDER_OFFSETS,
   ) {
     const owner = 'PaymentReminderScheduler';
     this.series = new ReminderSeries(

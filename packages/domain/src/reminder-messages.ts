@@ -14,11 +14,13 @@ export interface ReminderMessage {
 
 /** The booking's time in the customer's zone (UTC when unknown), e.g. "Monday 1 March 2027 at 10:00 CET". */
 export function formatWhen(iso: string, locale: string | undefined, timeZone: string | undefined): string {
-  return new Intl.DateTimeFormat(locale ?? DEFAULT_LOCALE, {
-    dateStyle: 'full',
-    timeStyle: 'short',
-    timeZone: timeZone ?? 'UTC',
-  }).format(new Date(iso)) + ` ${zoneName(iso, locale, timeZone)}`;
+  return (
+    new Intl.DateTimeFormat(locale ?? DEFAULT_LOCALE, {
+      dateStyle: 'full',
+      timeStyle: 'short',
+      timeZone: timeZone ?? 'UTC',
+    }).format(new Date(iso)) + ` ${zoneName(iso, locale, timeZone)}`
+  );
 }
 
 export function formatAmount(amount: number, currency: string, locale: string | undefined): string {
@@ -45,22 +47,30 @@ export function renderBookingReminder(data: BookingReminderData): ReminderMessag
 
 export function renderPaymentReminder(data: PaymentReminderData): ReminderMessage {
   const amount = formatAmount(data.amount, data.currency, data.locale);
-  const due = new Intl.DateTimeFormat(data.locale ?? DEFAULT_LOCALE, { dateStyle: 'long', timeZone: data.timeZone ?? 'UTC' }).format(
-    new Date(data.dueDate),
-  );
+  const due = new Intl.DateTimeFormat(data.locale ?? DEFAULT_LOCALE, {
+    dateStyle: 'long',
+    timeZone: data.timeZone ?? 'UTC',
+  }).format(new Date(data.dueDate));
   const overdue = data.reminder.startsWith('overdue');
   const dueToday = data.reminder === 'due';
-  const status = overdue ? `was due on ${due} and is now overdue` : dueToday ? `is due today (${due})` : `is due on ${due}`;
+  const status = overdue
+    ? `was due on ${due} and is now overdue`
+    : dueToday
+      ? `is due today (${due})`
+      : `is due on ${due}`;
   return {
-    subject: overdue ? `Overdue: ${amount} for booking ${data.bookingId}` : `Payment reminder: ${amount} for booking ${data.bookingId}`,
+    subject: overdue
+      ? `Overdue: ${amount} for booking ${data.bookingId}`
+      : `Payment reminder: ${amount} for booking ${data.bookingId}`,
     body: `Hello,\n\nYour payment ${data.paymentId} of ${amount} for booking ${data.bookingId} ${status}.\n\nThank you.`,
     short: `Payment ${data.paymentId}: ${amount} ${status}.`,
   };
 }
 
 function zoneName(iso: string, locale: string | undefined, timeZone: string | undefined): string {
-  const parts = new Intl.DateTimeFormat(locale ?? DEFAULT_LOCALE, { timeZone: timeZone ?? 'UTC', timeZoneName: 'short' }).formatToParts(
-    new Date(iso),
-  );
+  const parts = new Intl.DateTimeFormat(locale ?? DEFAULT_LOCALE, {
+    timeZone: timeZone ?? 'UTC',
+    timeZoneName: 'short',
+  }).formatToParts(new Date(iso));
   return parts.find((part) => part.type === 'timeZoneName')?.value ?? timeZone ?? 'UTC';
 }

@@ -1,4 +1,2 @@
 /** What a reminder processor did; stored as the job's result. */
-export type ReminderOutcome =
-  | { status: 'sent'; channels: ('email' | 'sms')[] }
-  | { status: 'skipped'; reason: string };
+export type ReminderOutcome = { status: 'sent'; channels: ('email' | 'sms')[] } | { status: 'skipped'; reason: string };

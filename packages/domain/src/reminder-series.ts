@@ -35,10 +35,14 @@ export class ReminderSeries {
         plan.skipped.push(reminder);
         continue;
       }
-      await this.queue.scheduleJob(this.jobName, { ...data, reminder: offset.label }, {
-        jobId: reminder.jobId,
-        runAt: reminder.runAt,
-      });
+      await this.queue.scheduleJob(
+        this.jobName,
+        { ...data, reminder: offset.label },
+        {
+          jobId: reminder.jobId,
+          runAt: reminder.runAt,
+        },
+      );
       plan.scheduled.push(reminder);
     }
     return plan;

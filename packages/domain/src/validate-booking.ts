@@ -1,6 +1,13 @@
 import type { Booking, BookingReminderData } from './booking.js';
 import {
-  optionalLocale, optionalPhone, optionalTimeZone, requireDate, requireEmail, requireId, requireObject, requireText,
+  optionalLocale,
+  optionalPhone,
+  optionalTimeZone,
+  requireDate,
+  requireEmail,
+  requireId,
+  requireObject,
+  requireText,
 } from './field-validation.js';
 
 /** A booking checked field by field, with its date parsed. */

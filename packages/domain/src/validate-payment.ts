@@ -1,6 +1,13 @@
 import type { Payment, PaymentReminderData } from './payment.js';
 import {
-  optionalLocale, optionalTimeZone, requireAmount, requireCurrency, requireDate, requireEmail, requireId, requireObject,
+  optionalLocale,
+  optionalTimeZone,
+  requireAmount,
+  requireCurrency,
+  requireDate,
+  requireEmail,
+  requireId,
+  requireObject,
 } from './field-validation.js';
 
 export interface ValidPayment {

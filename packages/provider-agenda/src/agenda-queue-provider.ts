@@ -106,7 +106,11 @@ export class AgendaQueueProvider extends BaseQueueProvider {
   constructor(private readonly options: AgendaQueueProviderOptions) {
     super(options ?? {}, [options?.mongoUrl]);
     this.collectionName = options.collection ?? DEFAULT_AGENDA_COLLECTION;
-    if (typeof this.collectionName !== 'string' || this.collectionName.trim() === '' || this.collectionName.includes('$')) {
+    if (
+      typeof this.collectionName !== 'string' ||
+      this.collectionName.trim() === '' ||
+      this.collectionName.includes('$')
+    ) {
       throw new ValidationError('collection', 'must be a non-empty collection name without $');
     }
     this.processEveryMs = positiveInteger(options.processEveryMs, DEFAULT_PROCESS_EVERY_MS, 'processEveryMs');
@@ -182,7 +186,10 @@ export class AgendaQueueProvider extends BaseQueueProvider {
 
   protected override translateError(error: unknown): Error {
     return translateMongoError(error, {
-      providerName: this.name, endpoint: this.endpoint, redact: (text) => this.redact(text), isClosing: () => this.isClosing,
+      providerName: this.name,
+      endpoint: this.endpoint,
+      redact: (text) => this.redact(text),
+      isClosing: () => this.isClosing,
     });
   }
 
@@ -243,7 +250,16 @@ export class AgendaQueueProvider extends BaseQueueProvider {
     const now = new Date();
     const retried = await this.store.jobs.findOneAndUpdate(
       { jobId, phase: 'failed' },
-      { $set: { phase: 'pending', nextRunAt: now, attemptsMade: 0, progress: null, finishedAt: null, failedReason: null } },
+      {
+        $set: {
+          phase: 'pending',
+          nextRunAt: now,
+          attemptsMade: 0,
+          progress: null,
+          finishedAt: null,
+          failedReason: null,
+        },
+      },
       { returnDocument: 'after' },
     );
     if (retried === null) return false;
@@ -302,10 +318,19 @@ export class AgendaQueueProvider extends BaseQueueProvider {
     return (await this.store.jobs.deleteMany({ phase: { $in: states }, finishedAt: { $lte: cutoff } })).deletedCount;
   }
 
-  protected async *_exportJobs({ names, states }: { names: string[] | null; states: JobState[] }): AsyncIterable<JobSnapshot> {
+  protected async *_exportJobs({
+    names,
+    states,
+  }: {
+    names: string[] | null;
+    states: JobState[];
+  }): AsyncIterable<JobSnapshot> {
     const now = new Date();
     // A cursor: MongoDB hands the documents over in batches; never all of them in memory.
-    const cursor = this.store.jobs.find(listingFilter(names, states, now)).sort({ createdAt: 1, jobId: 1 }).batchSize(EXPORT_BATCH_SIZE);
+    const cursor = this.store.jobs
+      .find(listingFilter(names, states, now))
+      .sort({ createdAt: 1, jobId: 1 })
+      .batchSize(EXPORT_BATCH_SIZE);
     try {
       for await (const doc of cursor) {
         yield toJobSnapshot(toJobInfo(doc, now), { removeOnComplete: doc.removeOnComplete === true });

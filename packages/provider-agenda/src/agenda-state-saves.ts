@@ -5,7 +5,15 @@ import type { AgendaJobDocument } from './agenda-job-document.js';
 /** What Agenda's own save of a job's state sets (`MongoJobRepository.saveJobState`). */
 export type AgendaStateFields = Pick<
   AgendaJobDocument,
-  'lockedAt' | 'nextRunAt' | 'lastRunAt' | 'progress' | 'failReason' | 'failCount' | 'failedAt' | 'lastFinishedAt' | 'lastModifiedBy'
+  | 'lockedAt'
+  | 'nextRunAt'
+  | 'lastRunAt'
+  | 'progress'
+  | 'failReason'
+  | 'failCount'
+  | 'failedAt'
+  | 'lastFinishedAt'
+  | 'lastModifiedBy'
 >;
 
 /** An attempt's end, written by Agenda's save when the handler has returned; `agendaFields` go in the same write. */

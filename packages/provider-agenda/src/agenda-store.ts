@@ -1,5 +1,13 @@
 import { MongoClient, type Collection, type Db } from 'mongodb';
-import { BackendError, ProviderClosedError, ProviderUnavailableError, SwitchyardError, toError, type Endpoint, type Logger } from '@switchyard/core';
+import {
+  BackendError,
+  ProviderClosedError,
+  ProviderUnavailableError,
+  SwitchyardError,
+  toError,
+  type Endpoint,
+  type Logger,
+} from '@switchyard/core';
 import { withDeadline } from '@switchyard/core/provider-kit';
 import type { AgendaJobDocument } from './agenda-job-document.js';
 import { AgendaStateSaves } from './agenda-state-saves.js';
@@ -81,11 +89,26 @@ export class AgendaStore {
       return { db, jobs, saves, backend };
     })();
     try {
-      const { db, jobs, saves, backend } = await withDeadline(attempt, settings.connectTimeoutMs + 2000, 'connecting timed out');
-      const store = new AgendaStore(settings, db, jobs, saves, new PauseFlags(db, settings.collectionName), backend, client, undefined);
+      const { db, jobs, saves, backend } = await withDeadline(
+        attempt,
+        settings.connectTimeoutMs + 2000,
+        'connecting timed out',
+      );
+      const store = new AgendaStore(
+        settings,
+        db,
+        jobs,
+        saves,
+        new PauseFlags(db, settings.collectionName),
+        backend,
+        client,
+        undefined,
+      );
       if (client !== undefined) {
         const owned = client;
-        store.watchdog = new StuckMonitorWatchdog(owned, STUCK_HEARTBEAT_FACTOR * settings.connectTimeoutMs, () => store.reconnect());
+        store.watchdog = new StuckMonitorWatchdog(owned, STUCK_HEARTBEAT_FACTOR * settings.connectTimeoutMs, () =>
+          store.reconnect(),
+        );
       }
       return store;
     } catch (error) {
@@ -103,11 +126,14 @@ export class AgendaStore {
   async close(): Promise<void> {
     this.watchdog?.stop();
     if (this.client === undefined) return;
-    await withDeadline(this.client.close(), CLOSE_STEP_TIMEOUT_MS, 'closing the MongoDB client').catch((error: unknown) => {
-      this.settings.logger.warn('close: closing the MongoDB client failed', {
-        provider: this.settings.providerName, error: this.settings.redact(toError(error).message),
-      });
-    });
+    await withDeadline(this.client.close(), CLOSE_STEP_TIMEOUT_MS, 'closing the MongoDB client').catch(
+      (error: unknown) => {
+        this.settings.logger.warn('close: closing the MongoDB client failed', {
+          provider: this.settings.providerName,
+          error: this.settings.redact(toError(error).message),
+        });
+      },
+    );
   }
 
   /**
@@ -120,7 +146,9 @@ export class AgendaStore {
     if (client === undefined || this.reconnecting !== undefined || this.settings.isClosing()) return;
     const { providerName, endpoint } = this.settings;
     this.settings.logger.warn('MongoDB client stopped checking the server: reconnecting it', {
-      provider: providerName, host: endpoint.host, port: endpoint.port,
+      provider: providerName,
+      host: endpoint.host,
+      port: endpoint.port,
     });
     this.reconnecting = (async () => {
       await client.close().catch(() => undefined);
@@ -150,5 +178,10 @@ export function translateMongoError(error: unknown, settings: TranslationSetting
 function unavailable(error: unknown, settings: TranslationSettings): ProviderUnavailableError {
   if (error instanceof ProviderUnavailableError) return error;
   const { providerName, endpoint } = settings;
-  return new ProviderUnavailableError(providerName, endpoint.host, endpoint.port, settings.redact(toError(error).message));
+  return new ProviderUnavailableError(
+    providerName,
+    endpoint.host,
+    endpoint.port,
+    settings.redact(toError(error).message),
+  );
 }

@@ -16,7 +16,12 @@ export interface AgendaWorkerHost {
   isClosing(): boolean;
   started(): boolean;
   registrations(): ReadonlyMap<string, Registration>;
-  beginAttempt(key: Job, job: JobInfo, attempt: number, saveProgress: (percent: number) => Promise<void>): StartedAttempt;
+  beginAttempt(
+    key: Job,
+    job: JobInfo,
+    attempt: number,
+    saveProgress: (percent: number) => Promise<void>,
+  ): StartedAttempt;
   endAttempt(key: Job): void;
   reportCompleted(job: JobInfo, result: unknown): void;
   reportRetrying(job: JobInfo, error: Error, delayMs: number): void;
@@ -71,7 +76,9 @@ export class AgendaWorker {
     // lockLimit = concurrency: a worker holds no job it cannot start, so the next one is
     // chosen in MongoDB (by priority) when a slot frees, not from a local backlog.
     agenda.define(name, (job: Job) => this.handle(job, store), {
-      concurrency, lockLimit: concurrency, lockLifetime: this.settings.lockLifetimeMs,
+      concurrency,
+      lockLimit: concurrency,
+      lockLifetime: this.settings.lockLifetimeMs,
     });
   }
 
@@ -129,7 +136,10 @@ export class AgendaWorker {
   private onAgendaError(error: Error): void {
     // Agenda reports a job it had locked and that was cancelled before it ran: that is the cancel working.
     if (/cannot be updated in the database, maybe it does not exist anymore/.test(error.message)) {
-      this.host.logger.debug('a locked job was removed before it started', { provider: this.host.providerName, error: error.message });
+      this.host.logger.debug('a locked job was removed before it started', {
+        provider: this.host.providerName,
+        error: error.message,
+      });
       return;
     }
     this.host.reportError(error);
@@ -147,9 +157,15 @@ export class AgendaWorker {
 
   /** Stops polling at once; running jobs go on (the kit waits for them, and aborts them at its timeout). */
   stopFetching(agenda: Agenda): void {
-    this.draining = agenda.drain().then(() => undefined, (error: unknown) => {
-      this.host.logger.warn('close: stopping Agenda failed', { provider: this.host.providerName, error: toError(error).message });
-    });
+    this.draining = agenda.drain().then(
+      () => undefined,
+      (error: unknown) => {
+        this.host.logger.warn('close: stopping Agenda failed', {
+          provider: this.host.providerName,
+          error: toError(error).message,
+        });
+      },
+    );
   }
 
   /**
@@ -168,7 +184,8 @@ export class AgendaWorker {
     );
     await withDeadline(release, CLOSE_STEP_TIMEOUT_MS, 'releasing locks').catch((error: unknown) => {
       this.host.logger.warn('close: could not release locked jobs; they run after their lock expires', {
-        provider: this.host.providerName, error: toError(error).message,
+        provider: this.host.providerName,
+        error: toError(error).message,
       });
     });
   }

@@ -41,7 +41,11 @@ export interface AttemptResult {
  * sets `agendaJob.attrs.nextRunAt` for Agenda's own. See `job-state-mapping.ts` for
  * the whole life of a job.
  */
-export async function runJobAttempt(agendaJob: Job, claim: AttemptClaim, env: AttemptEnvironment): Promise<AttemptResult> {
+export async function runJobAttempt(
+  agendaJob: Job,
+  claim: AttemptClaim,
+  env: AttemptEnvironment,
+): Promise<AttemptResult> {
   const { before } = claim;
   // Cancelled since Agenda locked it, or a finished job under a stale lock: nothing to do.
   if (before === null) return { outcome: NOTHING_RAN };
@@ -63,7 +67,11 @@ export async function runJobAttempt(agendaJob: Job, claim: AttemptClaim, env: At
 }
 
 /** Runs the processor until it settles, its timeout passes, or close() aborts it. */
-async function runProcessor(agendaJob: Job, info: JobInfo, env: AttemptEnvironment): Promise<{ result: unknown } | { error: Error }> {
+async function runProcessor(
+  agendaJob: Job,
+  info: JobInfo,
+  env: AttemptEnvironment,
+): Promise<{ result: unknown } | { error: Error }> {
   let settled = false;
   const { control, context }: StartedAttempt = env.beginAttempt(info, info.attemptsMade + 1, async (percent) => {
     // After a timeout or shutdown the job is no longer ours: touch() would lock it again.
@@ -88,7 +96,13 @@ async function runProcessor(agendaJob: Job, info: JobInfo, env: AttemptEnvironme
   }
 }
 
-function recordSuccess(agendaJob: Job, before: AgendaJobDocument, info: JobInfo, result: unknown, env: AttemptEnvironment): AttemptResult {
+function recordSuccess(
+  agendaJob: Job,
+  before: AgendaJobDocument,
+  info: JobInfo,
+  result: unknown,
+  env: AttemptEnvironment,
+): AttemptResult {
   const finishedAt = new Date();
   const resultJson = toResultJson(result) ?? null;
   const attemptsMade = info.attemptsMade + 1;
@@ -109,34 +123,71 @@ function recordSuccess(agendaJob: Job, before: AgendaJobDocument, info: JobInfo,
     // Agenda computed the next occurrence when this one started; it runs with fresh attempts.
     agendaJob.attrs.progress = 0;
     const next = agendaJob.attrs.nextRunAt ?? null;
-    return { outcome, record: (fields) => continueOrRemove(env.jobs, _id, fields, { attemptsMade: 0, progress: 0, resultJson, nextRunAt: next }, outcome) };
+    return {
+      outcome,
+      record: (fields) =>
+        continueOrRemove(env.jobs, _id, fields, { attemptsMade: 0, progress: 0, resultJson, nextRunAt: next }, outcome),
+    };
   }
   if (before.removeOnComplete) return { outcome, record: async () => (await env.jobs.deleteOne({ _id }), outcome) };
   agendaJob.attrs.progress = 100;
-  const completed = { phase: 'completed', attemptsMade, progress: 100, resultJson, failedReason: null, finishedAt, nextRunAt: null } as const;
+  const completed = {
+    phase: 'completed',
+    attemptsMade,
+    progress: 100,
+    resultJson,
+    failedReason: null,
+    finishedAt,
+    nextRunAt: null,
+  } as const;
   return { outcome, record: (fields) => update(env.jobs, _id, fields, completed, outcome) };
 }
 
-function recordFailure(agendaJob: Job, before: AgendaJobDocument, info: JobInfo, error: Error, env: AttemptEnvironment): AttemptResult {
+function recordFailure(
+  agendaJob: Job,
+  before: AgendaJobDocument,
+  info: JobInfo,
+  error: Error,
+  env: AttemptEnvironment,
+): AttemptResult {
   const _id = before._id;
   // Aborted by shutdown, through no fault of its own: the attempt does not count.
   if (env.isClosing() && error instanceof ProviderClosedError) return handBack(agendaJob, _id, env);
   const attemptsMade = info.attemptsMade + 1;
   const failedReason = error.message;
   const finishedAt = new Date();
-  const failed: AttemptOutcome = { kind: 'failed', job: { ...info, state: 'failed', runAt: null, finishedAt, attemptsMade, failedReason }, error };
-  const next = decideAfterFailedAttempt({ attemptsMade, maxAttempts: before.attempts, backoff: before.backoff ?? undefined });
+  const failed: AttemptOutcome = {
+    kind: 'failed',
+    job: { ...info, state: 'failed', runAt: null, finishedAt, attemptsMade, failedReason },
+    error,
+  };
+  const next = decideAfterFailedAttempt({
+    attemptsMade,
+    maxAttempts: before.attempts,
+    backoff: before.backoff ?? undefined,
+  });
   if (next.kind === 'retry') {
     const delayMs = next.delayMs;
     const retryAt = new Date(Date.now() + delayMs);
     agendaJob.attrs.nextRunAt = retryAt;
     const state = delayMs > 0 ? 'scheduled' : 'waiting';
-    const retrying: AttemptOutcome = { kind: 'retrying', job: { ...info, state, runAt: retryAt, attemptsMade, failedReason }, error, delayMs };
+    const retrying: AttemptOutcome = {
+      kind: 'retrying',
+      job: { ...info, state, runAt: retryAt, attemptsMade, failedReason },
+      error,
+      delayMs,
+    };
     return {
       outcome: retrying,
       // A repeating job cancelled during this attempt gets no more attempts.
       record: async (fields) =>
-        (await writeUnlessCancelled(env.jobs, _id, { ...fields, phase: 'pending', attemptsMade, failedReason, nextRunAt: retryAt }))
+        (await writeUnlessCancelled(env.jobs, _id, {
+          ...fields,
+          phase: 'pending',
+          attemptsMade,
+          failedReason,
+          nextRunAt: retryAt,
+        }))
           ? retrying
           : failed,
     };
@@ -144,11 +195,28 @@ function recordFailure(agendaJob: Job, before: AgendaJobDocument, info: JobInfo,
   if (before.repeat !== null) {
     // The occurrence failed for good; the job itself goes on to its next occurrence.
     const next = agendaJob.attrs.nextRunAt ?? null;
-    return { outcome: failed, record: (fields) => continueOrRemove(env.jobs, _id, fields, { attemptsMade: 0, progress: 0, failedReason, nextRunAt: next }, failed) };
+    return {
+      outcome: failed,
+      record: (fields) =>
+        continueOrRemove(
+          env.jobs,
+          _id,
+          fields,
+          { attemptsMade: 0, progress: 0, failedReason, nextRunAt: next },
+          failed,
+        ),
+    };
   }
   return {
     outcome: failed,
-    record: (fields) => update(env.jobs, _id, fields, { phase: 'failed', attemptsMade, failedReason, finishedAt, nextRunAt: null }, failed),
+    record: (fields) =>
+      update(
+        env.jobs,
+        _id,
+        fields,
+        { phase: 'failed', attemptsMade, failedReason, finishedAt, nextRunAt: null },
+        failed,
+      ),
   };
 }
 
@@ -156,7 +224,10 @@ function recordFailure(agendaJob: Job, before: AgendaJobDocument, info: JobInfo,
 function handBack(agendaJob: Job, _id: ObjectId, env: AttemptEnvironment): AttemptResult {
   const now = new Date();
   agendaJob.attrs.nextRunAt = now;
-  return { outcome: NOTHING_RAN, record: (fields) => update(env.jobs, _id, fields, { phase: 'pending', nextRunAt: now }, NOTHING_RAN) };
+  return {
+    outcome: NOTHING_RAN,
+    record: (fields) => update(env.jobs, _id, fields, { phase: 'pending', nextRunAt: now }, NOTHING_RAN),
+  };
 }
 
 /** Agenda's fields and the attempt's in one write; `outcome` once it is made. */
@@ -184,7 +255,11 @@ async function continueOrRemove(
 }
 
 /** Sets `fields` unless the job was cancelled during the attempt, in which case it is removed; true when set. */
-async function writeUnlessCancelled(jobs: Collection<AgendaJobDocument>, _id: ObjectId, fields: Partial<AgendaJobDocument>): Promise<boolean> {
+async function writeUnlessCancelled(
+  jobs: Collection<AgendaJobDocument>,
+  _id: ObjectId,
+  fields: Partial<AgendaJobDocument>,
+): Promise<boolean> {
   const kept = await jobs.updateOne({ _id, cancelled: { $ne: true } }, { $set: fields });
   if (kept.matchedCount === 1) return true;
   await jobs.deleteOne({ _id });

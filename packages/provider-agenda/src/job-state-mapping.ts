@@ -80,7 +80,8 @@ export function stateFilter(state: JobState, now: Date): Filter<AgendaJobDocumen
 
 /** Jobs of the given names (null = every name) in any of the given states. */
 export function jobsFilter(names: string[] | null, states: readonly JobState[], now: Date): Filter<AgendaJobDocument> {
-  const byState = states.length === 1 ? stateFilter(states[0]!, now) : { $or: states.map((state) => stateFilter(state, now)) };
+  const byState =
+    states.length === 1 ? stateFilter(states[0]!, now) : { $or: states.map((state) => stateFilter(state, now)) };
   return names === null ? byState : { name: { $in: names }, ...byState };
 }
 

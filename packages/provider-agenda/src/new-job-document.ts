@@ -28,10 +28,20 @@ function agendaFields(name: string, priority: number, nextRunAt: Date | null, di
  * The document for a validated `scheduleJob` call. `disabled` says whether its name
  * is paused right now. A repeating job is due at its first occurrence.
  */
-export function newJobDocument(schedule: ValidatedSchedule, jobId: string, now: Date, disabled: boolean): NewAgendaJobDocument {
+export function newJobDocument(
+  schedule: ValidatedSchedule,
+  jobId: string,
+  now: Date,
+  disabled: boolean,
+): NewAgendaJobDocument {
   const repeat = schedule.repeat ?? null;
   return {
-    ...agendaFields(schedule.name, schedule.priority, repeat === null ? schedule.runAt : firstRepeatRun(repeat, now), disabled),
+    ...agendaFields(
+      schedule.name,
+      schedule.priority,
+      repeat === null ? schedule.runAt : firstRepeatRun(repeat, now),
+      disabled,
+    ),
     ...(repeat === null ? {} : toAgendaRepeat(repeat)),
     data: asStoredData(schedule.data),
     jobId,

@@ -34,7 +34,11 @@ export class PauseFlags {
       // pause() / resume() of everything: per-name exceptions no longer apply.
       await this.flags.deleteMany({ _id: { $ne: EVERY_NAME } });
     }
-    await this.flags.updateOne({ _id: name === undefined ? EVERY_NAME : flagId(name) }, { $set: { paused } }, { upsert: true });
+    await this.flags.updateOne(
+      { _id: name === undefined ? EVERY_NAME : flagId(name) },
+      { $set: { paused } },
+      { upsert: true },
+    );
   }
 
   async isPaused(name: string): Promise<boolean> {

@@ -37,7 +37,9 @@ export class SharedDbAgendaBackend implements AgendaBackend {
       db: { collection },
       ensureIndex: false,
       // Agenda's SortDirection type spells directions as words; the driver takes both.
-      sort: Object.fromEntries(Object.entries(LOCK_ORDER).map(([key, direction]) => [key, direction === 1 ? 'asc' : 'desc'])),
+      sort: Object.fromEntries(
+        Object.entries(LOCK_ORDER).map(([key, direction]) => [key, direction === 1 ? 'asc' : 'desc']),
+      ),
     });
   }
 

@@ -26,11 +26,14 @@ export class StuckMonitorWatchdog {
     const ended = () => (this.heartbeatSince = undefined);
     client.on('serverHeartbeatSucceeded', ended);
     client.on('serverHeartbeatFailed', ended);
-    this.timer = setInterval(() => {
-      if (this.heartbeatSince === undefined || Date.now() - this.heartbeatSince < limitMs) return;
-      this.heartbeatSince = undefined;
-      onStuck();
-    }, Math.max(100, Math.floor(limitMs / 4)));
+    this.timer = setInterval(
+      () => {
+        if (this.heartbeatSince === undefined || Date.now() - this.heartbeatSince < limitMs) return;
+        this.heartbeatSince = undefined;
+        onStuck();
+      },
+      Math.max(100, Math.floor(limitMs / 4)),
+    );
     this.timer.unref();
   }
 

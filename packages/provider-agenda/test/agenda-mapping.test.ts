@@ -21,7 +21,8 @@ describe('AgendaQueueProvider mapping', () => {
     it('maps 1 (highest) .. 10 (lowest) onto Agenda, where a higher number runs first, 5 on its normal 0', () => {
       const mapped = Array.from({ length: 10 }, (_, index) => toAgendaPriority(index + 1));
       expect(mapped).to.deep.equal([4, 3, 2, 1, 0, -1, -2, -3, -4, -5]);
-      for (let priority = 1; priority <= 10; priority += 1) expect(fromAgendaPriority(toAgendaPriority(priority))).to.equal(priority);
+      for (let priority = 1; priority <= 10; priority += 1)
+        expect(fromAgendaPriority(toAgendaPriority(priority))).to.equal(priority);
     });
 
     it("clamps Agenda's own named priorities (highest 20, lowest -20) and junk into 1..10", () => {
@@ -59,18 +60,41 @@ describe('AgendaQueueProvider mapping', () => {
 
   describe('documents', () => {
     it('stores a new job in Agenda fields (priority, nextRunAt, repeat) and ours (jobId, phase, attempts)', () => {
-      const schedule = validateSchedule('digest', { to: 'a' }, { priority: 2, attempts: 4, repeat: { cron: '0 8 * * *' } }, {}, NOW);
+      const schedule = validateSchedule(
+        'digest',
+        { to: 'a' },
+        { priority: 2, attempts: 4, repeat: { cron: '0 8 * * *' } },
+        {},
+        NOW,
+      );
       const doc = newJobDocument(schedule, 'digest-1', NOW, true);
       expect(doc).to.deep.include({
-        name: 'digest', priority: 3, type: 'normal', data: { to: 'a' }, lockedAt: null, disabled: true,
-        repeatInterval: '0 8 * * *', repeatTimezone: 'UTC', jobId: 'digest-1', phase: 'pending', attempts: 4, attemptsMade: 0,
+        name: 'digest',
+        priority: 3,
+        type: 'normal',
+        data: { to: 'a' },
+        lockedAt: null,
+        disabled: true,
+        repeatInterval: '0 8 * * *',
+        repeatTimezone: 'UTC',
+        jobId: 'digest-1',
+        phase: 'pending',
+        attempts: 4,
+        attemptsMade: 0,
       });
       expect(doc.nextRunAt?.toISOString()).to.equal(nextCronOccurrence('0 8 * * *', undefined, NOW).toISOString());
     });
 
     it('reads a stored job back as the JobInfo callers see', () => {
       const info = toJobInfo(stored({ progress: 40, resultJson: '{"ok":true}', failedReason: 'earlier' }), NOW);
-      expect(info).to.deep.include({ id: 'job-1', name: 'report', data: { n: 1 }, state: 'waiting', priority: 5, progress: 40 });
+      expect(info).to.deep.include({
+        id: 'job-1',
+        name: 'report',
+        data: { n: 1 },
+        state: 'waiting',
+        priority: 5,
+        progress: 40,
+      });
       expect(info.result).to.deep.equal({ ok: true });
       expect(info.failedReason).to.equal('earlier');
       expect(toJobInfo(stored({ phase: 'completed', nextRunAt: new Date() }), NOW).runAt).to.equal(null);
@@ -78,11 +102,28 @@ describe('AgendaQueueProvider mapping', () => {
 
     it('turns a snapshot into a document in the matching phase, finished jobs with no nextRunAt', () => {
       const snapshot: JobSnapshot = {
-        schemaVersion: 1, id: 's-1', name: 'mail', data: null, state: 'failed', runAt: null, priority: 10, attempts: 2,
-        attemptsMade: 2, backoff: null, timeoutMs: null, repeat: null, createdAt: '2029-12-31T00:00:00.000Z', failedReason: 'boom',
+        schemaVersion: 1,
+        id: 's-1',
+        name: 'mail',
+        data: null,
+        state: 'failed',
+        runAt: null,
+        priority: 10,
+        attempts: 2,
+        attemptsMade: 2,
+        backoff: null,
+        timeoutMs: null,
+        repeat: null,
+        createdAt: '2029-12-31T00:00:00.000Z',
+        failedReason: 'boom',
       };
       expect(documentFromSnapshot(snapshot, NOW, false)).to.deep.include({
-        phase: 'failed', nextRunAt: null, finishedAt: NOW, priority: -5, failedReason: 'boom', attemptsMade: 2,
+        phase: 'failed',
+        nextRunAt: null,
+        finishedAt: NOW,
+        priority: -5,
+        failedReason: 'boom',
+        attemptsMade: 2,
       });
       const waiting = documentFromSnapshot({ ...snapshot, state: 'waiting', runAt: null }, NOW, false);
       expect(waiting).to.deep.include({ phase: 'pending', nextRunAt: NOW, finishedAt: null });
@@ -94,28 +135,40 @@ describe('AgendaQueueProvider mapping', () => {
     it("writes repeats in Agenda's fields: milliseconds as a number, cron with its time zone (UTC by default)", () => {
       expect(toAgendaRepeat({ everyMs: 5000 })).to.deep.equal({ repeatInterval: 5000, repeatTimezone: 'UTC' });
       expect(toAgendaRepeat({ cron: '30 9 * * 1', tz: 'America/New_York' })).to.deep.equal({
-        repeatInterval: '30 9 * * 1', repeatTimezone: 'America/New_York',
+        repeatInterval: '30 9 * * 1',
+        repeatTimezone: 'America/New_York',
       });
     });
 
     it('first runs one interval from now, or at the next cron match in its time zone', () => {
       expect(firstRepeatRun({ everyMs: 5000 }, NOW).getTime()).to.equal(NOW.getTime() + 5000);
-      expect(firstRepeatRun({ cron: '30 9 * * 1', tz: 'America/New_York' }, NOW).toISOString()).to.equal('2030-01-07T14:30:00.000Z');
+      expect(firstRepeatRun({ cron: '30 9 * * 1', tz: 'America/New_York' }, NOW).toISOString()).to.equal(
+        '2030-01-07T14:30:00.000Z',
+      );
     });
   });
 
   describe('connection string endpoint', () => {
     it('finds host and port of the first server and never returns credentials', () => {
-      expect(mongoEndpointOf('mongodb://app:secret@db1:27018,db2:27019/app?replicaSet=rs')).to.deep.equal({ host: 'db1', port: 27018 });
+      expect(mongoEndpointOf('mongodb://app:secret@db1:27018,db2:27019/app?replicaSet=rs')).to.deep.equal({
+        host: 'db1',
+        port: 27018,
+      });
       expect(mongoEndpointOf('mongodb://localhost/app')).to.deep.equal({ host: 'localhost', port: 27017 });
       expect(mongoEndpointOf('mongodb://u:p@[::1]:27020/app')).to.deep.equal({ host: '::1', port: 27020 });
-      expect(mongoEndpointOf('mongodb+srv://u:p%40ss@cluster0.example.net/app')).to.deep.equal({ host: 'cluster0.example.net', port: 27017 });
+      expect(mongoEndpointOf('mongodb+srv://u:p%40ss@cluster0.example.net/app')).to.deep.equal({
+        host: 'cluster0.example.net',
+        port: 27017,
+      });
     });
   });
 
   describe('stored result', () => {
     it('keeps results as JSON would, and nothing for undefined', () => {
-      expect(fromResultJson(toResultJson({ a: 1, skip: undefined, when: new Date(0) }))).to.deep.equal({ a: 1, when: '1970-01-01T00:00:00.000Z' });
+      expect(fromResultJson(toResultJson({ a: 1, skip: undefined, when: new Date(0) }))).to.deep.equal({
+        a: 1,
+        when: '1970-01-01T00:00:00.000Z',
+      });
       expect(toResultJson(undefined)).to.equal(undefined);
       expect(fromResultJson(toResultJson('text'))).to.equal('text');
     });
@@ -129,7 +182,9 @@ function matchesFilter(doc: Record<string, unknown>, filter: Record<string, unkn
     const value = doc[key];
     if (condition === null) return value === null || value === undefined;
     if (condition instanceof Date || typeof condition !== 'object') {
-      return value instanceof Date && condition instanceof Date ? value.getTime() === condition.getTime() : value === condition;
+      return value instanceof Date && condition instanceof Date
+        ? value.getTime() === condition.getTime()
+        : value === condition;
     }
     const { $gt, $lte } = condition as { $gt?: Date; $lte?: Date };
     if (!(value instanceof Date)) return false;

@@ -8,7 +8,12 @@ import { MongoClient, ObjectId } from 'mongodb';
 import type { JobParameters } from 'agenda';
 import { SharedDbAgendaBackend } from '../src/shared-db-agenda-backend.js';
 import { AgendaStateSaves } from '../src/agenda-state-saves.js';
-import { mongoUriForDatabase, startMongo, uniqueDatabaseName, type StartedMongo } from '../../../test/support/start-mongo.js';
+import {
+  mongoUriForDatabase,
+  startMongo,
+  uniqueDatabaseName,
+  type StartedMongo,
+} from '../../../test/support/start-mongo.js';
 import { freeLoopbackPort as closedPort } from '../../../test/support/free-port.js';
 
 const PASSWORD = 'pa55-w0rd-that-must-not-leak';
@@ -60,8 +65,12 @@ describe('AgendaQueueProvider: MongoDB unreachable', function () {
 
   function provider(url: string, logger?: Logger): AgendaQueueProvider {
     const made = new AgendaQueueProvider({
-      mongoUrl: url, collection: `outage_${randomUUID()}`, processEveryMs: 100, lockLifetimeMs: 1000,
-      connectTimeoutMs: CONNECT_TIMEOUT_MS, ...(logger === undefined ? {} : { logger }),
+      mongoUrl: url,
+      collection: `outage_${randomUUID()}`,
+      processEveryMs: 100,
+      lockLifetimeMs: 1000,
+      connectTimeoutMs: CONNECT_TIMEOUT_MS,
+      ...(logger === undefined ? {} : { logger }),
     });
     providers.push(made);
     return made;
@@ -110,7 +119,12 @@ describe('AgendaQueueProvider: MongoDB unreachable', function () {
       const exportAll = async () => {
         for await (const snapshot of queue.exportJobs()) expect.fail(`exported ${snapshot.id} while MongoDB is down`);
       };
-      for (const call of [() => queue.scheduleJob('report', {}), () => queue.getJob(id), () => queue.getStats('report'), exportAll]) {
+      for (const call of [
+        () => queue.scheduleJob('report', {}),
+        () => queue.getJob(id),
+        () => queue.getStats('report'),
+        exportAll,
+      ]) {
         const { value: error, ms } = await timed(() => rejectionOf(call));
         expect(error).to.be.instanceOf(ProviderUnavailableError);
         expect((error as Error).message).to.include(`127.0.0.1:${mongo.wireServer!.port}`);
@@ -119,7 +133,11 @@ describe('AgendaQueueProvider: MongoDB unreachable', function () {
       expect((await queue.checkHealth()).healthy).to.equal(false);
 
       await mongo.wireServer!.comeBack();
-      await waitFor(async () => (await queue.checkHealth()).healthy, { timeoutMs: 10_000, intervalMs: 50, message: 'health to recover' });
+      await waitFor(async () => (await queue.checkHealth()).healthy, {
+        timeoutMs: 10_000,
+        intervalMs: 50,
+        message: 'health to recover',
+      });
       expect((await queue.getJob(id))?.state).to.equal('scheduled');
     });
 
@@ -137,7 +155,10 @@ describe('AgendaQueueProvider: MongoDB unreachable', function () {
       await mongo.wireServer!.goDown();
 
       // Reaching the assertions at all shows that an 'error' with no listener did not crash the process.
-      await waitFor(() => errors.length > 0 && logger.error.called, { timeoutMs: 10_000, message: 'polling errors while down' });
+      await waitFor(() => errors.length > 0 && logger.error.called, {
+        timeoutMs: 10_000,
+        message: 'polling errors while down',
+      });
       expect(errors[0]).to.be.instanceOf(ProviderUnavailableError);
       expect(logger.error.firstCall.args[1]).to.include({ provider: 'agenda' });
     });

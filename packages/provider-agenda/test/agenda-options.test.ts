@@ -12,7 +12,11 @@ describe('AgendaQueueProvider: its settings', () => {
     ['a processEveryMs of 0', { processEveryMs: 0 }, 'processEveryMs'],
     ['a fractional lockLifetimeMs', { lockLifetimeMs: 1500.5 }, 'lockLifetimeMs'],
     ['a connectTimeoutMs that is not a number', { connectTimeoutMs: '1000' as unknown as number }, 'connectTimeoutMs'],
-    ['a lock that expires before the next poll would renew it', { processEveryMs: 5000, lockLifetimeMs: 9999 }, 'lockLifetimeMs'],
+    [
+      'a lock that expires before the next poll would renew it',
+      { processEveryMs: 5000, lockLifetimeMs: 9999 },
+      'lockLifetimeMs',
+    ],
     ['a URL that is not mongodb://', { mongoUrl: 'redis://127.0.0.1:6379' }, 'mongoUrl'],
   ];
   for (const [what, settings, field] of refusals) {

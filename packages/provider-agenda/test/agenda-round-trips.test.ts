@@ -6,7 +6,12 @@ import { AgendaQueueProvider } from '@switchyard/provider-agenda';
 import { InMemoryNotificationChannel } from 'agenda';
 import { NameWakeUps } from '../src/name-wake-ups.js';
 import { PauseFlags } from '../src/pause-flags.js';
-import { mongoUriForDatabase, startMongo, uniqueDatabaseName, type StartedMongo } from '../../../test/support/start-mongo.js';
+import {
+  mongoUriForDatabase,
+  startMongo,
+  uniqueDatabaseName,
+  type StartedMongo,
+} from '../../../test/support/start-mongo.js';
 
 /**
  * What a job costs in MongoDB commands. Agenda itself makes four per job (insert, lock,
@@ -34,7 +39,10 @@ describe('AgendaQueueProvider: MongoDB round trips per job', function () {
   });
 
   after(async () => {
-    await client?.db().dropDatabase().catch(() => undefined);
+    await client
+      ?.db()
+      .dropDatabase()
+      .catch(() => undefined);
     await client?.close();
     await mongo?.stop();
   });
@@ -44,7 +52,12 @@ describe('AgendaQueueProvider: MongoDB round trips per job', function () {
     return commands
       .filter((event) => event.command[event.commandName] === collection)
       .map((event) => {
-        const command = event.command as { query?: object; filter?: object; updates?: { q?: object }[]; deletes?: { q?: object }[] };
+        const command = event.command as {
+          query?: object;
+          filter?: object;
+          updates?: { q?: object }[];
+          deletes?: { q?: object }[];
+        };
         const filter = command.query ?? command.filter ?? command.updates?.[0]?.q ?? command.deletes?.[0]?.q;
         const fields = Object.keys(filter ?? {});
         return fields.length === 0 ? event.commandName : `${event.commandName} ${fields.join(',')}`;
@@ -57,7 +70,12 @@ describe('AgendaQueueProvider: MongoDB round trips per job', function () {
 
   it('takes four commands per job: insert, lock, a start save that claims, an end save that records', async () => {
     const collection = `trips_${randomUUID()}`;
-    const provider = new AgendaQueueProvider({ db: client.db(), collection, processEveryMs: 60_000, lockLifetimeMs: 120_000 });
+    const provider = new AgendaQueueProvider({
+      db: client.db(),
+      collection,
+      processEveryMs: 60_000,
+      lockLifetimeMs: 120_000,
+    });
     const events = new EventRecorder(provider);
     try {
       await provider.connect();
@@ -104,7 +122,9 @@ describe('NameWakeUps', () => {
     const fills: { name: string; dueAt: Date | null | undefined; end: () => void }[] = [];
     channel.subscribe(
       (notification) =>
-        new Promise<void>((resolve) => fills.push({ name: notification.jobName, dueAt: notification.nextRunAt, end: resolve })),
+        new Promise<void>((resolve) =>
+          fills.push({ name: notification.jobName, dueAt: notification.nextRunAt, end: resolve }),
+        ),
     );
     return fills;
   }

@@ -3,7 +3,12 @@ import { expect } from 'chai';
 import { MongoClient } from 'mongodb';
 import { EventRecorder, recordingProcessor, waitFor } from '@switchyard/core/testing';
 import { AgendaQueueProvider } from '@switchyard/provider-agenda';
-import { mongoUriForDatabase, startMongo, uniqueDatabaseName, type StartedMongo } from '../../../test/support/start-mongo.js';
+import {
+  mongoUriForDatabase,
+  startMongo,
+  uniqueDatabaseName,
+  type StartedMongo,
+} from '../../../test/support/start-mongo.js';
 
 describe('AgendaQueueProvider: providers sharing one collection, and a caller-held Db', function () {
   this.timeout(20_000);
@@ -87,7 +92,13 @@ describe('AgendaQueueProvider: providers sharing one collection, and a caller-he
     expect((await client.db().command({ ping: 1 })).ok).to.equal(1);
     // What Agenda itself reads: its own fields, with the job finished and unlocked.
     const doc = await client.db().collection(collection).findOne({ jobId: id });
-    expect(doc).to.deep.include({ name: 'report', type: 'normal', lockedAt: null, nextRunAt: null, phase: 'completed' });
+    expect(doc).to.deep.include({
+      name: 'report',
+      type: 'normal',
+      lockedAt: null,
+      nextRunAt: null,
+      phase: 'completed',
+    });
     expect(doc?.lastFinishedAt).to.be.instanceOf(Date);
   });
 

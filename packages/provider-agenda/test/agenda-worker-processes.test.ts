@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { EventRecorder, once, recordingProcessor, waitFor } from '@switchyard/core/testing';
 import { AgendaQueueProvider } from '@switchyard/provider-agenda';
-import { mongoUriForDatabase, startMongo, uniqueDatabaseName, type StartedMongo } from '../../../test/support/start-mongo.js';
+import {
+  mongoUriForDatabase,
+  startMongo,
+  uniqueDatabaseName,
+  type StartedMongo,
+} from '../../../test/support/start-mongo.js';
 import { runScript, type ScriptProcess } from '../../../test/support/script-process.js';
 
 /** Short lock and poll, so that a dead worker's job is picked up within a couple of seconds. */
@@ -32,14 +37,25 @@ describe('AgendaQueueProvider: workers in other processes', function () {
 
   function provider(collection: string): AgendaQueueProvider {
     const made = new AgendaQueueProvider({
-      mongoUrl, collection, processEveryMs: PROCESS_EVERY_MS, lockLifetimeMs: LOCK_LIFETIME_MS, connectTimeoutMs: 3000,
+      mongoUrl,
+      collection,
+      processEveryMs: PROCESS_EVERY_MS,
+      lockLifetimeMs: LOCK_LIFETIME_MS,
+      connectTimeoutMs: 3000,
     });
     providers.push(made);
     return made;
   }
 
   function worker(collection: string, mode: 'hang' | 'record', concurrency = 1): ScriptProcess {
-    const config = { mongoUrl, collection, mode, processEveryMs: PROCESS_EVERY_MS, lockLifetimeMs: LOCK_LIFETIME_MS, concurrency };
+    const config = {
+      mongoUrl,
+      collection,
+      mode,
+      processEveryMs: PROCESS_EVERY_MS,
+      lockLifetimeMs: LOCK_LIFETIME_MS,
+      concurrency,
+    };
     const started = runScript(new URL('./fixtures/agenda-worker.ts', import.meta.url), [JSON.stringify(config)]);
     workers.push(started);
     return started;
@@ -88,7 +104,8 @@ describe('AgendaQueueProvider: workers in other processes', function () {
 
     const jobCount = 60;
     const ids: string[] = [];
-    for (let i = 0; i < jobCount; i += 1) ids.push(await producer.scheduleJob('work', { i }, { priority: 1 + (i % 10) }));
+    for (let i = 0; i < jobCount; i += 1)
+      ids.push(await producer.scheduleJob('work', { i }, { priority: 1 + (i % 10) }));
     await waitFor(async () => (await producer.getStats('work')).completed === jobCount, {
       timeoutMs: 20_000,
       intervalMs: 50,
@@ -104,6 +121,9 @@ describe('AgendaQueueProvider: workers in other processes', function () {
     }
     expect([...executions.keys()]).to.have.members(ids);
     expect([...executions.entries()].filter(([, count]) => count !== 1)).to.deep.equal([], 'jobs run more than once');
-    expect(runs.map((lines) => lines.length), 'jobs run by each worker').to.satisfy((counts: number[]) => counts.every((n) => n > 0));
+    expect(
+      runs.map((lines) => lines.length),
+      'jobs run by each worker',
+    ).to.satisfy((counts: number[]) => counts.every((n) => n > 0));
   });
 });

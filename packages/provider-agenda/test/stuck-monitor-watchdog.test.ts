@@ -27,8 +27,10 @@ describe('StuckMonitorWatchdog', () => {
     clock.restore();
   });
 
-  const heartbeat = (event: 'serverHeartbeatStarted' | 'serverHeartbeatSucceeded' | 'serverHeartbeatFailed', awaited = false) =>
-    client.emit(event, { awaited } as never);
+  const heartbeat = (
+    event: 'serverHeartbeatStarted' | 'serverHeartbeatSucceeded' | 'serverHeartbeatFailed',
+    awaited = false,
+  ) => client.emit(event, { awaited } as never);
 
   it('reports a polling heartbeat that neither succeeds nor fails within the limit, once', () => {
     heartbeat('serverHeartbeatStarted');

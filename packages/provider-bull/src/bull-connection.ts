@@ -59,7 +59,8 @@ export class BullConnection {
 
   /** Connects the shared client and subscriber, and checks that Redis answers (and accepts our password). */
   async open(): Promise<void> {
-    const retryStrategy = (times: number): number | null => (this.established && !this.ended ? reconnectDelay(times) : null);
+    const retryStrategy = (times: number): number | null =>
+      this.established && !this.ended ? reconnectDelay(times) : null;
     const client = new Redis({
       ...this.baseOptions,
       lazyConnect: true,

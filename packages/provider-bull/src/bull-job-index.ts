@@ -51,7 +51,11 @@ export interface IndexEntry {
 }
 
 /** The index entry of a new job `id` of `name`, with its Bull job id when that differs from `id`. */
-export function newIndexEntry(id: string, name: string, series?: { repeat: RepeatOptions; createdAt: number }): IndexEntry {
+export function newIndexEntry(
+  id: string,
+  name: string,
+  series?: { repeat: RepeatOptions; createdAt: number },
+): IndexEntry {
   const entry: IndexEntry = { name };
   const bullJobId = toBullJobId(id);
   if (bullJobId !== id) entry.bullJobId = bullJobId;
@@ -99,7 +103,10 @@ export class BullJobIndex {
   async claimAll(entries: { id: string; entry: IndexEntry }[]): Promise<Set<string>> {
     if (entries.length === 0) return new Set();
     const claimed = await withIndexScripts(this.redis()).switchyardClaimJobIds(
-      this.jobsKey, this.namesKey, this.bullKeyPrefix, ...entries.flatMap(({ id, entry }) => claimArguments(id, entry)),
+      this.jobsKey,
+      this.namesKey,
+      this.bullKeyPrefix,
+      ...entries.flatMap(({ id, entry }) => claimArguments(id, entry)),
     );
     return new Set(entries.filter((_, index) => claimed[index] === 1).map(({ id }) => id));
   }
@@ -115,7 +122,12 @@ export class BullJobIndex {
       const json = await this.redis().hget(this.jobsKey, id);
       return json === null ? null : (JSON.parse(json) as IndexEntry);
     }
-    const [kind, value] = await withIndexScripts(this.redis()).switchyardLookupJobId(this.jobsKey, this.namesKey, this.bullKeyPrefix, id);
+    const [kind, value] = await withIndexScripts(this.redis()).switchyardLookupJobId(
+      this.jobsKey,
+      this.namesKey,
+      this.bullKeyPrefix,
+      id,
+    );
     if (kind === 'entry') return JSON.parse(value) as IndexEntry;
     return kind === 'name' ? { name: value } : null;
   }
@@ -231,8 +243,18 @@ function claimArguments(id: string, entry: IndexEntry): string[] {
 }
 
 interface IndexScripts {
-  switchyardClaimJobIds(jobsKey: string, namesKey: string, bullKeyPrefix: string, ...idArguments: string[]): Promise<number[]>;
-  switchyardLookupJobId(jobsKey: string, namesKey: string, bullKeyPrefix: string, id: string): Promise<['entry' | 'name' | 'none', string]>;
+  switchyardClaimJobIds(
+    jobsKey: string,
+    namesKey: string,
+    bullKeyPrefix: string,
+    ...idArguments: string[]
+  ): Promise<number[]>;
+  switchyardLookupJobId(
+    jobsKey: string,
+    namesKey: string,
+    bullKeyPrefix: string,
+    id: string,
+  ): Promise<['entry' | 'name' | 'none', string]>;
 }
 
 /** The client with the index's scripts defined on it (once per client; ioredis sends them by their SHA). */

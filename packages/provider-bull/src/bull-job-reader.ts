@@ -11,7 +11,13 @@ import {
   type NormalizedListQuery,
 } from '@switchyard/core';
 import { bullJobIdOf, type BullJobIndex, type IndexEntry } from './bull-job-index.js';
-import { BULL_STATES_OF, dueTimeOfDelayedScore, jobCountsFromBull, toJobState, type BullState } from './bull-job-state.js';
+import {
+  BULL_STATES_OF,
+  dueTimeOfDelayedScore,
+  jobCountsFromBull,
+  toJobState,
+  type BullState,
+} from './bull-job-state.js';
 import type { BullKeys } from './bull-keys.js';
 import type { BullQueueRegistry } from './bull-queue-registry.js';
 import { bullOccurrenceId, bullRepeatKey } from './bull-repeat.js';
@@ -113,14 +119,17 @@ export class BullJobReader {
   async getStats(name: string | undefined): Promise<JobStats> {
     const { index, queues } = this.access;
     if (name !== undefined) {
-      if ((await queues.usedNames([name])).length === 0) return { ...emptyJobCounts(), paused: await index.isPausedEverywhere() };
+      if ((await queues.usedNames([name])).length === 0)
+        return { ...emptyJobCounts(), paused: await index.isPausedEverywhere() };
       const queue = await queues.queueFor(name);
       const [counts, paused] = await Promise.all([queue.getJobCounts(), queue.isPaused()]);
       return { ...jobCountsFromBull(counts as unknown as Record<string, number>), paused };
     }
     const stats: JobStats = { ...emptyJobCounts(), paused: await index.isPausedEverywhere() };
     for (const each of await queues.knownNames()) {
-      const counts = jobCountsFromBull((await (await queues.queueFor(each)).getJobCounts()) as unknown as Record<string, number>);
+      const counts = jobCountsFromBull(
+        (await (await queues.queueFor(each)).getJobCounts()) as unknown as Record<string, number>,
+      );
       for (const state of Object.keys(counts) as JobState[]) stats[state] += counts[state];
     }
     return stats;
@@ -129,7 +138,8 @@ export class BullJobReader {
   /** The export stream: a page of one name at a time, never every job in memory. */
   async *exportJobs(names: string[] | null, states: JobState[]): AsyncIterable<JobSnapshot> {
     for (const name of await this.namesToRead(names)) {
-      for await (const { info, removeOnComplete } of this.jobsOf(name, states)) yield toJobSnapshot(info, { removeOnComplete });
+      for await (const { info, removeOnComplete } of this.jobsOf(name, states))
+        yield toJobSnapshot(info, { removeOnComplete });
     }
   }
 
@@ -141,7 +151,10 @@ export class BullJobReader {
    * The jobs of one name in the given states, read a page at a time from Bull's lists
    * and sets, then its repeating jobs from the queue's repeatables.
    */
-  private async *jobsOf(name: string, states: readonly JobState[]): AsyncGenerator<{ info: JobInfo; removeOnComplete: boolean }> {
+  private async *jobsOf(
+    name: string,
+    states: readonly JobState[],
+  ): AsyncGenerator<{ info: JobInfo; removeOnComplete: boolean }> {
     const queue = await this.access.queues.queueFor(name);
     for (const state of states) {
       for (const bullState of BULL_STATES_OF[state]) {
@@ -189,6 +202,8 @@ export class BullJobReader {
     const pipeline = this.access.redis().pipeline();
     for (const job of jobs) pipeline.zscore(this.access.keys.queue(name, 'delayed'), String(job.id));
     const results = (await pipeline.exec()) ?? [];
-    return results.map(([, score]) => (score === null || score === undefined ? undefined : dueTimeOfDelayedScore(Number(score))));
+    return results.map(([, score]) =>
+      score === null || score === undefined ? undefined : dueTimeOfDelayedScore(Number(score)),
+    );
   }
 }

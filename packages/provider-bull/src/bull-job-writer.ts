@@ -42,7 +42,11 @@ export class BullJobWriter {
   /** Claims the caller's id (or a repeating job's) and adds the job, unless the id was taken. */
   private async addClaimedJob(schedule: ValidatedSchedule, now: number): Promise<string> {
     const id = schedule.jobId ?? newJobId();
-    const entry = newIndexEntry(id, schedule.name, schedule.repeat === undefined ? undefined : { repeat: schedule.repeat, createdAt: now });
+    const entry = newIndexEntry(
+      id,
+      schedule.name,
+      schedule.repeat === undefined ? undefined : { repeat: schedule.repeat, createdAt: now },
+    );
     if (!(await this.access.index.claim(id, entry))) {
       await this.addIfClaimedWithoutJob(id, schedule, now);
       return id;
@@ -64,7 +68,11 @@ export class BullJobWriter {
     const queue = this.access.queues.usableQueue(schedule.name) ?? (await this.access.queues.queueFor(schedule.name));
     const job = toBullJobOptions(schedule, id, now);
     await queue.add(BULL_DEFAULT_JOB_NAME, job.data, job.opts);
-    this.access.logger.debug('job scheduled', { provider: this.access.providerName, jobName: schedule.name, jobId: id });
+    this.access.logger.debug('job scheduled', {
+      provider: this.access.providerName,
+      jobName: schedule.name,
+      jobId: id,
+    });
   }
 
   /**
@@ -86,7 +94,9 @@ export class BullJobWriter {
     if (current.bullJobId !== entry.bullJobId) await this.access.index.overwrite(id, current);
     await this.addJob(schedule, id, now);
     this.access.logger.warn('job id was claimed without its job (Redis connection lost mid-call): job added', {
-      provider: this.access.providerName, jobName: schedule.name, jobId: id,
+      provider: this.access.providerName,
+      jobName: schedule.name,
+      jobId: id,
     });
   }
 
@@ -143,7 +153,13 @@ export class BullJobWriter {
     const keys = this.access.keys;
     const reset = await this.access
       .redis()
-      .eval(RESET_FAILED_ATTEMPTS_SCRIPT, 2, keys.queue(entry.name, bullJobId), keys.queue(entry.name, 'failed'), bullJobId);
+      .eval(
+        RESET_FAILED_ATTEMPTS_SCRIPT,
+        2,
+        keys.queue(entry.name, bullJobId),
+        keys.queue(entry.name, 'failed'),
+        bullJobId,
+      );
     if (reset !== 1) return false;
     const job = await queue.getJob(bullJobId);
     if (job === null) return false;
@@ -151,7 +167,11 @@ export class BullJobWriter {
       await job.retry();
     } catch (error) {
       // Retried (or removed) by someone else in between.
-      this.access.logger.debug('retry refused by Bull', { provider: this.access.providerName, jobId, error: (error as Error).message });
+      this.access.logger.debug('retry refused by Bull', {
+        provider: this.access.providerName,
+        jobId,
+        error: (error as Error).message,
+      });
       return false;
     }
     return true;
@@ -164,7 +184,10 @@ export class BullJobWriter {
       for (const state of states) {
         const ids = (await queue.clean(olderThanMs, state)) as unknown[];
         removed += ids.length;
-        await this.access.index.releaseBullJobIds(name, ids.map((id) => String((id as { id?: unknown })?.id ?? id)));
+        await this.access.index.releaseBullJobIds(
+          name,
+          ids.map((id) => String((id as { id?: unknown })?.id ?? id)),
+        );
       }
     }
     return removed;

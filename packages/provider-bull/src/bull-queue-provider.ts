@@ -118,7 +118,10 @@ export class BullQueueProvider extends BaseQueueProvider {
         stalledInterval: options.stalledIntervalMs ?? 30_000,
         maxStalledCount: options.maxStalledCount ?? 1,
         retryProcessDelay: options.retryProcessDelayMs ?? 1000,
-        backoffStrategies: { [SWITCHYARD_BACKOFF]: (attemptsMade, error, backoff) => this.worker.backoffStrategy(attemptsMade, error, backoff) },
+        backoffStrategies: {
+          [SWITCHYARD_BACKOFF]: (attemptsMade, error, backoff) =>
+            this.worker.backoffStrategy(attemptsMade, error, backoff),
+        },
       },
       onQueueMade: (name, queue) => this.worker.watch(name, queue),
     });

@@ -113,7 +113,9 @@ export class BullQueueRegistry {
         .filter((slot) => slot.processing)
         .map((slot) => {
           slot.blockingClient?.disconnect();
-          return withDeadline(slot.queue.pause(true, true), QUEUE_CLOSE_TIMEOUT_MS, 'pausing a queue').catch(() => undefined);
+          return withDeadline(slot.queue.pause(true, true), QUEUE_CLOSE_TIMEOUT_MS, 'pausing a queue').catch(
+            () => undefined,
+          );
         }),
     );
   }
@@ -121,7 +123,9 @@ export class BullQueueRegistry {
   /** Closes every queue (its timers), each within a bounded time. */
   async closeAll(): Promise<void> {
     await Promise.all(
-      this.allSlots().map((slot) => withDeadline(slot.queue.close(true), QUEUE_CLOSE_TIMEOUT_MS, 'closing a queue').catch(() => undefined)),
+      this.allSlots().map((slot) =>
+        withDeadline(slot.queue.close(true), QUEUE_CLOSE_TIMEOUT_MS, 'closing a queue').catch(() => undefined),
+      ),
     );
   }
 }

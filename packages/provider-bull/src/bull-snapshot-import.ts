@@ -39,7 +39,9 @@ export async function importSnapshotBatch(
   onExisting: 'skip' | 'replace',
 ): Promise<ImportReport> {
   const report = emptyImportReport();
-  const claimed = await target.index.claimAll(valid.map((snapshot) => ({ id: snapshot.id, entry: indexEntryOf(snapshot) })));
+  const claimed = await target.index.claimAll(
+    valid.map((snapshot) => ({ id: snapshot.id, entry: indexEntryOf(snapshot) })),
+  );
   const toStore: { snapshot: JobSnapshot; outcome: Outcome }[] = [];
   for (const snapshot of valid) {
     if (claimed.has(snapshot.id)) {
@@ -63,7 +65,11 @@ export async function importSnapshotBatch(
   const stored = new Set<string>();
   for (const [name, items] of byName) {
     try {
-      await storeJobsOfName(target, name, items.map((item) => item.snapshot));
+      await storeJobsOfName(
+        target,
+        name,
+        items.map((item) => item.snapshot),
+      );
       for (const item of items) stored.add(item.snapshot.id);
     } catch (error) {
       await target.index.release(items.map((item) => item.snapshot.id)).catch(() => {});
@@ -93,12 +99,15 @@ async function storeJobsOfName(target: SnapshotImportTarget, name: string, snaps
     }
   }
   if (pending.length === 0) return;
-  await queue.addBulk(pending.map((snapshot) => ({ name: BULL_DEFAULT_JOB_NAME, ...snapshotToBullJobOptions(snapshot, now) })));
+  await queue.addBulk(
+    pending.map((snapshot) => ({ name: BULL_DEFAULT_JOB_NAME, ...snapshotToBullJobOptions(snapshot, now) })),
+  );
   // Bull's add always starts at 0 attempts; a job that had failed attempts before keeps their count.
   const withAttempts = pending.filter((snapshot) => snapshot.attemptsMade > 0);
   if (withAttempts.length > 0) {
     const multi = target.redis().multi();
-    for (const snapshot of withAttempts) multi.hset(target.bullKey(name, toBullJobId(snapshot.id)), 'attemptsMade', snapshot.attemptsMade);
+    for (const snapshot of withAttempts)
+      multi.hset(target.bullKey(name, toBullJobId(snapshot.id)), 'attemptsMade', snapshot.attemptsMade);
     await multi.exec();
   }
 }

@@ -19,8 +19,12 @@ export interface BullWorkerHost {
   logger: Logger;
   isClosing(): boolean;
   registrationOf(name: string): Registration | undefined;
-  beginAttempt(key: Bull.Job, job: { id: string; name: string; timeoutMs?: number | undefined }, attempt: number,
-    saveProgress: (percent: number) => Promise<void>): StartedAttempt;
+  beginAttempt(
+    key: Bull.Job,
+    job: { id: string; name: string; timeoutMs?: number | undefined },
+    attempt: number,
+    saveProgress: (percent: number) => Promise<void>,
+  ): StartedAttempt;
   endAttempt(key: Bull.Job): void;
   reportCompleted(job: JobInfo, result: unknown): void;
   reportRetrying(job: JobInfo, error: Error, delayMs: number): void;
@@ -94,7 +98,10 @@ export class BullWorker {
     );
     try {
       // A one-off job's JobInfo needs nothing from Redis: no await, no extra turn per attempt.
-      const info = seriesId === undefined ? jobInfoFromBull(job, { name, state: 'active' }) : await this.occurrenceInfo(name, job, seriesId);
+      const info =
+        seriesId === undefined
+          ? jobInfoFromBull(job, { name, state: 'active' })
+          : await this.occurrenceInfo(name, job, seriesId);
       if (info === null) {
         // An occurrence of a series cancelled meanwhile: complete it without running it.
         this.host.endAttempt(job);
@@ -166,15 +173,28 @@ export class BullWorker {
       stalledTooOften: /stalled more than allowable limit/.test(failedReason),
     });
     if (next.kind === 'fail') {
-      const info: JobInfo = { ...base, id, state: 'failed', runAt: null, finishedAt: new Date(job.finishedOn ?? Date.now()),
-        attemptsMade: job.attemptsMade, failedReason };
+      const info: JobInfo = {
+        ...base,
+        id,
+        state: 'failed',
+        runAt: null,
+        finishedAt: new Date(job.finishedOn ?? Date.now()),
+        attemptsMade: job.attemptsMade,
+        failedReason,
+      };
       this.host.reportFailed(info, error);
       return;
     }
     // Bull delays the retry by what the strategy above returned for this very error.
     const delayMs = this.backoffDelays.get(error) ?? 0;
-    const info: JobInfo = { ...base, id, state: delayMs > 0 ? 'scheduled' : 'waiting', runAt: new Date(Date.now() + delayMs),
-      attemptsMade: job.attemptsMade, failedReason };
+    const info: JobInfo = {
+      ...base,
+      id,
+      state: delayMs > 0 ? 'scheduled' : 'waiting',
+      runAt: new Date(Date.now() + delayMs),
+      attemptsMade: job.attemptsMade,
+      failedReason,
+    };
     this.host.reportRetrying(info, error, delayMs);
   }
 

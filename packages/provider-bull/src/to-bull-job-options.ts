@@ -52,7 +52,12 @@ export interface BullJobToAdd {
 
 /** Bull's options for a validated `scheduleJob` call, created at `timestamp` (ms). */
 export function toBullJobOptions(schedule: ValidatedSchedule, jobId: string, timestamp: number): BullJobToAdd {
-  const opts: BullJobOptions = { jobId: toBullJobId(jobId), timestamp, priority: schedule.priority, attempts: schedule.attempts };
+  const opts: BullJobOptions = {
+    jobId: toBullJobId(jobId),
+    timestamp,
+    priority: schedule.priority,
+    attempts: schedule.attempts,
+  };
   if (opts.jobId !== jobId) (opts as Record<string, unknown>)[CALLER_ID_OPTION] = jobId;
   // Assigned, not spread in: this runs for every job scheduled.
   if (schedule.backoff !== undefined) opts.backoff = bullBackoff(schedule.backoff);

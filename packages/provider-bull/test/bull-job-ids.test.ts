@@ -8,7 +8,13 @@ import { expect } from 'chai';
 import Bull from 'bull';
 import { Redis } from 'ioredis';
 import { BackendError } from '@switchyard/core';
-import { BULL_KEY_NAME_IDS, EventRecorder, KEY_SHAPED_IDS, rejectionOf, recordingProcessor } from '@switchyard/core/testing';
+import {
+  BULL_KEY_NAME_IDS,
+  EventRecorder,
+  KEY_SHAPED_IDS,
+  rejectionOf,
+  recordingProcessor,
+} from '@switchyard/core/testing';
 import { BullQueueProvider } from '@switchyard/provider-bull';
 import { startRedis, type RedisServer } from '../../../test/support/start-redis.js';
 
@@ -56,7 +62,9 @@ describe('BullQueueProvider: job ids as Bull keys', function () {
     expect(await client.llen(`${base}:wait`)).to.equal(ids.length);
     expect(await client.type(`${base}:id`)).to.be.oneOf(['none', 'string']);
     expect(await client.type(`${base}:priority`)).to.equal('zset');
-    expect(await client.exists(`${base}:meta-paused`, `${base}:active`, `${base}:stalled-check`, `${base}:x:lock`)).to.equal(0);
+    expect(
+      await client.exists(`${base}:meta-paused`, `${base}:active`, `${base}:stalled-check`, `${base}:x:lock`),
+    ).to.equal(0);
     // Every job hash is a hash of its own, holding that job's data.
     const bullIds = await client.lrange(`${base}:wait`, 0, -1);
     expect(new Set(bullIds).size).to.equal(ids.length);
@@ -67,7 +75,9 @@ describe('BullQueueProvider: job ids as Bull keys', function () {
 
     const plain = plainBull(prefix, 'hostile');
     const seen = await plain.getJobs(['waiting'], 0, -1);
-    expect(seen.map((job) => (job.opts as { switchyardId?: string }).switchyardId ?? String(job.id)).sort()).to.deep.equal([...ids].sort());
+    expect(
+      seen.map((job) => (job.opts as { switchyardId?: string }).switchyardId ?? String(job.id)).sort(),
+    ).to.deep.equal([...ids].sort());
     for (const job of seen) {
       const callerId = (job.opts as { switchyardId?: string }).switchyardId ?? String(job.id);
       expect(job.data).to.deep.equal({ id: callerId });
@@ -83,7 +93,10 @@ describe('BullQueueProvider: job ids as Bull keys', function () {
     await queue.scheduleJob('mixed', { by: 'switchyard' }, { jobId: '2', delayMs: HOUR_MS });
     await queue.scheduleJob('mixed', { by: 'switchyard' }, { jobId: '3', delayMs: HOUR_MS });
     const plain = plainBull(prefix, 'mixed');
-    const added = [await plain.add({ by: 'plain' }, { delay: HOUR_MS }), await plain.add({ by: 'plain' }, { delay: HOUR_MS })];
+    const added = [
+      await plain.add({ by: 'plain' }, { delay: HOUR_MS }),
+      await plain.add({ by: 'plain' }, { delay: HOUR_MS }),
+    ];
     // The counter gave them 3 and 4: had Switchyard's '3' been stored as Bull id 3, Bull
     // would have taken the plain job for a duplicate and dropped it.
     expect(added.map((job) => String(job.id))).to.deep.equal(['3', '4']);
@@ -101,12 +114,20 @@ describe('BullQueueProvider: job ids as Bull keys', function () {
     await plain.add('__default__', { n: 'later' }, { ...legacyOptions, jobId: 'booking:1:24h', delay: HOUR_MS });
     await plain.add('__default__', { n: 'now' }, { ...legacyOptions, jobId: 'booking:1:15m', delay: 0 });
     const digest = { cron: '0 9 * * *', tz: 'UTC' };
-    await plain.add('__default__', { n: 'digest' }, { ...legacyOptions, jobId: 'digest:daily', repeat: digest, removeOnComplete: true });
+    await plain.add(
+      '__default__',
+      { n: 'digest' },
+      { ...legacyOptions, jobId: 'digest:daily', repeat: digest, removeOnComplete: true },
+    );
     await client
       .multi()
       .hset(`${prefix}::jobs`, 'booking:1:24h', JSON.stringify({ name: 'reminder' }))
       .hset(`${prefix}::jobs`, 'booking:1:15m', JSON.stringify({ name: 'reminder' }))
-      .hset(`${prefix}::jobs`, 'digest:daily', JSON.stringify({ name: 'reminder', repeat: { cron: '0 9 * * *' }, createdAt: now }))
+      .hset(
+        `${prefix}::jobs`,
+        'digest:daily',
+        JSON.stringify({ name: 'reminder', repeat: { cron: '0 9 * * *' }, createdAt: now }),
+      )
       .hset(`${prefix}::repeat-keys`, '__default__:digest:daily::UTC:0 9 * * *', 'digest:daily')
       .sadd(`${prefix}::names`, 'reminder')
       .exec();
@@ -122,12 +143,22 @@ describe('BullQueueProvider: job ids as Bull keys', function () {
     });
     const queue = provider(prefix);
     await queue.connect();
-    expect(await queue.getJob('booking:1:24h')).to.deep.include({ id: 'booking:1:24h', state: 'scheduled', data: { n: 'later' } });
-    expect(await queue.getJob('digest:daily')).to.deep.include({ id: 'digest:daily', state: 'scheduled', repeat: { cron: '0 9 * * *' } });
+    expect(await queue.getJob('booking:1:24h')).to.deep.include({
+      id: 'booking:1:24h',
+      state: 'scheduled',
+      data: { n: 'later' },
+    });
+    expect(await queue.getJob('digest:daily')).to.deep.include({
+      id: 'digest:daily',
+      state: 'scheduled',
+      repeat: { cron: '0 9 * * *' },
+    });
     const listed = await queue.listJobs({ names: ['reminder'] });
     expect(listed.map((job) => job.id).sort()).to.deep.equal(['booking:1:15m', 'booking:1:24h', 'digest:daily']);
     // Scheduling a legacy id again is still the no-op it was.
-    expect(await queue.scheduleJob('reminder', { n: 'again' }, { jobId: 'booking:1:24h', delayMs: HOUR_MS })).to.equal('booking:1:24h');
+    expect(await queue.scheduleJob('reminder', { n: 'again' }, { jobId: 'booking:1:24h', delayMs: HOUR_MS })).to.equal(
+      'booking:1:24h',
+    );
     expect(await queue.listJobs({ names: ['reminder'] })).to.have.lengthOf(3);
 
     const events = new EventRecorder(queue);

@@ -16,13 +16,25 @@ describe('Bull mapping', () => {
 
     it('maps every option onto a native Bull option', () => {
       const backoff = { type: 'exponential', delayMs: 100, maxDelayMs: 1000, jitter: 0.5 } as const;
-      const schedule = validateSchedule('mail', { to: 'a' }, { delayMs: 5000, priority: 2, attempts: 4, backoff, timeoutMs: 300, removeOnComplete: true }, {}, new Date(now));
+      const schedule = validateSchedule(
+        'mail',
+        { to: 'a' },
+        { delayMs: 5000, priority: 2, attempts: 4, backoff, timeoutMs: 300, removeOnComplete: true },
+        {},
+        new Date(now),
+      );
       const { data, opts } = toBullJobOptions(schedule, 'job-1', now);
 
       expect(data).to.deep.equal({ to: 'a' });
       expect(opts).to.deep.equal({
-        jobId: 'job-1', timestamp: now, delay: 5000, priority: 2, attempts: 4,
-        backoff: { type: 'switchyard', options: backoff }, timeout: 300, removeOnComplete: true,
+        jobId: 'job-1',
+        timestamp: now,
+        delay: 5000,
+        priority: 2,
+        attempts: 4,
+        backoff: { type: 'switchyard', options: backoff },
+        timeout: 300,
+        removeOnComplete: true,
       });
     });
 
@@ -36,33 +48,64 @@ describe('Bull mapping', () => {
     });
 
     it('makes a repeating job a Bull repeatable whose occurrences are forgotten once they end, cron in UTC unless told', () => {
-      const cron = toBullJobOptions(validateSchedule('digest', {}, { repeat: { cron: '0 8 * * *' } }, {}, new Date(now)), 'd', now);
-      expect(cron.opts).to.deep.include({ repeat: { cron: '0 8 * * *', tz: 'UTC' }, removeOnComplete: true, removeOnFail: true });
+      const cron = toBullJobOptions(
+        validateSchedule('digest', {}, { repeat: { cron: '0 8 * * *' } }, {}, new Date(now)),
+        'd',
+        now,
+      );
+      expect(cron.opts).to.deep.include({
+        repeat: { cron: '0 8 * * *', tz: 'UTC' },
+        removeOnComplete: true,
+        removeOnFail: true,
+      });
       expect(cron.opts.delay).to.equal(undefined);
-      const every = toBullJobOptions(validateSchedule('beat', {}, { repeat: { everyMs: 1000 } }, {}, new Date(now)), 'b', now);
+      const every = toBullJobOptions(
+        validateSchedule('beat', {}, { repeat: { everyMs: 1000 } }, {}, new Date(now)),
+        'b',
+        now,
+      );
       expect(every.opts.repeat).to.deep.equal({ every: 1000 });
     });
 
     it('counts an imported job’s delay from its createdAt, and makes a past due time waiting', () => {
       const snapshot = {
-        schemaVersion: 1, id: 's', name: 'n', data: { x: 1 }, state: 'scheduled', runAt: new Date(now + 60_000).toISOString(),
-        priority: 5, attempts: 1, attemptsMade: 0, backoff: null, timeoutMs: null, repeat: null, createdAt: new Date(now - 1000).toISOString(),
+        schemaVersion: 1,
+        id: 's',
+        name: 'n',
+        data: { x: 1 },
+        state: 'scheduled',
+        runAt: new Date(now + 60_000).toISOString(),
+        priority: 5,
+        attempts: 1,
+        attemptsMade: 0,
+        backoff: null,
+        timeoutMs: null,
+        repeat: null,
+        createdAt: new Date(now - 1000).toISOString(),
       } as const;
       expect(snapshotToBullJobOptions(snapshot, now).opts).to.deep.include({ timestamp: now - 1000, delay: 61_000 });
-      expect(snapshotToBullJobOptions({ ...snapshot, runAt: new Date(now - 5).toISOString() }, now).opts.delay).to.equal(0);
+      expect(
+        snapshotToBullJobOptions({ ...snapshot, runAt: new Date(now - 5).toISOString() }, now).opts.delay,
+      ).to.equal(0);
     });
   });
 
   describe('states and counts', () => {
     it('maps Bull states onto the five contract states', () => {
-      expect(['delayed', 'wait', 'paused', 'active', 'completed', 'failed', null].map((state) => toJobState(state as never))).to.deep.equal([
-        'scheduled', 'waiting', 'waiting', 'active', 'completed', 'failed', 'waiting',
-      ]);
+      expect(
+        ['delayed', 'wait', 'paused', 'active', 'completed', 'failed', null].map((state) => toJobState(state as never)),
+      ).to.deep.equal(['scheduled', 'waiting', 'waiting', 'active', 'completed', 'failed', 'waiting']);
     });
 
     it('sums wait and paused into waiting, and reports delayed as scheduled', () => {
-      expect(jobCountsFromBull({ waiting: 2, paused: 3, delayed: 4, active: 1, completed: 5, failed: 6 })).to.deep.equal({
-        scheduled: 4, waiting: 5, active: 1, completed: 5, failed: 6,
+      expect(
+        jobCountsFromBull({ waiting: 2, paused: 3, delayed: 4, active: 1, completed: 5, failed: 6 }),
+      ).to.deep.equal({
+        scheduled: 4,
+        waiting: 5,
+        active: 1,
+        completed: 5,
+        failed: 6,
       });
     });
 
@@ -73,7 +116,11 @@ describe('Bull mapping', () => {
 
   it('reads host, port, user, password and db from a Redis URL', () => {
     expect(redisOptionsFromUrl('redis://user:p%40ss@example.com:6380/2')).to.deep.equal({
-      host: 'example.com', port: 6380, username: 'user', password: 'p@ss', db: 2,
+      host: 'example.com',
+      port: 6380,
+      username: 'user',
+      password: 'p@ss',
+      db: 2,
     });
     expect(redisOptionsFromUrl('redis://localhost')).to.deep.equal({ host: 'localhost', port: 6379 });
   });

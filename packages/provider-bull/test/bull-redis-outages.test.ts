@@ -30,7 +30,12 @@ describe('BullQueueProvider: Redis unreachable', function () {
   });
 
   function provider(redisUrl: string, logger?: Logger): BullQueueProvider {
-    const made = new BullQueueProvider({ redisUrl, prefix: `outage-${randomUUID()}`, connectTimeoutMs: 2000, ...(logger ? { logger } : {}) });
+    const made = new BullQueueProvider({
+      redisUrl,
+      prefix: `outage-${randomUUID()}`,
+      connectTimeoutMs: 2000,
+      ...(logger ? { logger } : {}),
+    });
     providers.push(made);
     return made;
   }
@@ -104,7 +109,11 @@ describe('BullQueueProvider: Redis unreachable', function () {
       await down.connect();
       await redis.stop();
 
-      for (const call of [() => down.scheduleJob('report', {}), () => down.getJob('any'), () => down.getStats('report')]) {
+      for (const call of [
+        () => down.scheduleJob('report', {}),
+        () => down.getJob('any'),
+        () => down.getStats('report'),
+      ]) {
         const startedAt = Date.now();
         const error = await rejectionOf(call);
         expect(Date.now() - startedAt).to.be.at.most(UNAVAILABLE_DEADLINE_MS);
@@ -128,7 +137,10 @@ describe('BullQueueProvider: Redis unreachable', function () {
     });
 
     it('lets the process exit after close() while Redis is down: no reconnect timer keeps it alive', async () => {
-      const script = runScript(new URL('./fixtures/close-while-down.ts', import.meta.url), [redis.url, `outage-${randomUUID()}`]);
+      const script = runScript(new URL('./fixtures/close-while-down.ts', import.meta.url), [
+        redis.url,
+        `outage-${randomUUID()}`,
+      ]);
       await script.line(/^ready$/, 15_000);
       await redis.stop();
       script.child.stdin!.end('close\n');

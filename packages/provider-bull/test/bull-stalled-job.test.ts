@@ -34,7 +34,12 @@ describe('BullQueueProvider: a crashed worker', function () {
 
     // A second worker, with a short lock and stall check so the test need not wait 30 s.
     const processor = recordingProcessor('crashy', (job) => job.data);
-    const rescuer = new BullQueueProvider({ redisUrl: redis.url, prefix, lockDurationMs: 1000, stalledIntervalMs: 500 });
+    const rescuer = new BullQueueProvider({
+      redisUrl: redis.url,
+      prefix,
+      lockDurationMs: 1000,
+      stalledIntervalMs: 500,
+    });
     providers.push(rescuer);
     await rescuer.connect();
     const stalled = once(rescuer, 'stalled', (jobId) => jobId === id, { timeoutMs: 10_000 });

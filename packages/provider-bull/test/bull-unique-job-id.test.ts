@@ -16,13 +16,25 @@ describe('BullQueueProvider: job ids shared by two producer processes', function
     const prefix = `unique-${randomUUID()}`;
     const count = 50;
     const producers = [
-      runScript(new URL('./fixtures/scheduling-producer.ts', import.meta.url), [redis.url, prefix, 'from-a', String(count)]),
-      runScript(new URL('./fixtures/scheduling-producer.ts', import.meta.url), [redis.url, prefix, 'from-b', String(count)]),
+      runScript(new URL('./fixtures/scheduling-producer.ts', import.meta.url), [
+        redis.url,
+        prefix,
+        'from-a',
+        String(count),
+      ]),
+      runScript(new URL('./fixtures/scheduling-producer.ts', import.meta.url), [
+        redis.url,
+        prefix,
+        'from-b',
+        String(count),
+      ]),
     ];
     // Both connected, then both go at once.
     await Promise.all(producers.map((producer) => producer.line(/^connected$/, 15_000)));
     for (const producer of producers) producer.child.stdin!.end('go\n');
-    const results = await Promise.all(producers.map(async (producer) => JSON.parse(await producer.line(/^\[/, 15_000)) as string[]));
+    const results = await Promise.all(
+      producers.map(async (producer) => JSON.parse(await producer.line(/^\[/, 15_000)) as string[]),
+    );
     for (const producer of producers) expect(await producer.exited(10_000)).to.equal(0);
 
     const expectedIds = Array.from({ length: count }, (_, i) => `shared-${i}`);

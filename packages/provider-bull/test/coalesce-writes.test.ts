@@ -51,7 +51,10 @@ describe('coalesceWrites: one write per turn of the event loop', () => {
     await nextTurn();
     expect(socket.writableCorked).to.equal(0);
     expect(socket.writableLength).to.equal(0);
-    await waitUntil(() => receivedText() === 'one two three ', { timeoutMs: 5000, message: 'the three writes to arrive' });
+    await waitUntil(() => receivedText() === 'one two three ', {
+      timeoutMs: 5000,
+      message: 'the three writes to arrive',
+    });
     socket.destroy();
   });
 
@@ -63,7 +66,10 @@ describe('coalesceWrites: one write per turn of the event loop', () => {
     socket.write('b', () => (written = true));
     expect(socket.writableCorked).to.equal(1);
     await nextTurn();
-    await waitUntil(() => written && receivedText() === 'ab', { timeoutMs: 5000, message: 'the second turn to be sent' });
+    await waitUntil(() => written && receivedText() === 'ab', {
+      timeoutMs: 5000,
+      message: 'the second turn to be sent',
+    });
     socket.destroy();
   });
 

@@ -1,4 +1,12 @@
-import { JOB_STATES, type BackoffOptions, type JobInfo, type JobSnapshot, type JobState, type RepeatOptions, type ValidatedSchedule } from '@switchyard/core';
+import {
+  JOB_STATES,
+  type BackoffOptions,
+  type JobInfo,
+  type JobSnapshot,
+  type JobState,
+  type RepeatOptions,
+  type ValidatedSchedule,
+} from '@switchyard/core';
 import type { DueItem } from './due-timers.js';
 
 /**
@@ -92,7 +100,10 @@ export function memoryJobFromSchedule(
 }
 
 /** An imported job, as the snapshot says; a finished one is taken to have finished at `now` (snapshots do not say when). */
-export function memoryJobFromSnapshot(snapshot: JobSnapshot, fields: { name: string; now: number; sequence: number }): MemoryJob {
+export function memoryJobFromSnapshot(
+  snapshot: JobSnapshot,
+  fields: { name: string; now: number; sequence: number },
+): MemoryJob {
   const finished = snapshot.state === 'completed' || snapshot.state === 'failed';
   const job: MemoryJob = {
     id: snapshot.id,

@@ -55,7 +55,13 @@ import {
   type ValidatedSchedule,
 } from '@switchyard/core';
 import { BaseQueueProvider, decideAfterFailedAttempt } from '@switchyard/core/provider-kit';
-import { compareJobsByCreation, memoryJobFromSchedule, memoryJobFromSnapshot, toJobInfo, type MemoryJob } from './memory-job.js';
+import {
+  compareJobsByCreation,
+  memoryJobFromSchedule,
+  memoryJobFromSnapshot,
+  toJobInfo,
+  type MemoryJob,
+} from './memory-job.js';
 import { DueTimers } from './due-timers.js';
 import { WaitingLine } from './waiting-line.js';
 
@@ -94,7 +100,9 @@ export class MemoryQueueProvider extends BaseQueueProvider {
   protected async _schedule(schedule: ValidatedSchedule): Promise<string> {
     if (schedule.jobId !== undefined && this.jobs.has(schedule.jobId)) return schedule.jobId;
     const now = Date.now();
-    const runAt = (schedule.repeat === undefined ? schedule.runAt : nextRepeatRun(schedule.repeat, null, new Date(now))).getTime();
+    const runAt = (
+      schedule.repeat === undefined ? schedule.runAt : nextRepeatRun(schedule.repeat, null, new Date(now))
+    ).getTime();
     const job = memoryJobFromSchedule(schedule, {
       id: schedule.jobId ?? randomUUID(),
       name: this.queueFor(schedule.name).name,
@@ -169,7 +177,8 @@ export class MemoryQueueProvider extends BaseQueueProvider {
     for (const job of this.jobs.values()) {
       if (name === undefined || job.name === name) stats[job.state] += 1;
     }
-    stats.paused = name === undefined ? this.pausedEverywhere : (this.queues.get(name)?.paused ?? this.pausedEverywhere);
+    stats.paused =
+      name === undefined ? this.pausedEverywhere : (this.queues.get(name)?.paused ?? this.pausedEverywhere);
     return stats;
   }
 
@@ -185,13 +194,20 @@ export class MemoryQueueProvider extends BaseQueueProvider {
     return removed;
   }
 
-  protected async *_exportJobs({ names, states }: { names: string[] | null; states: JobState[] }): AsyncIterable<JobSnapshot> {
+  protected async *_exportJobs({
+    names,
+    states,
+  }: {
+    names: string[] | null;
+    states: JobState[];
+  }): AsyncIterable<JobSnapshot> {
     const selected = [...this.jobs.values()]
       .filter((job) => (names === null || names.includes(job.name)) && states.includes(job.state))
       .sort(compareJobsByCreation);
     for (const job of selected) {
       // A job cancelled while the consumer was busy is no longer there to export.
-      if (this.jobs.get(job.id) === job) yield toJobSnapshot(toJobInfo(job), { removeOnComplete: job.removeOnComplete });
+      if (this.jobs.get(job.id) === job)
+        yield toJobSnapshot(toJobInfo(job), { removeOnComplete: job.removeOnComplete });
     }
   }
 
@@ -308,7 +324,11 @@ export class MemoryQueueProvider extends BaseQueueProvider {
     }
     job.attemptsMade += 1;
     job.failedReason = error.message;
-    const next = decideAfterFailedAttempt({ attemptsMade: job.attemptsMade, maxAttempts: job.maxAttempts, backoff: job.backoff });
+    const next = decideAfterFailedAttempt({
+      attemptsMade: job.attemptsMade,
+      maxAttempts: job.maxAttempts,
+      backoff: job.backoff,
+    });
     if (next.kind === 'retry') {
       this.makeDue(job, Date.now() + next.delayMs);
       this.reportRetrying(toJobInfo(job), error, next.delayMs);
@@ -338,10 +358,15 @@ export class MemoryQueueProvider extends BaseQueueProvider {
 
   private store(snapshot: JobSnapshot): void {
     const now = Date.now();
-    const job = memoryJobFromSnapshot(snapshot, { name: this.queueFor(snapshot.name).name, now, sequence: this.sequence++ });
+    const job = memoryJobFromSnapshot(snapshot, {
+      name: this.queueFor(snapshot.name).name,
+      now,
+      sequence: this.sequence++,
+    });
     this.jobs.set(job.id, job);
     if (job.state === 'completed' || job.state === 'failed') return;
-    const dueAt = job.runAt ?? (job.repeat === undefined ? now : nextRepeatRun(job.repeat, null, new Date(now)).getTime());
+    const dueAt =
+      job.runAt ?? (job.repeat === undefined ? now : nextRepeatRun(job.repeat, null, new Date(now)).getTime());
     this.makeDue(job, dueAt);
   }
 

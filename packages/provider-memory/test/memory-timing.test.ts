@@ -13,7 +13,10 @@ describe('MemoryQueueProvider timing (fake clock)', () => {
   let runs: { id: string; at: string }[];
 
   beforeEach(async () => {
-    clock = sinon.useFakeTimers({ now: new Date('2026-01-10T00:00:00.000Z'), toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    clock = sinon.useFakeTimers({
+      now: new Date('2026-01-10T00:00:00.000Z'),
+      toFake: ['setTimeout', 'clearTimeout', 'Date'],
+    });
     provider = new MemoryQueueProvider();
     runs = [];
     provider.registerProcessor({
@@ -68,7 +71,11 @@ describe('MemoryQueueProvider timing (fake clock)', () => {
         throw new Error('down');
       },
     });
-    await provider.scheduleJob('flaky', null, { jobId: 'f', attempts: 4, backoff: { type: 'exponential', delayMs: 1000 } });
+    await provider.scheduleJob('flaky', null, {
+      jobId: 'f',
+      attempts: 4,
+      backoff: { type: 'exponential', delayMs: 1000 },
+    });
     await clock.tickAsync(10_000);
     expect(attempts).to.deep.equal([
       '2026-01-10T00:00:00.000Z',

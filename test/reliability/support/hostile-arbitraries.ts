@@ -59,12 +59,24 @@ const REFUSED_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\
 const validName = fc.oneof(
   {
     arbitrary: fc.constantFrom(
-      'email', '__proto__', 'constructor', 'toString', 'hasOwnProperty', '../../etc/passwd', '$where', 'x'.repeat(200), 'e-mail ✉',
-      LONGEST_JOB_NAME, ...ODD_BUT_VALID_NAMES,
+      'email',
+      '__proto__',
+      'constructor',
+      'toString',
+      'hasOwnProperty',
+      '../../etc/passwd',
+      '$where',
+      'x'.repeat(200),
+      'e-mail ✉',
+      LONGEST_JOB_NAME,
+      ...ODD_BUT_VALID_NAMES,
     ),
     weight: 20,
   },
-  { arbitrary: fc.string({ minLength: 1, maxLength: 40 }).filter((name) => name.trim() !== '' && !name.includes(':')), weight: 1 },
+  {
+    arbitrary: fc.string({ minLength: 1, maxLength: 40 }).filter((name) => name.trim() !== '' && !name.includes(':')),
+    weight: 1,
+  },
   {
     arbitrary: fc
       .string({ unit: 'grapheme', minLength: 1, maxLength: 20 })
@@ -74,7 +86,19 @@ const validName = fc.oneof(
 );
 
 /** Keys that look dangerous but are fine as data: they must come back as own keys, prototypes untouched. */
-const trickyKey = fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', '$set', 'a.b', '', ' ', '0', '\u2028', '😀');
+const trickyKey = fc.constantFrom(
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  '$set',
+  'a.b',
+  '',
+  ' ',
+  '0',
+  '\u2028',
+  '😀',
+);
 
 const jsonLeaf = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 30 }),
@@ -82,7 +106,15 @@ const jsonLeaf = fc.oneof(
   fc.constantFrom('\u0000', 'a\u0000b'), // NUL inside a string value is JSON and BSON alike
   fc.integer(),
   fc.double({ noNaN: true, noDefaultInfinity: true }),
-  fc.constantFrom(Number.MAX_VALUE, Number.MIN_VALUE, -Number.MAX_VALUE, Number.MAX_SAFE_INTEGER + 2, 2 ** 63, -0, 1e308),
+  fc.constantFrom(
+    Number.MAX_VALUE,
+    Number.MIN_VALUE,
+    -Number.MAX_VALUE,
+    Number.MAX_SAFE_INTEGER + 2,
+    2 ** 63,
+    -0,
+    1e308,
+  ),
   fc.boolean(),
   fc.constant(null),
 );
@@ -107,9 +139,17 @@ const validData: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((tie) => 
 const validDataAtTopLevel = fc.oneof(
   { arbitrary: validData, weight: 40 },
   { arbitrary: fc.constant(undefined), weight: 5 },
-  { arbitrary: fc.constant(JSON.parse('{"__proto__": {"polluted": "yes"}, "constructor": {"prototype": {"polluted": "yes"}}}') as unknown), weight: 5 },
+  {
+    arbitrary: fc.constant(
+      JSON.parse('{"__proto__": {"polluted": "yes"}, "constructor": {"prototype": {"polluted": "yes"}}}') as unknown,
+    ),
+    weight: 5,
+  },
   { arbitrary: fc.constant(withOwnProtoKey([{}, { polluted: 'yes' }], { ok: true })), weight: 5 },
-  { arbitrary: fc.constant(Object.assign(Object.create(null) as Record<string, unknown>, { nullPrototype: true })), weight: 5 },
+  {
+    arbitrary: fc.constant(Object.assign(Object.create(null) as Record<string, unknown>, { nullPrototype: true })),
+    weight: 5,
+  },
   { arbitrary: fc.constant({ kept: 1, droppedByJson: undefined }), weight: 5 },
   { arbitrary: fc.constant(nested(64, 'array')), weight: 5 }, // the deepest nesting allowed (64 levels)
   // Just under the payload limit; rare, since an in-process test MongoDB copies every stored document per query.
@@ -117,7 +157,9 @@ const validDataAtTopLevel = fc.oneof(
 );
 
 /** A job id unique to this call, so valid calls do not collide (collisions are tested by the hostile ids). */
-const uniqueJobId = fc.tuple(fc.string({ minLength: 1, maxLength: 20 }), fc.uuid()).map(([text, uuid]) => `${text}-${uuid}`);
+const uniqueJobId = fc
+  .tuple(fc.string({ minLength: 1, maxLength: 20 }), fc.uuid())
+  .map(([text, uuid]) => `${text}-${uuid}`);
 
 /** Far enough ahead that nothing runs during the test, even if a provider were started. */
 const farDelayMs = fc.integer({ min: DAY_MS, max: 3650 * DAY_MS });
@@ -126,13 +168,20 @@ const farRunAt = fc.oneof(
   fc.constant(new Date(LATEST_DATE_MS)),
 );
 const validBackoff = fc.record(
-  { type: fc.constantFrom('fixed', 'exponential'), delayMs: fc.integer({ min: 0, max: DAY_MS }), jitter: fc.double({ min: 0, max: 1, noNaN: true }) },
+  {
+    type: fc.constantFrom('fixed', 'exponential'),
+    delayMs: fc.integer({ min: 0, max: DAY_MS }),
+    jitter: fc.double({ min: 0, max: 1, noNaN: true }),
+  },
   { requiredKeys: ['type', 'delayMs'] },
 );
 const validRepeat = fc.oneof(
   fc.record({ everyMs: fc.integer({ min: MIN_REPEAT_EVERY_MS, max: 365 * DAY_MS }) }),
   fc.record(
-    { cron: fc.constantFrom('0 9 * * 1-5', '*/5 * * * *', '0 0 1 1 *', '30 2 29 2 *'), tz: fc.constantFrom('UTC', 'Europe/Paris', 'Asia/Kolkata') },
+    {
+      cron: fc.constantFrom('0 9 * * 1-5', '*/5 * * * *', '0 0 1 1 *', '30 2 29 2 *'),
+      tz: fc.constantFrom('UTC', 'Europe/Paris', 'Asia/Kolkata'),
+    },
     { requiredKeys: ['cron'] },
   ),
 );
@@ -142,8 +191,14 @@ const validRepeat = fc.oneof(
  * ids, ids differing only in case or normalisation, the longest id).
  */
 const recurringJobId = fc.constantFrom(
-  '__proto__', 'constructor', 'hasOwnProperty', 'x'.repeat(256),
-  ...BULL_KEY_NAME_IDS, ...KEY_SHAPED_IDS, ...LOOK_ALIKE_ID_PAIRS.flat(), LONGEST_JOB_ID,
+  '__proto__',
+  'constructor',
+  'hasOwnProperty',
+  'x'.repeat(256),
+  ...BULL_KEY_NAME_IDS,
+  ...KEY_SHAPED_IDS,
+  ...LOOK_ALIKE_ID_PAIRS.flat(),
+  LONGEST_JOB_ID,
 );
 const commonValidOptions = {
   jobId: fc.oneof({ arbitrary: uniqueJobId, weight: 4 }, { arbitrary: recurringJobId, weight: 1 }),
@@ -166,12 +221,35 @@ export const validCall: fc.Arbitrary<ScheduleCall> = fc
 // ---------------------------------------------------------------- hostile calls
 
 const hostileNumber = fc.oneof(
-  fc.constantFrom(NaN, Infinity, -Infinity, -1, -0, 0, 0.5, 1e300, 1e308, -1e300, 1001, 2 ** 31, 2 ** 53, 8.64e15, 9e15, Number.MIN_VALUE, Number.MAX_VALUE),
+  fc.constantFrom(
+    NaN,
+    Infinity,
+    -Infinity,
+    -1,
+    -0,
+    0,
+    0.5,
+    1e300,
+    1e308,
+    -1e300,
+    1001,
+    2 ** 31,
+    2 ** 53,
+    8.64e15,
+    9e15,
+    Number.MIN_VALUE,
+    Number.MAX_VALUE,
+  ),
   fc.double(),
   fc.integer({ min: -1000, max: 1000 }),
 );
 const invalidDate = fc.constant(new Date(NaN));
-const anyDate = fc.oneof(fc.date({ noInvalidDate: false }), invalidDate, fc.constant(new Date(LATEST_DATE_MS)), fc.constant(new Date(-LATEST_DATE_MS)));
+const anyDate = fc.oneof(
+  fc.date({ noInvalidDate: false }),
+  invalidDate,
+  fc.constant(new Date(LATEST_DATE_MS)),
+  fc.constant(new Date(-LATEST_DATE_MS)),
+);
 
 /** A value of any wrong (or right) type for an option or a name. */
 const hostileScalar = fc.oneof(
@@ -200,8 +278,26 @@ const hostileJobId = fc.oneof(
 
 /** Leaves that JSON cannot carry unchanged. */
 const hostileLeaf = fc.oneof(
-  fc.constantFrom<unknown>(NaN, Infinity, -Infinity, undefined, Symbol('s'), 10n, () => 'code', new Date(), new Date(NaN)),
-  fc.constantFrom<unknown>(new Map([[1, 2]]), new Set([1]), /re/g, Buffer.from('hi'), new Uint8Array([1, 2]), new Number(1), new Boolean(false)),
+  fc.constantFrom<unknown>(
+    NaN,
+    Infinity,
+    -Infinity,
+    undefined,
+    Symbol('s'),
+    10n,
+    () => 'code',
+    new Date(),
+    new Date(NaN),
+  ),
+  fc.constantFrom<unknown>(
+    new Map([[1, 2]]),
+    new Set([1]),
+    /re/g,
+    Buffer.from('hi'),
+    new Uint8Array([1, 2]),
+    new Number(1),
+    new Boolean(false),
+  ),
   // eslint-disable-next-line @typescript-eslint/no-extraneous-class -- an instance of a class of its own is the hostile input
   fc.constantFrom<unknown>(new Error('boom'), Promise.resolve(1), new (class Custom {})(), new WeakMap()),
   fc.constantFrom('\ud800', 'x\udfffy'),
@@ -217,13 +313,15 @@ const hostileDataTree: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((ti
     hostileLeaf,
     jsonLeaf,
     fc.array(tie('value'), { maxLength: 4 }),
-    fc.dictionary(fc.oneof(fc.string({ maxLength: 8 }), trickyKey, hostileKey), tie('value'), { maxKeys: 4 }).map((entries) => {
-      const object: Record<string, unknown> = {};
-      for (const [key, item] of Object.entries(entries)) {
-        Object.defineProperty(object, key, { value: item, enumerable: true, writable: true, configurable: true });
-      }
-      return object;
-    }),
+    fc
+      .dictionary(fc.oneof(fc.string({ maxLength: 8 }), trickyKey, hostileKey), tie('value'), { maxKeys: 4 })
+      .map((entries) => {
+        const object: Record<string, unknown> = {};
+        for (const [key, item] of Object.entries(entries)) {
+          Object.defineProperty(object, key, { value: item, enumerable: true, writable: true, configurable: true });
+        }
+        return object;
+      }),
   ),
 })).value;
 
@@ -236,25 +334,38 @@ const cyclicData = fc.constantFrom('self', 'array', 'deep').map((shape) => {
   return root;
 });
 
-const oversizedData = fc.constantFrom<() => unknown>(
-  () => 'x'.repeat(MAX_PAYLOAD_BYTES + 1),
-  () => '€'.repeat(MAX_PAYLOAD_BYTES / 3 + 1), // under the limit in characters, over it in UTF-8 bytes
-  () => Array.from({ length: 120_000 }, (_, i) => i),
-  () => ({ blob: 'y'.repeat(2 * 1024 * 1024) }),
-).map((make) => make());
+const oversizedData = fc
+  .constantFrom<() => unknown>(
+    () => 'x'.repeat(MAX_PAYLOAD_BYTES + 1),
+    () => '€'.repeat(MAX_PAYLOAD_BYTES / 3 + 1), // under the limit in characters, over it in UTF-8 bytes
+    () => Array.from({ length: 120_000 }, (_, i) => i),
+    () => ({ blob: 'y'.repeat(2 * 1024 * 1024) }),
+  )
+  .map((make) => make());
 
 const hostileData = fc.oneof(
   { arbitrary: hostileDataTree, weight: 6 },
   { arbitrary: cyclicData, weight: 2 },
   { arbitrary: oversizedData, weight: 1 },
-  { arbitrary: fc.constantFrom(64, 65, 100, 20_000).chain((levels) => fc.constantFrom(nested(levels, 'array'), nested(levels, 'object'))), weight: 2 },
+  {
+    arbitrary: fc
+      .constantFrom(64, 65, 100, 20_000)
+      .chain((levels) => fc.constantFrom(nested(levels, 'array'), nested(levels, 'object'))),
+    weight: 2,
+  },
   { arbitrary: validDataAtTopLevel, weight: 2 },
 );
 
 const hostileBackoff = fc.oneof(
   hostileScalar,
   fc.record(
-    { type: fc.oneof(fc.constantFrom('fixed', 'exponential', 'linear', ''), hostileScalar), delayMs: hostileNumber, maxDelayMs: hostileNumber, jitter: hostileNumber, extra: hostileScalar },
+    {
+      type: fc.oneof(fc.constantFrom('fixed', 'exponential', 'linear', ''), hostileScalar),
+      delayMs: hostileNumber,
+      maxDelayMs: hostileNumber,
+      jitter: hostileNumber,
+      extra: hostileScalar,
+    },
     { requiredKeys: [] },
   ),
   fc.constant(withOwnProtoKey({ type: 'fixed' }, { type: 'fixed', delayMs: 10 })),
@@ -263,7 +374,16 @@ const hostileBackoff = fc.oneof(
 const hostileRepeat = fc.oneof(
   hostileScalar,
   fc.record({ everyMs: hostileNumber }),
-  fc.record({ cron: fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom('* * * * * * *', '61 * * * *', '@yearly', '0 0 31 2 *', '')), tz: fc.oneof(fc.string({ maxLength: 12 }), hostileScalar) }, { requiredKeys: ['cron'] }),
+  fc.record(
+    {
+      cron: fc.oneof(
+        fc.string({ maxLength: 20 }),
+        fc.constantFrom('* * * * * * *', '61 * * * *', '@yearly', '0 0 31 2 *', ''),
+      ),
+      tz: fc.oneof(fc.string({ maxLength: 12 }), hostileScalar),
+    },
+    { requiredKeys: ['cron'] },
+  ),
   fc.record({ cron: fc.constant('* * * * *'), everyMs: fc.constant(1000) }),
   fc.constant(withOwnProtoKey({ everyMs: 1 }, { everyMs: 1000 })),
 );
@@ -288,7 +408,21 @@ const hostileOptionFields = fc.record(
 
 /** A valid option object with exactly one field made hostile: the refusal must name that field. */
 const oneBadField = fc
-  .tuple(validOptions, fc.constantFrom('jobId', 'runAt', 'delayMs', 'priority', 'attempts', 'backoff', 'timeoutMs', 'repeat', 'removeOnComplete'), hostileScalar)
+  .tuple(
+    validOptions,
+    fc.constantFrom(
+      'jobId',
+      'runAt',
+      'delayMs',
+      'priority',
+      'attempts',
+      'backoff',
+      'timeoutMs',
+      'repeat',
+      'removeOnComplete',
+    ),
+    hostileScalar,
+  )
   .map(([options, key, value]) => ({ ...(options as Record<string, unknown>), [key]: value }));
 
 const hostileOptions = fc.oneof(
@@ -296,7 +430,12 @@ const hostileOptions = fc.oneof(
   { arbitrary: oneBadField, weight: 4 },
   { arbitrary: hostileScalar, weight: 2 },
   { arbitrary: fc.constant(withOwnProtoKey({ delayMs: 1 })), weight: 1 },
-  { arbitrary: fc.constant(JSON.parse('{"delayMs": 86400000, "constructor": {"prototype": {"polluted": "yes"}}}') as unknown), weight: 1 },
+  {
+    arbitrary: fc.constant(
+      JSON.parse('{"delayMs": 86400000, "constructor": {"prototype": {"polluted": "yes"}}}') as unknown,
+    ),
+    weight: 1,
+  },
   { arbitrary: validOptions, weight: 3 },
 );
 
@@ -311,7 +450,10 @@ export const hostileCall: fc.Arbitrary<ScheduleCall> = fc
   .map((call) => ({ kind: 'hostile' as const, ...call }));
 
 /** The mix the property runs: about 40 % valid by construction, 60 % hostile. */
-export const scheduleCall: fc.Arbitrary<ScheduleCall> = fc.oneof({ arbitrary: validCall, weight: 2 }, { arbitrary: hostileCall, weight: 3 });
+export const scheduleCall: fc.Arbitrary<ScheduleCall> = fc.oneof(
+  { arbitrary: validCall, weight: 2 },
+  { arbitrary: hostileCall, weight: 3 },
+);
 
 /**
  * The job id a call asks for, when it asks for one that can be looked up (a non-empty

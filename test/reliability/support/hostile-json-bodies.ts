@@ -44,11 +44,14 @@ export function toJsonText(value: unknown, ancestors: Set<object> = new Set()): 
   if (value === null) return 'null';
   const object = value as object;
   if (ancestors.has(object) || ancestors.size > 200) return '"[cut]"';
-  if (object instanceof Date) return JSON.stringify(Number.isNaN(object.getTime()) ? 'not a date' : object.toISOString());
+  if (object instanceof Date)
+    return JSON.stringify(Number.isNaN(object.getTime()) ? 'not a date' : object.toISOString());
   ancestors.add(object);
   const text = Array.isArray(object)
     ? `[${object.map((item) => toJsonText(item, ancestors)).join(',')}]`
-    : `{${Object.entries(object).map(([key, item]) => `${JSON.stringify(key)}:${toJsonText(item, ancestors)}`).join(',')}}`;
+    : `{${Object.entries(object)
+        .map(([key, item]) => `${JSON.stringify(key)}:${toJsonText(item, ancestors)}`)
+        .join(',')}}`;
   ancestors.delete(object);
   return text;
 }

@@ -13,7 +13,9 @@ const WATCHED: Record<string, object> = {
 };
 
 function ownKeys(): Record<string, string[]> {
-  return Object.fromEntries(Object.entries(WATCHED).map(([name, proto]) => [name, Reflect.ownKeys(proto).map(String).sort()]));
+  return Object.fromEntries(
+    Object.entries(WATCHED).map(([name, proto]) => [name, Reflect.ownKeys(proto).map(String).sort()]),
+  );
 }
 
 export interface PrototypeGuard {
@@ -25,8 +27,12 @@ export function guardPrototypes(): PrototypeGuard {
   const before = ownKeys();
   return {
     assertUntouched(context) {
-      expect(({} as Record<string, unknown>).polluted, `Object.prototype polluted after ${context}`).to.equal(undefined);
-      expect(([] as unknown as Record<string, unknown>).polluted, `Array.prototype polluted after ${context}`).to.equal(undefined);
+      expect(({} as Record<string, unknown>).polluted, `Object.prototype polluted after ${context}`).to.equal(
+        undefined,
+      );
+      expect(([] as unknown as Record<string, unknown>).polluted, `Array.prototype polluted after ${context}`).to.equal(
+        undefined,
+      );
       expect(ownKeys(), `built-in prototypes changed after ${context}`).to.deep.equal(before);
     },
   };

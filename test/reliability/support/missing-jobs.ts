@@ -7,11 +7,21 @@ import type { QueueProvider } from '@switchyard/core';
 import { waitUntil } from '../../support/wait-until.js';
 import { readLedger } from './ledger.js';
 
-export async function describeMissing(provider: QueueProvider, name: string | undefined, ids: Iterable<string>, ledgerPath: string): Promise<string> {
+export async function describeMissing(
+  provider: QueueProvider,
+  name: string | undefined,
+  ids: Iterable<string>,
+  ledgerPath: string,
+): Promise<string> {
   const ran = readLedger(ledgerPath).ids;
   const missing = [...ids].filter((id) => !ran.has(id));
   const states = await Promise.all(
-    missing.slice(0, 10).map(async (id) => `${id}: ${(await provider.getJob(id).catch((error: unknown) => ({ state: (error as Error).message })))?.state ?? 'not found'}`),
+    missing
+      .slice(0, 10)
+      .map(
+        async (id) =>
+          `${id}: ${(await provider.getJob(id).catch((error: unknown) => ({ state: (error as Error).message })))?.state ?? 'not found'}`,
+      ),
   );
   const stats = await provider.getStats(name).catch((error: unknown) => (error as Error).message);
   return `${missing.length} jobs not in the ledger (${states.join(', ')}); stats ${JSON.stringify(stats)}`;
@@ -26,11 +36,17 @@ export async function waitForAllCompleted(
   options: { timeoutMs: number; intervalMs: number },
 ): Promise<void> {
   try {
-    await waitUntil(async () => readLedger(ledgerPath).ids.size === ids.length && (await provider.getStats(name)).completed === ids.length, {
-      ...options,
-      message: `all ${ids.length} jobs completed`,
-    });
+    await waitUntil(
+      async () =>
+        readLedger(ledgerPath).ids.size === ids.length && (await provider.getStats(name)).completed === ids.length,
+      {
+        ...options,
+        message: `all ${ids.length} jobs completed`,
+      },
+    );
   } catch (error) {
-    throw new Error(`${(error as Error).message}: ${await describeMissing(provider, name, ids, ledgerPath)}`, { cause: error });
+    throw new Error(`${(error as Error).message}: ${await describeMissing(provider, name, ids, ledgerPath)}`, {
+      cause: error,
+    });
   }
 }

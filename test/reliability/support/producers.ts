@@ -28,7 +28,12 @@ export interface ProducerRun {
   readonly done: Promise<void>;
 }
 
-export function produce(provider: QueueProvider, name: string, ids: readonly string[], options: ProducerOptions): ProducerRun {
+export function produce(
+  provider: QueueProvider,
+  name: string,
+  ids: readonly string[],
+  options: ProducerOptions,
+): ProducerRun {
   let next = 0;
   const run = { scheduled: 0, retries: 0, done: Promise.resolve() };
   const scheduleOne = async (id: string): Promise<void> => {

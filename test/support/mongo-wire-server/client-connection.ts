@@ -78,9 +78,10 @@ export class ClientConnection {
 
   private answerOpMsg(request: OpMsgRequest): void {
     const database = request.command.$db;
-    const reply = typeof database === 'string'
-      ? this.state.router.execute(request.command, this.context(database))
-      : new MongoCommandError('FailedToParse', 'OP_MSG requests require a $db argument').toReply();
+    const reply =
+      typeof database === 'string'
+        ? this.state.router.execute(request.command, this.context(database))
+        : new MongoCommandError('FailedToParse', 'OP_MSG requests require a $db argument').toReply();
     // moreToCome from a client means "do not answer" (unacknowledged writes).
     if (request.moreToCome) return;
     this.socket.write(encodeOpMsgReply(this.state.nextRequestId(), request.requestId, reply));

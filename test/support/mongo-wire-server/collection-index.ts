@@ -17,7 +17,9 @@ const OPTIONS_THAT_MATTER = ['unique', 'sparse', 'partialFilterExpression', 'exp
 
 /** mongod's default index name: `{ a: 1, 'b.c': -1 }` becomes `a_1_b.c_-1`. */
 export function defaultIndexName(key: Document): string {
-  return Object.entries(key).map(([field, direction]) => `${field}_${String(direction)}`).join('_');
+  return Object.entries(key)
+    .map(([field, direction]) => `${field}_${String(direction)}`)
+    .join('_');
 }
 
 /** Canonical text of a value, so equal BSON values compare equal as strings. */
@@ -27,7 +29,9 @@ export function canonicalKey(value: unknown): string {
 
 /** `{ name: "x", n: 1 }`, mongod's rendering of a key in E11000 messages. */
 function renderKeyValue(keyValue: Document): string {
-  const fields = Object.entries(keyValue).map(([field, value]) => `${field}: ${EJSON.stringify(value ?? null, { relaxed: true })}`);
+  const fields = Object.entries(keyValue).map(
+    ([field, value]) => `${field}: ${EJSON.stringify(value ?? null, { relaxed: true })}`,
+  );
   return `{ ${fields.join(', ')} }`;
 }
 
@@ -63,9 +67,8 @@ export class CollectionIndex {
     // listIndexes shows v, key and name first, as mongod does.
     this.spec = { v: 2, key, name: spec.name, ...spec };
     this.fields = Object.keys(key).map((field) => [field, field.split('.')] as const);
-    this.partialFilter = spec.partialFilterExpression === undefined
-      ? undefined
-      : compileFilter(spec.partialFilterExpression as Document);
+    this.partialFilter =
+      spec.partialFilterExpression === undefined ? undefined : compileFilter(spec.partialFilterExpression as Document);
   }
 
   get name(): string {
@@ -83,7 +86,9 @@ export class CollectionIndex {
   /** True when `other` describes the same index (same key pattern and options that change behaviour). */
   sameDefinitionAs(other: Document): boolean {
     if (canonicalKey(this.key) !== canonicalKey(other.key)) return false;
-    return OPTIONS_THAT_MATTER.every((option) => canonicalKey(this.spec[option] ?? null) === canonicalKey(other[option] ?? null));
+    return OPTIONS_THAT_MATTER.every(
+      (option) => canonicalKey(this.spec[option] ?? null) === canonicalKey(other[option] ?? null),
+    );
   }
 
   /**
@@ -94,7 +99,10 @@ export class CollectionIndex {
   keysOf(document: Document): string[] {
     if (this.partialFilter !== undefined && !this.partialFilter(document)) return [];
     const perField = this.fields.map(([, parts]) => valuesAtPath(document, parts));
-    if (this.spec.sparse === true && perField.every((values) => values.every((value) => value === null || value === undefined))) {
+    if (
+      this.spec.sparse === true &&
+      perField.every((values) => values.every((value) => value === null || value === undefined))
+    ) {
       return [];
     }
     let combinations: unknown[][] = [[]];

@@ -22,7 +22,10 @@ export class CollectionStore {
    * @param options what `create` was given (capped, validator...), echoed by
    *   listCollections; only stored, not enforced.
    */
-  constructor(readonly namespace: string, readonly options: Readonly<Document> = {}) {
+  constructor(
+    readonly namespace: string,
+    readonly options: Readonly<Document> = {},
+  ) {
     this.addIndex(new CollectionIndex({ key: { _id: 1 }, name: ID_INDEX_NAME }));
   }
 
@@ -48,7 +51,9 @@ export class CollectionStore {
       const values = indexableValues(condition);
       if (values !== undefined && field === '_id') {
         // The _id index is unique, and the documents are keyed by it.
-        const hits = values.map((value) => this.documents.get(canonicalKey(value))).filter((document) => document !== undefined);
+        const hits = values
+          .map((value) => this.documents.get(canonicalKey(value)))
+          .filter((document) => document !== undefined);
         return hits.length <= 1 ? hits : this.all().filter((document) => hits.includes(document));
       }
       const entries = values === undefined ? undefined : this.uniqueEntriesOn(field);
@@ -142,14 +147,16 @@ export class CollectionStore {
 
   /** Drops one index by name or key pattern; `_id_` cannot be dropped. */
   dropIndex(nameOrKey: string | Document): void {
-    const index = typeof nameOrKey === 'string'
-      ? this.indexes.get(nameOrKey)
-      : [...this.indexes.values()].find((candidate) => canonicalKey(candidate.key) === canonicalKey(nameOrKey));
+    const index =
+      typeof nameOrKey === 'string'
+        ? this.indexes.get(nameOrKey)
+        : [...this.indexes.values()].find((candidate) => canonicalKey(candidate.key) === canonicalKey(nameOrKey));
     if (index === undefined) {
       const shown = typeof nameOrKey === 'string' ? nameOrKey : JSON.stringify(nameOrKey);
-      throw new MongoCommandError('IndexNotFound', typeof nameOrKey === 'string'
-        ? `index not found with name [${shown}]`
-        : `can't find index with key: ${shown}`);
+      throw new MongoCommandError(
+        'IndexNotFound',
+        typeof nameOrKey === 'string' ? `index not found with name [${shown}]` : `can't find index with key: ${shown}`,
+      );
     }
     if (index.name === ID_INDEX_NAME) throw new MongoCommandError('InvalidOptions', 'cannot drop _id index');
     this.indexes.delete(index.name);
@@ -169,7 +176,12 @@ export class CollectionStore {
       const index = this.indexes.get(name) as CollectionIndex;
       const fields = Object.keys(index.key);
       if (fields.length !== 1 || fields[0] !== field) continue;
-      if (index.spec.sparse === true || index.spec.partialFilterExpression !== undefined || index.spec.collation !== undefined) continue;
+      if (
+        index.spec.sparse === true ||
+        index.spec.partialFilterExpression !== undefined ||
+        index.spec.collation !== undefined
+      )
+        continue;
       return entries;
     }
     return undefined;

@@ -51,7 +51,10 @@ export class CommandRouter {
       const handler = this.handlers.get(name);
       if (handler === undefined) throw new MongoCommandError('CommandNotFound', `no such command: '${name}'`);
       if (TRANSACTION_FIELDS.some((field) => field in command)) {
-        throw new MongoCommandError('IllegalOperation', 'Transaction numbers are only allowed on a replica set member or mongos');
+        throw new MongoCommandError(
+          'IllegalOperation',
+          'Transaction numbers are only allowed on a replica set member or mongos',
+        );
       }
       return handler(command, context);
     } catch (error) {

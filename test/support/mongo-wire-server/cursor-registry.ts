@@ -83,7 +83,10 @@ export class CursorRegistry {
     const cursor = this.cursors.get(id);
     if (cursor === undefined) throw new MongoCommandError('CursorNotFound', `cursor id ${id} not found`);
     if (cursor.namespace !== namespace) {
-      throw new MongoCommandError('Unauthorized', `Requested getMore on namespace '${namespace}', but cursor belongs to a different namespace ${cursor.namespace}`);
+      throw new MongoCommandError(
+        'Unauthorized',
+        `Requested getMore on namespace '${namespace}', but cursor belongs to a different namespace ${cursor.namespace}`,
+      );
     }
     const nextBatch = takeBatch(cursor.results, cursor.position, parseBatchSize(requestedBatchSize, 0));
     cursor.position += nextBatch.length;

@@ -59,7 +59,10 @@ export class DatabaseCatalog {
     const existing = this.find(database, collection);
     if (existing !== undefined) {
       if (canonicalKey(existing.options) === canonicalKey(options)) return existing;
-      throw new MongoCommandError('NamespaceExists', `Collection ${database}.${collection} already exists with different options.`);
+      throw new MongoCommandError(
+        'NamespaceExists',
+        `Collection ${database}.${collection} already exists with different options.`,
+      );
     }
     return this.obtain(database, collection, options);
   }

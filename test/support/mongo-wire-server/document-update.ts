@@ -15,8 +15,21 @@ export type UpdateKind = 'operators' | 'replacement' | 'pipeline';
 
 /** The operators mingo applies; `$setOnInsert` is handled here because it depends on insert-vs-update. */
 const SUPPORTED_OPERATORS = new Set([
-  '$set', '$unset', '$inc', '$mul', '$min', '$max', '$rename', '$currentDate',
-  '$push', '$addToSet', '$pop', '$pull', '$pullAll', '$bit', '$setOnInsert',
+  '$set',
+  '$unset',
+  '$inc',
+  '$mul',
+  '$min',
+  '$max',
+  '$rename',
+  '$currentDate',
+  '$push',
+  '$addToSet',
+  '$pop',
+  '$pull',
+  '$pullAll',
+  '$bit',
+  '$setOnInsert',
 ]);
 
 /** Classifies an update the way mongod does: all `$` keys, no `$` keys, or an array (pipeline). */
@@ -30,11 +43,17 @@ export function classifyUpdate(update: unknown): UpdateKind {
   if (operatorKeys.length === 0) return 'replacement';
   if (operatorKeys.length !== keys.length) {
     const plain = keys.find((key) => !key.startsWith('$'));
-    throw new MongoCommandError('FailedToParse', `Unknown modifier: ${String(plain)}. Expected a valid update modifier or pipeline-style update specified as an array`);
+    throw new MongoCommandError(
+      'FailedToParse',
+      `Unknown modifier: ${String(plain)}. Expected a valid update modifier or pipeline-style update specified as an array`,
+    );
   }
   for (const key of operatorKeys) {
     if (!SUPPORTED_OPERATORS.has(key)) {
-      throw new MongoCommandError('FailedToParse', `Unknown modifier: ${key}. Expected a valid update modifier or pipeline-style update specified as an array`);
+      throw new MongoCommandError(
+        'FailedToParse',
+        `Unknown modifier: ${key}. Expected a valid update modifier or pipeline-style update specified as an array`,
+      );
     }
   }
   return 'operators';
@@ -59,11 +78,17 @@ function assertNumericArithmetic(document: Document, operators: Document): void 
     if (fields === undefined) continue;
     for (const [path, amount] of Object.entries(fields)) {
       if (!isNumeric(amount)) {
-        throw new MongoCommandError('TypeMismatch', `Cannot ${operator === '$inc' ? 'increment' : 'multiply'} with non-numeric argument: {${path}: ${EJSON.stringify(amount)}}`);
+        throw new MongoCommandError(
+          'TypeMismatch',
+          `Cannot ${operator === '$inc' ? 'increment' : 'multiply'} with non-numeric argument: {${path}: ${EJSON.stringify(amount)}}`,
+        );
       }
       const current = valueAtPath(document, path);
       if (current !== undefined && current !== null && !isNumeric(current)) {
-        throw new MongoCommandError('TypeMismatch', `Cannot apply ${operator} to a value of non-numeric type. {_id: ${EJSON.stringify(document._id)}} has the field '${path}' of non-numeric type`);
+        throw new MongoCommandError(
+          'TypeMismatch',
+          `Cannot apply ${operator} to a value of non-numeric type. {_id: ${EJSON.stringify(document._id)}} has the field '${path}' of non-numeric type`,
+        );
       }
     }
   }
@@ -113,7 +138,12 @@ function assertIdUnchanged(before: Document, after: Document): void {
   }
 }
 
-function applyOperatorUpdate(document: Document, operators: Document, isInsert: boolean, arrayFilters: Document[] | undefined): Document {
+function applyOperatorUpdate(
+  document: Document,
+  operators: Document,
+  isInsert: boolean,
+  arrayFilters: Document[] | undefined,
+): Document {
   const { $setOnInsert, ...always } = operators;
   const result = cloneDocument(document);
   assertNumericArithmetic(result, always);
@@ -174,7 +204,14 @@ export function equalityFieldsOf(filter: Document): Document {
 }
 
 function isOperatorObject(value: unknown): boolean {
-  if (value === null || typeof value !== 'object' || Array.isArray(value) || '_bsontype' in value || value instanceof Date || value instanceof RegExp) {
+  if (
+    value === null ||
+    typeof value !== 'object' ||
+    Array.isArray(value) ||
+    '_bsontype' in value ||
+    value instanceof Date ||
+    value instanceof RegExp
+  ) {
     return false;
   }
   const keys = Object.keys(value);
@@ -182,7 +219,11 @@ function isOperatorObject(value: unknown): boolean {
 }
 
 /** The document an upsert inserts when its filter matched nothing. */
-export function buildUpsertDocument(filter: Document, update: Document | Document[], arrayFilters?: Document[]): Document {
+export function buildUpsertDocument(
+  filter: Document,
+  update: Document | Document[],
+  arrayFilters?: Document[],
+): Document {
   const kind = classifyUpdate(update);
   let result: Document;
   if (kind === 'replacement') {
@@ -192,9 +233,10 @@ export function buildUpsertDocument(filter: Document, update: Document | Documen
   } else {
     const seed: Document = {};
     for (const [path, value] of Object.entries(equalityFieldsOf(filter))) setAtPath(seed, path, value);
-    result = kind === 'pipeline'
-      ? applyPipelineUpdate(seed, update as Document[])
-      : applyOperatorUpdate(seed, update, true, arrayFilters);
+    result =
+      kind === 'pipeline'
+        ? applyPipelineUpdate(seed, update as Document[])
+        : applyOperatorUpdate(seed, update, true, arrayFilters);
     if ('_id' in seed) assertIdUnchanged(seed, result);
   }
   if (!('_id' in result)) result._id = new ObjectId();

@@ -43,7 +43,13 @@ export type MongoWireServerStatus = 'stopped' | 'up' | 'down';
 export class MongoWireServer {
   private readonly catalog = new DatabaseCatalog();
   private readonly cursors = new CursorRegistry();
-  private readonly router = new CommandRouter(handshakeCommands, readCommands, writeCommands, indexCommands, catalogCommands);
+  private readonly router = new CommandRouter(
+    handshakeCommands,
+    readCommands,
+    writeCommands,
+    indexCommands,
+    catalogCommands,
+  );
   private readonly sockets = new Set<Socket>();
   private listener: Server | undefined;
   private address: { host: string; port: number } | undefined;

@@ -56,7 +56,12 @@ export function compileFilter(filter: Document | undefined): (document: Document
 export function findDocuments(documents: readonly Document[], shape: FindShape): Document[] {
   try {
     const query = new Query(shape.filter ?? {}, mingoOptions);
-    if (Math.abs(shape.limit ?? 0) === 1 && !(shape.skip! > 0) && shape.sort !== undefined && Object.keys(shape.sort).length > 0) {
+    if (
+      Math.abs(shape.limit ?? 0) === 1 &&
+      !(shape.skip! > 0) &&
+      shape.sort !== undefined &&
+      Object.keys(shape.sort).length > 0
+    ) {
       const first = firstInSortOrder(documents, (document) => query.test(document), shape.sort);
       if (first !== TIES_ON_ARRAYS) return first === undefined ? [] : projectDocuments([first], shape.projection);
     }
@@ -86,7 +91,11 @@ function firstInSortOrder(
   matches: (document: Document) => boolean,
   sort: Document,
 ): Document | undefined | typeof TIES_ON_ARRAYS {
-  const keys = Object.entries(sort).map(([path, direction]) => ({ path, sign: direction === -1 ? -1 : 1, topLevel: !path.includes('.') }));
+  const keys = Object.entries(sort).map(([path, direction]) => ({
+    path,
+    sign: direction === -1 ? -1 : 1,
+    topLevel: !path.includes('.'),
+  }));
   let best: Document | undefined;
   /** The best document's sort values, resolved as far as a comparison has needed them. */
   let bestValues: unknown[] = [];

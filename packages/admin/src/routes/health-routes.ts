@@ -14,7 +14,12 @@ export function healthRoutes(app: FastifyInstance, { provider, healthTimeoutMs }
     try {
       health = await withDeadline(provider.checkHealth(), healthTimeoutMs);
     } catch (error) {
-      health = { healthy: false, provider: provider.name, latencyMs: Date.now() - startedAt, error: (error as Error).message };
+      health = {
+        healthy: false,
+        provider: provider.name,
+        latencyMs: Date.now() - startedAt,
+        error: (error as Error).message,
+      };
     }
     return reply.code(health.healthy ? 200 : 503).send(health);
   });

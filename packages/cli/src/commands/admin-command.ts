@@ -30,8 +30,17 @@ export function addAdminCommand(parent: Command, report: ReportOutcome): void {
       'Serve the admin HTTP API, the dashboard page and Prometheus /metrics over the provider the environment configures ' +
         '(QUEUE_PROVIDER, REDIS_URL, MONGODB_URL, ...). Every /api route wants Authorization: Bearer $ADMIN_TOKEN.',
     )
-    .addOption(new Option('--port <n>', 'port to listen on, 0 for any free one (default: ADMIN_PORT, else 3000)').argParser(portNumber))
-    .addOption(new Option('--host <address>', 'address to listen on; 0.0.0.0 exposes it, with a token, behind TLS (default: ADMIN_HOST, else 127.0.0.1)'))
+    .addOption(
+      new Option('--port <n>', 'port to listen on, 0 for any free one (default: ADMIN_PORT, else 3000)').argParser(
+        portNumber,
+      ),
+    )
+    .addOption(
+      new Option(
+        '--host <address>',
+        'address to listen on; 0.0.0.0 exposes it, with a token, behind TLS (default: ADMIN_HOST, else 127.0.0.1)',
+      ),
+    )
     .option('--insecure-local', 'run without ADMIN_TOKEN, for your own machine: loopback addresses and peers only')
     .addHelpText(
       'after',

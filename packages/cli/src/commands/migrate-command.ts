@@ -43,7 +43,10 @@ export function addMigrateCommand(parent: Command, report: ReportOutcome): void 
     )
     .addOption(new Option('--from <provider>', 'source provider').choices([...PROVIDER_NAMES]).makeOptionMandatory())
     .addOption(new Option('--to <provider>', 'target provider').choices([...PROVIDER_NAMES]).makeOptionMandatory())
-    .option('--from-url <url>', 'source connection URL (default: REDIS_URL or MONGODB_URL, as the container reads them)')
+    .option(
+      '--from-url <url>',
+      'source connection URL (default: REDIS_URL or MONGODB_URL, as the container reads them)',
+    )
     .option('--to-url <url>', 'target connection URL (default: as for --from-url)')
     .option('--names <names>', 'only these job names, comma-separated (default: every name)', commaList)
     .addOption(
@@ -51,9 +54,15 @@ export function addMigrateCommand(parent: Command, report: ReportOutcome): void 
         .argParser(listOf(MIGRATABLE_STATES, 'state'))
         .default([...DEFAULT_STATES], DEFAULT_STATES.join(',')),
     )
-    .addOption(new Option('--mode <mode>', 'copy leaves the source as it was; move deletes what arrived').choices(['copy', 'move']).default('copy'))
+    .addOption(
+      new Option('--mode <mode>', 'copy leaves the source as it was; move deletes what arrived')
+        .choices(['copy', 'move'])
+        .default('copy'),
+    )
     .option('--dry-run', 'read the source and print what would happen; write nothing')
-    .addOption(new Option('--batch-size <n>', 'snapshots per import batch').argParser(wholeNumber(1, 10_000)).default(500))
+    .addOption(
+      new Option('--batch-size <n>', 'snapshots per import batch').argParser(wholeNumber(1, 10_000)).default(500),
+    )
     .option('--json', 'print the report as JSON instead of a table')
     .addHelpText(
       'after',
@@ -76,10 +85,15 @@ server failing mid-run (run it again: it carries on where it stopped).`,
       throw new CliError('--from and --to name the same provider and server: nothing to migrate');
     }
     if (options.from === 'memory' || options.to === 'memory') {
-      process.stderr.write('note: the memory provider lives in this process only; its jobs vanish when the migration ends\n');
+      process.stderr.write(
+        'note: the memory provider lives in this process only; its jobs vanish when the migration ends\n',
+      );
     }
 
-    const logger = createLogger({ log: { level: 'warn', format: 'json' }, provider: 'migrate', secretUrls }, process.stderr);
+    const logger = createLogger(
+      { log: { level: 'warn', format: 'json' }, provider: 'migrate', secretUrls },
+      process.stderr,
+    );
     const opened: QueueProvider[] = [];
     try {
       const from = await openProvider('from', options.from, options.fromUrl, env, logger);
@@ -102,10 +116,16 @@ server failing mid-run (run it again: it carries on where it stopped).`,
       if (options.json) {
         writeJson({ from: options.from, to: options.to, ...result });
       } else {
-        const verb = options.dryRun ? 'Dry run (nothing written): would migrate' : options.mode === 'move' ? 'Moved' : 'Copied';
+        const verb = options.dryRun
+          ? 'Dry run (nothing written): would migrate'
+          : options.mode === 'move'
+            ? 'Moved'
+            : 'Copied';
         process.stdout.write(`${verb} jobs from ${options.from} to ${options.to}\n\n${renderSummaryTable(result)}\n`);
-        for (const job of result.activeLeftInPlace) process.stdout.write(`left in place (active): ${job.id} (${job.name})\n`);
-        for (const failure of result.failures) process.stdout.write(`failed: ${failure.id} (${failure.name}): ${failure.reason}\n`);
+        for (const job of result.activeLeftInPlace)
+          process.stdout.write(`left in place (active): ${job.id} (${job.name})\n`);
+        for (const failure of result.failures)
+          process.stdout.write(`failed: ${failure.id} (${failure.name}): ${failure.reason}\n`);
         if (result.deletionStopped !== null) {
           const { missingOnTarget, leftOnSource } = result.deletionStopped;
           process.stdout.write(
@@ -115,7 +135,9 @@ server failing mid-run (run it again: it carries on where it stopped).`,
         }
         if (!options.dryRun) {
           process.stdout.write(
-            result.complete ? '\nEvery selected job is on the target.\n' : '\nNOT every selected job is on the target: run again, or see the failures above.\n',
+            result.complete
+              ? '\nEvery selected job is on the target.\n'
+              : '\nNOT every selected job is on the target: run again, or see the failures above.\n',
           );
         }
       }

@@ -47,7 +47,9 @@ export async function runReminderDemo(env: Environment): Promise<void> {
   };
   const sender: NotificationSender = {
     async send(notification: Notification) {
-      line(`SENT     ${notification.channel.padEnd(5)} to ${notification.to}: ${notification.subject ?? notification.body}`);
+      line(
+        `SENT     ${notification.channel.padEnd(5)} to ${notification.to}: ${notification.subject ?? notification.body}`,
+      );
     },
   };
 
@@ -57,11 +59,20 @@ export async function runReminderDemo(env: Environment): Promise<void> {
     configure(container) {
       container.rebind(DOMAIN_TYPES.NotificationSender).toConstantValue(sender);
       container.rebind(DOMAIN_TYPES.ReminderGuard).toConstantValue(guard);
-      container.rebind(DOMAIN_TYPES.BookingReminderOffsets).toConstantValue(scaleOffsets(DEFAULT_BOOKING_REMINDER_OFFSETS, scale));
-      // Half a day before, on the day, one day late.
       container
-        .rebind(DOMAIN_TYPES.PaymentReminderOffsets)
-        .toConstantValue(scaleOffsets([{ label: 'before-12h', offsetMs: 12 * HOUR }, { label: 'due', offsetMs: 0 }, { label: 'overdue-1d', offsetMs: -24 * HOUR }], scale));
+        .rebind(DOMAIN_TYPES.BookingReminderOffsets)
+        .toConstantValue(scaleOffsets(DEFAULT_BOOKING_REMINDER_OFFSETS, scale));
+      // Half a day before, on the day, one day late.
+      container.rebind(DOMAIN_TYPES.PaymentReminderOffsets).toConstantValue(
+        scaleOffsets(
+          [
+            { label: 'before-12h', offsetMs: 12 * HOUR },
+            { label: 'due', offsetMs: 0 },
+            { label: 'overdue-1d', offsetMs: -24 * HOUR },
+          ],
+          scale,
+        ),
+      );
     },
   });
   startedAt = Date.now();
@@ -87,15 +98,26 @@ export async function runReminderDemo(env: Environment): Promise<void> {
 
   const customer = { customerId: 'c-1', customerEmail: 'ada@example.com', timeZone: 'Europe/Paris' };
   const booking = (bookingId: string, storyHours: number, location: string): Booking => ({
-    ...customer, bookingId, bookingDate: storyTime(storyHours), location,
+    ...customer,
+    bookingId,
+    bookingDate: storyTime(storyHours),
+    location,
   });
   const payment = (paymentId: string, bookingId: string, storyHours: number, amount: number): Payment => ({
-    ...customer, paymentId, bookingId, amount, currency: 'EUR', dueDate: storyTime(storyHours), locale: 'fr-FR',
+    ...customer,
+    paymentId,
+    bookingId,
+    amount,
+    currency: 'EUR',
+    dueDate: storyTime(storyHours),
+    locale: 'fr-FR',
   });
 
   const report = (what: string, plan: ReminderPlan) => {
-    line(`SCHEDULE ${what}: ${plan.scheduled.map((r) => r.reminder).join(', ') || 'nothing'}` +
-      (plan.skipped.length > 0 ? ` (skipped, already past: ${plan.skipped.map((r) => r.reminder).join(', ')})` : ''));
+    line(
+      `SCHEDULE ${what}: ${plan.scheduled.map((r) => r.reminder).join(', ') || 'nothing'}` +
+        (plan.skipped.length > 0 ? ` (skipped, already past: ${plan.skipped.map((r) => r.reminder).join(', ')})` : ''),
+    );
   };
 
   report('booking b-1 in 25 h at Studio 3', await bookings.scheduleBookingReminders(booking('b-1', 25, 'Studio 3')));
@@ -105,7 +127,10 @@ export async function runReminderDemo(env: Environment): Promise<void> {
   report('booking b-2 in 30 min at Studio 1', await bookings.scheduleBookingReminders(booking('b-2', 0.5, 'Studio 1')));
   report('booking b-3 in 26 h at Studio 2', await bookings.scheduleBookingReminders(booking('b-3', 26, 'Studio 2')));
   report('booking b-4 in 27 h at Studio 4', await bookings.scheduleBookingReminders(booking('b-4', 27, 'Studio 4')));
-  report('payment p-1 of 120.50 EUR due in 24 h', await payments.schedulePaymentReminders(payment('p-1', 'b-1', 24, 120.5)));
+  report(
+    'payment p-1 of 120.50 EUR due in 24 h',
+    await payments.schedulePaymentReminders(payment('p-1', 'b-1', 24, 120.5)),
+  );
   report('payment p-2 of 80 EUR due in 30 h', await payments.schedulePaymentReminders(payment('p-2', 'b-3', 30, 80)));
 
   const removed = await bookings.cancelBookingReminders('b-3');
@@ -114,7 +139,9 @@ export async function runReminderDemo(env: Environment): Promise<void> {
   // Booking b-4 moves a day later: its reminders are replaced, not added.
   const before = (await queue.listJobs({ names: ['booking-reminder'] })).length;
   const moved = await bookings.rescheduleBookingReminders(booking('b-4', 40, 'Studio 4'));
-  line(`MOVE     booking b-4 to 40 h: ${moved.scheduled.length} reminders, ${before} -> ${(await queue.listJobs({ names: ['booking-reminder'] })).length} booking jobs in all`);
+  line(
+    `MOVE     booking b-4 to 40 h: ${moved.scheduled.length} reminders, ${before} -> ${(await queue.listJobs({ names: ['booking-reminder'] })).length} booking jobs in all`,
+  );
 
   // Later in the story: b-1's customer cancels after the day-before reminder went out,
   // p-1 is paid on time (reminders cancelled), p-2 is settled through another channel

@@ -16,8 +16,14 @@ export function addCleanCommand(jobs: Command, report: ReportOutcome): void {
   const command = jobs
     .command('clean')
     .summary('remove finished jobs older than a given age')
-    .description('Remove the completed (and, with --states, failed) jobs of every name that finished longer ago than --older-than.')
-    .addOption(new Option('--older-than <duration>', 'finished at least this long ago: 30m, 24h, 7d, or 0 for all').argParser(duration).makeOptionMandatory())
+    .description(
+      'Remove the completed (and, with --states, failed) jobs of every name that finished longer ago than --older-than.',
+    )
+    .addOption(
+      new Option('--older-than <duration>', 'finished at least this long ago: 30m, 24h, 7d, or 0 for all')
+        .argParser(duration)
+        .makeOptionMandatory(),
+    )
     .addOption(
       new Option('--states <states>', `which finished states, comma-separated: ${FINISHED_STATES.join(', ')}`)
         .argParser(listOf(FINISHED_STATES, 'finished state'))

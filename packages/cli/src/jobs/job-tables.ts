@@ -15,7 +15,16 @@ export function instant(date: Date | null): string {
 /** `switchyard jobs list`: one row per job; a `failed reason` column when a job has one. */
 export function renderJobList(jobs: readonly JobInfo[]): string {
   const withReason = jobs.some((job) => job.failedReason !== undefined);
-  const header = ['id', 'name', 'state', 'run at', 'priority', 'attempts', 'created', ...(withReason ? ['failed reason'] : [])];
+  const header = [
+    'id',
+    'name',
+    'state',
+    'run at',
+    'priority',
+    'attempts',
+    'created',
+    ...(withReason ? ['failed reason'] : []),
+  ];
   const rows = jobs.map((job) => [
     job.id,
     job.name,
@@ -42,18 +51,30 @@ export function renderJob(job: JobInfo): string {
     ['attempts', `${job.attemptsMade} of ${job.maxAttempts}`],
     ['progress', `${job.progress}%`],
   ];
-  if (job.repeat !== undefined) fields.push(['repeat', 'cron' in job.repeat ? `cron ${job.repeat.cron}${job.repeat.tz === undefined ? '' : ` (${job.repeat.tz})`}` : `every ${job.repeat.everyMs} ms`]);
+  if (job.repeat !== undefined)
+    fields.push([
+      'repeat',
+      'cron' in job.repeat
+        ? `cron ${job.repeat.cron}${job.repeat.tz === undefined ? '' : ` (${job.repeat.tz})`}`
+        : `every ${job.repeat.everyMs} ms`,
+    ]);
   if (job.failedReason !== undefined) fields.push(['failed reason', job.failedReason]);
   if (job.result !== undefined) fields.push(['result', JSON.stringify(job.result, null, 2)]);
   fields.push(['data', JSON.stringify(job.data, null, 2)]);
   const width = Math.max(...fields.map(([label]) => label.length));
   // A value of several lines (JSON) continues under its first line.
-  return fields.map(([label, value]) => `${label.padEnd(width)}  ${value.replace(/\n/g, `\n${' '.repeat(width + 2)}`)}`).join('\n');
+  return fields
+    .map(([label, value]) => `${label.padEnd(width)}  ${value.replace(/\n/g, `\n${' '.repeat(width + 2)}`)}`)
+    .join('\n');
 }
 
 /** `switchyard jobs stats`: counts per state, one row per name, then the total. */
 export function renderStats(byName: Record<string, Counts>, total: Counts): string {
-  const row = (name: string, counts: Counts) => [name, ...COUNT_COLUMNS.map((state) => String(counts[state])), counts.paused ? 'yes' : 'no'];
+  const row = (name: string, counts: Counts) => [
+    name,
+    ...COUNT_COLUMNS.map((state) => String(counts[state])),
+    counts.paused ? 'yes' : 'no',
+  ];
   return renderTable({
     header: ['job name', ...COUNT_COLUMNS, 'paused'],
     rows: Object.entries(byName).map(([name, counts]) => row(name, counts)),

@@ -13,7 +13,11 @@ export async function withConfiguredJobs(
   { env, secretUrls }: ActionContext,
   body: (provider: QueueProvider, config: SwitchyardConfig) => Promise<number>,
 ): Promise<number> {
-  const { config, provider } = await connectConfiguredProvider({ ...env, LOG_LEVEL: env.LOG_LEVEL || 'warn' }, secretUrls, process.stderr);
+  const { config, provider } = await connectConfiguredProvider(
+    { ...env, LOG_LEVEL: env.LOG_LEVEL || 'warn' },
+    secretUrls,
+    process.stderr,
+  );
   if (config.provider === 'memory') {
     process.stderr.write('note: QUEUE_PROVIDER=memory: this process has its own, empty, in-memory queue\n');
   }

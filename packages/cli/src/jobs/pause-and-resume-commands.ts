@@ -9,7 +9,11 @@ export function addPauseAndResumeCommands(jobs: Command, report: ReportOutcome):
     const done = verb === 'pause' ? 'paused' : 'resumed';
     const command = jobs
       .command(verb)
-      .summary(verb === 'pause' ? 'stop taking new jobs of a name (or of every name); active ones finish' : 'take jobs again after a pause')
+      .summary(
+        verb === 'pause'
+          ? 'stop taking new jobs of a name (or of every name); active ones finish'
+          : 'take jobs again after a pause',
+      )
       .description(
         verb === 'pause'
           ? 'Stop taking new jobs of one name, or of every name (including names first seen later) when none is given. ' +

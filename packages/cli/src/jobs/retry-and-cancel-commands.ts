@@ -21,8 +21,12 @@ const CHANGES: PerJobChange[] = [
     verb: 'retry',
     done: 'retried',
     summary: 'put failed jobs back to waiting, with fresh attempts',
-    description: 'Put failed jobs back to waiting, with fresh attempts. Exit code 1 unless every one of them was retried.',
-    examples: ['switchyard jobs retry welcome-ada', "switchyard jobs list --states failed --json | jq -r '.[].id' | xargs switchyard jobs retry"],
+    description:
+      'Put failed jobs back to waiting, with fresh attempts. Exit code 1 unless every one of them was retried.',
+    examples: [
+      'switchyard jobs retry welcome-ada',
+      "switchyard jobs list --states failed --json | jq -r '.[].id' | xargs switchyard jobs retry",
+    ],
     apply: (provider, id) => provider.retryJob(id),
     whyNot: (state) => `it is ${state}; only a failed job can be retried`,
   },
@@ -32,9 +36,13 @@ const CHANGES: PerJobChange[] = [
     summary: 'remove jobs that are not running (a repeating job stops for good)',
     description:
       'Remove jobs that are not running; a repeating job stops for good. Exit code 1 unless every one of them was cancelled.',
-    examples: ['switchyard jobs cancel booking:b-42:24h booking:b-42:1h', 'switchyard jobs cancel nightly-digest --json'],
+    examples: [
+      'switchyard jobs cancel booking:b-42:24h booking:b-42:1h',
+      'switchyard jobs cancel nightly-digest --json',
+    ],
     apply: (provider, id) => provider.cancelJob(id),
-    whyNot: (state) => (state === 'active' ? 'it is running (active); let it finish' : `the provider kept it (${state})`),
+    whyNot: (state) =>
+      state === 'active' ? 'it is running (active); let it finish' : `the provider kept it (${state})`,
   },
 ];
 
@@ -62,7 +70,13 @@ export function addRetryAndCancelCommands(jobs: Command, report: ReportOutcome):
           outcomes.push({ id, changed: false, reason: job === null ? 'no such job' : change.whyNot(job.state) });
         }
         if (json) {
-          writeJson(outcomes.map(({ id, changed, reason }) => ({ id, [change.done]: changed, ...(reason === undefined ? {} : { reason }) })));
+          writeJson(
+            outcomes.map(({ id, changed, reason }) => ({
+              id,
+              [change.done]: changed,
+              ...(reason === undefined ? {} : { reason }),
+            })),
+          );
         } else {
           for (const { id, changed, reason } of outcomes) {
             process.stdout.write(changed ? `${change.done} ${id}\n` : `not ${change.done} ${id}: ${reason}\n`);

@@ -18,7 +18,10 @@ export function addStatsCommand(jobs: Command, report: ReportOutcome): void {
     )
     .argument('[names...]', 'job names (default: every name found)')
     .option('--json', 'print { "byName": { <name>: counts }, "total": counts } as JSON')
-    .addHelpText('after', '\nExamples:\n  switchyard jobs stats\n  switchyard jobs stats booking-reminder payment-reminder --json');
+    .addHelpText(
+      'after',
+      '\nExamples:\n  switchyard jobs stats\n  switchyard jobs stats booking-reminder payment-reminder --json',
+    );
 
   defineAction(command, report, (context) =>
     withConfiguredJobs(context, async (provider) => {

@@ -39,7 +39,8 @@ export async function openProvider(
     await queue.connect();
   } catch (error) {
     await queue.close({ timeoutMs: 1000 }).catch(() => undefined);
-    const reason = error instanceof ProviderUnavailableError ? error.message : redactSecrets(String((error as Error).message), url);
+    const reason =
+      error instanceof ProviderUnavailableError ? error.message : redactSecrets(String((error as Error).message), url);
     throw new CliError(`--${side} ${provider}: cannot connect: ${reason}`);
   }
   return queue;

@@ -4,7 +4,10 @@ import type { MigrationProgress } from '@switchyard/core';
  * Progress on stderr: a bar redrawn in place on a terminal, plain lines otherwise
  * (logs and CI output stay readable).
  */
-export function progressDisplay(stream: NodeJS.WriteStream = process.stderr, { dryRun = false } = {}): {
+export function progressDisplay(
+  stream: NodeJS.WriteStream = process.stderr,
+  { dryRun = false } = {},
+): {
   update(progress: MigrationProgress): void;
   end(): void;
 } {
@@ -21,7 +24,10 @@ export function progressDisplay(stream: NodeJS.WriteStream = process.stderr, { d
       }
       const width = 30;
       const filled = total === null || total === 0 ? (done / 100) % width : Math.round((done / total) * width);
-      const bar = total === null ? `${' '.repeat(Math.floor(filled))}<=>`.padEnd(width).slice(0, width) : '#'.repeat(filled).padEnd(width, '.');
+      const bar =
+        total === null
+          ? `${' '.repeat(Math.floor(filled))}<=>`.padEnd(width).slice(0, width)
+          : '#'.repeat(filled).padEnd(width, '.');
       stream.write(`\r[${bar}] ${verb} ${done}${total === null ? '' : `/${total}`} jobs (${rate(done)}/s)\u001b[K`);
       drawn = true;
     },

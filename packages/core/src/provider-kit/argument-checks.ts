@@ -8,7 +8,14 @@ import { JOB_STATES, type JobState } from '../job.js';
 import type { JobProcessor } from '../job-processor.js';
 import { normalizeListQuery, type NormalizedListQuery } from '../list-query.js';
 import { validateCleanOptions, validateConcurrency, validateOnExisting } from '../provider-call-options.js';
-import type { CleanOptions, CloseOptions, ExportQuery, ImportOptions, ListJobsQuery, RegisterOptions } from '../queue-provider.js';
+import type {
+  CleanOptions,
+  CloseOptions,
+  ExportQuery,
+  ImportOptions,
+  ListJobsQuery,
+  RegisterOptions,
+} from '../queue-provider.js';
 import { validateJobName } from '../validate-schedule.js';
 
 /** The longest `close({ timeoutMs })`: what a Node.js timer can wait. */
@@ -16,16 +23,19 @@ const MAX_CLOSE_TIMEOUT_MS = 2 ** 31 - 1;
 
 function plainObjectOrUndefined(value: unknown, field: string, known: readonly string[]): Record<string, unknown> {
   if (value === undefined) return {};
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ValidationError(field, 'must be an object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new ValidationError(field, 'must be an object');
   for (const key of Object.keys(value)) {
-    if (!known.includes(key)) throw new ValidationError(`${field}.${key}`, `unknown option (known: ${known.join(', ')})`);
+    if (!known.includes(key))
+      throw new ValidationError(`${field}.${key}`, `unknown option (known: ${known.join(', ')})`);
   }
   return value as Record<string, unknown>;
 }
 
 /** A processor: an object with a valid job `name` and a `process` function. */
 export function validateProcessor(processor: unknown): JobProcessor {
-  if (typeof processor !== 'object' || processor === null) throw new ValidationError('processor', 'must be an object with name and process');
+  if (typeof processor !== 'object' || processor === null)
+    throw new ValidationError('processor', 'must be an object with name and process');
   const candidate = processor as Partial<JobProcessor>;
   validateJobName(candidate.name, 'processor.name');
   if (typeof candidate.process !== 'function') throw new ValidationError('processor.process', 'must be a function');
@@ -81,7 +91,10 @@ export function validateListJobsQuery(query: ListJobsQuery | undefined): Normali
   });
 }
 
-export function validateExportJobsQuery(query: ExportQuery | undefined): { names: string[] | null; states: JobState[] } {
+export function validateExportJobsQuery(query: ExportQuery | undefined): {
+  names: string[] | null;
+  states: JobState[];
+} {
   const checked = plainObjectOrUndefined(query, 'query', ['names', 'states']);
   return { names: validateNames(checked.names) ?? null, states: validateStates(checked.states) ?? [...JOB_STATES] };
 }
@@ -94,15 +107,26 @@ export function validateCleanArgument(options: CleanOptions): CleanOptions {
 /** `importJobs`' arguments: something iterable (sync or async) and the options; the `onExisting` chosen. */
 export function validateImportArguments(jobs: unknown, options: ImportOptions | undefined): 'skip' | 'replace' {
   const iterable =
-    typeof jobs === 'object' && jobs !== null && (Symbol.asyncIterator in jobs || Symbol.iterator in jobs) && typeof jobs !== 'string';
+    typeof jobs === 'object' &&
+    jobs !== null &&
+    (Symbol.asyncIterator in jobs || Symbol.iterator in jobs) &&
+    typeof jobs !== 'string';
   if (!iterable) throw new ValidationError('jobs', 'must be an iterable or async iterable of job snapshots');
   return validateOnExisting(plainObjectOrUndefined(options, 'options', ['onExisting']));
 }
 
-export function validateCloseOptions(options: CloseOptions | undefined, defaultTimeoutMs: number): { timeoutMs: number } {
+export function validateCloseOptions(
+  options: CloseOptions | undefined,
+  defaultTimeoutMs: number,
+): { timeoutMs: number } {
   const checked = plainObjectOrUndefined(options, 'options', ['timeoutMs']);
   const timeoutMs = checked.timeoutMs ?? defaultTimeoutMs;
-  if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs < 0 || timeoutMs > MAX_CLOSE_TIMEOUT_MS) {
+  if (
+    typeof timeoutMs !== 'number' ||
+    !Number.isFinite(timeoutMs) ||
+    timeoutMs < 0 ||
+    timeoutMs > MAX_CLOSE_TIMEOUT_MS
+  ) {
     throw new ValidationError('timeoutMs', `must be a number from 0 to ${MAX_CLOSE_TIMEOUT_MS}`);
   }
   return { timeoutMs };

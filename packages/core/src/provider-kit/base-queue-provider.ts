@@ -280,7 +280,12 @@ export abstract class BaseQueueProvider extends ProviderEventEmitter implements 
       await withDeadline(this._ping(), HEALTH_CHECK_TIMEOUT_MS, 'no answer from the backend');
       return { healthy: true, provider: this.name, latencyMs: Date.now() - startedAt };
     } catch (error) {
-      return { healthy: false, provider: this.name, latencyMs: Date.now() - startedAt, error: this.asCallError(error).message };
+      return {
+        healthy: false,
+        provider: this.name,
+        latencyMs: Date.now() - startedAt,
+        error: this.asCallError(error).message,
+      };
     }
   }
 
@@ -312,7 +317,10 @@ export abstract class BaseQueueProvider extends ProviderEventEmitter implements 
     }
   }
 
-  async importJobs(jobs: AsyncIterable<JobSnapshot> | Iterable<JobSnapshot>, options?: ImportOptions): Promise<ImportReport> {
+  async importJobs(
+    jobs: AsyncIterable<JobSnapshot> | Iterable<JobSnapshot>,
+    options?: ImportOptions,
+  ): Promise<ImportReport> {
     this.assertNotClosing();
     const onExisting = validateImportArguments(jobs, options);
     return this.backendCall(() =>
@@ -375,7 +383,12 @@ export abstract class BaseQueueProvider extends ProviderEventEmitter implements 
 
   protected reportRetrying(job: JobInfo, error: Error, delayMs: number): void {
     this.logger.info('job attempt failed, retrying', {
-      provider: this.name, jobName: job.name, jobId: job.id, attempt: job.attemptsMade, delayMs, error: error.message,
+      provider: this.name,
+      jobName: job.name,
+      jobId: job.id,
+      attempt: job.attemptsMade,
+      delayMs,
+      error: error.message,
     });
     this.emitSafely('retrying', job, error, delayMs);
   }
@@ -386,7 +399,11 @@ export abstract class BaseQueueProvider extends ProviderEventEmitter implements 
   }
 
   protected reportStalled(jobId: string, name: string): void {
-    this.logger.warn('job stalled: its worker stopped mid-attempt; it will run again', { provider: this.name, jobName: name, jobId });
+    this.logger.warn('job stalled: its worker stopped mid-attempt; it will run again', {
+      provider: this.name,
+      jobName: name,
+      jobId,
+    });
     this.emitSafely('stalled', jobId, name);
   }
 
@@ -427,13 +444,24 @@ export abstract class BaseQueueProvider extends ProviderEventEmitter implements 
     const wasConnected = this.currentStatus === 'open' || this.currentStatus === 'connecting';
     this.currentStatus = 'closing';
     // A connect() under way ends on its own; if it fails, there is nothing to close.
-    const connected = wasConnected && (await (wasConnecting ?? Promise.resolve()).then(() => true, () => false));
+    const connected =
+      wasConnected &&
+      (await (wasConnecting ?? Promise.resolve()).then(
+        () => true,
+        () => false,
+      ));
     if (connected) {
       await this._stopFetching().catch((error: unknown) => this.logCloseStepFailure('stopping', error));
       if (this.attempts.size > 0) {
-        const finished = await withDeadline(this.attempts.whenIdle(), timeoutMs, 'active jobs').then(() => true, () => false);
+        const finished = await withDeadline(this.attempts.whenIdle(), timeoutMs, 'active jobs').then(
+          () => true,
+          () => false,
+        );
         if (!finished) {
-          this.logger.warn('close timed out: aborting active jobs', { provider: this.name, active: this.attempts.size });
+          this.logger.warn('close timed out: aborting active jobs', {
+            provider: this.name,
+            active: this.attempts.size,
+          });
           this.attempts.abortAll(new ProviderClosedError(this.name));
           // Processors that honour the signal end at once; their outcome may still be being written.
           await withDeadline(this.attempts.whenIdle(), ABORT_GRACE_MS, 'aborted jobs').catch(() => undefined);

@@ -47,7 +47,10 @@ export class ErrorReporter {
     if (this.recent.size >= REMEMBERED_MESSAGES) this.recent.clear();
     this.recent.set(message, now);
     if (this.target.listenerCount('error') > 0) {
-      this.target.emit('error', message === error.message ? error : Object.assign(new Error(message), { name: error.name }));
+      this.target.emit(
+        'error',
+        message === error.message ? error : Object.assign(new Error(message), { name: error.name }),
+      );
     } else {
       this.logger.error(`${this.target.name} provider error`, { provider: this.target.name, error: message });
     }

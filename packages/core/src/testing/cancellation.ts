@@ -65,7 +65,9 @@ export function describeCancellation(fixture: ContractFixture): void {
       await events.completion(barrier, fixture.deadline(2 * everyMs));
       expect(ticks.attempts.length).to.equal(occurrencesAtCancel, 'the repeating job ran after it was cancelled');
       expect(await provider.getJob(id)).to.equal(null);
-      expect(await provider.listJobs({ names: ['tick'], states: ['scheduled', 'waiting', 'active'] })).to.have.lengthOf(0);
+      expect(await provider.listJobs({ names: ['tick'], states: ['scheduled', 'waiting', 'active'] })).to.have.lengthOf(
+        0,
+      );
     });
 
     it('stops a repeating job whose occurrence is running: true, that occurrence finishes, and no other follows', async () => {
@@ -76,7 +78,10 @@ export function describeCancellation(fixture: ContractFixture): void {
       const provider = await fixture.startedProvider([ticks, barrierProcessor]);
       const events = new EventRecorder(provider);
       const id = await provider.scheduleJob('tick', {}, { repeat: { everyMs } });
-      await waitFor(() => ticks.active === 1, { timeoutMs: fixture.deadline(everyMs), message: 'the first occurrence to start' });
+      await waitFor(() => ticks.active === 1, {
+        timeoutMs: fixture.deadline(everyMs),
+        message: 'the first occurrence to start',
+      });
 
       expect(await provider.cancelJob(id)).to.equal(true);
       gate.open();

@@ -58,7 +58,11 @@ export function describeClean(fixture: ContractFixture): void {
       await events.completion(old, fixture.deadline());
       const oldFinishedAt = (await existingJob(provider, old)).finishedAt!.getTime();
       // Let the first job age past the threshold (a wait on the clock, not an outcome).
-      await waitFor(() => Date.now() - oldFinishedAt >= 400, { timeoutMs: 1000, intervalMs: 20, message: 'the job to age' });
+      await waitFor(() => Date.now() - oldFinishedAt >= 400, {
+        timeoutMs: 1000,
+        intervalMs: 20,
+        message: 'the job to age',
+      });
       const recent = await provider.scheduleJob('cleanup', { age: 'recent' });
       await events.completion(recent, fixture.deadline());
 

@@ -25,7 +25,10 @@ export function describeConcurrency(fixture: ContractFixture): void {
       for (let i = 0; i < 6; i += 1) ids.push(await provider.scheduleJob('limited', { i }));
       const barrier = await provider.scheduleJob('barrier', {});
 
-      await waitFor(() => limited.attempts.length >= 2, { timeoutMs: fixture.deadline(), message: 'two jobs to start' });
+      await waitFor(() => limited.attempts.length >= 2, {
+        timeoutMs: fixture.deadline(),
+        message: 'two jobs to start',
+      });
       await events.completion(barrier, fixture.deadline());
       expect(limited.attempts).to.have.lengthOf(2, 'jobs started while both slots were busy');
       expect((await provider.getStats('limited')).active).to.equal(2);

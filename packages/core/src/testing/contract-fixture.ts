@@ -74,9 +74,12 @@ export class ContractFixture {
     const providers = this.openProviders.splice(0);
     const limit = CLOSE_AFTER_TEST_TIMEOUT_MS + this.deadline();
     const outcomes = await Promise.allSettled(
-      providers.map((provider) => settlesWithin(provider.close({ timeoutMs: CLOSE_AFTER_TEST_TIMEOUT_MS }), limit, 'close()')),
+      providers.map((provider) =>
+        settlesWithin(provider.close({ timeoutMs: CLOSE_AFTER_TEST_TIMEOUT_MS }), limit, 'close()'),
+      ),
     );
     const errors = outcomes.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason as unknown] : []));
-    if (errors.length > 0) throw new AggregateError(errors, `closing the test's providers failed: ${errors.map(String).join('; ')}`);
+    if (errors.length > 0)
+      throw new AggregateError(errors, `closing the test's providers failed: ${errors.map(String).join('; ')}`);
   }
 }

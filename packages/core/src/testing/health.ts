@@ -24,7 +24,12 @@ export function describeHealth(fixture: ContractFixture): void {
       await provider.close({ timeoutMs: 100 });
       const health = await provider.checkHealth();
 
-      expect(health).to.deep.equal({ healthy: false, provider: fixture.providerName, latencyMs: 0, error: 'provider is closed' });
+      expect(health).to.deep.equal({
+        healthy: false,
+        provider: fixture.providerName,
+        latencyMs: 0,
+        error: 'provider is closed',
+      });
     });
   });
 }

@@ -13,15 +13,64 @@ import { MAX_JOB_ID_LENGTH, MAX_JOB_NAME_LENGTH } from '../validate-schedule.js'
  * the queue, `meta-paused` paused it, `wait` broke every later add.
  */
 export const BULL_KEY_NAME_IDS: readonly string[] = [
-  'active', 'wait', 'waiting', 'paused', 'resumed', 'meta-paused', 'meta', 'id', 'delayed', 'priority',
-  'stalled-check', 'stalled', 'completed', 'failed', 'repeat', 'limiter', 'drained', 'duplicated', 'debounced',
-  'progress', 'de', 'metrics', 'events', 'marker', 'prioritized', 'pc', 'logs', 'lock',
+  'active',
+  'wait',
+  'waiting',
+  'paused',
+  'resumed',
+  'meta-paused',
+  'meta',
+  'id',
+  'delayed',
+  'priority',
+  'stalled-check',
+  'stalled',
+  'completed',
+  'failed',
+  'repeat',
+  'limiter',
+  'drained',
+  'duplicated',
+  'debounced',
+  'progress',
+  'de',
+  'metrics',
+  'events',
+  'marker',
+  'prioritized',
+  'pc',
+  'logs',
+  'lock',
 ];
 
 /** Ids shaped like the keys Bull derives from other ids, or like ids Bull hands out itself. */
 export const KEY_SHAPED_IDS: readonly string[] = [
-  'x:lock', 'x:logs', 'repeat:x:1', 'de:x', 'metrics:completed', 'y:1', 'a/b', '/', '::', ':', 'x:', ':x',
-  '1', '42', '007', '~', '~x', '%3A', '%25', 'a%3Ab', 'booking:42:24h', '*', '?', '[a]', '{x}', '\\',
+  'x:lock',
+  'x:logs',
+  'repeat:x:1',
+  'de:x',
+  'metrics:completed',
+  'y:1',
+  'a/b',
+  '/',
+  '::',
+  ':',
+  'x:',
+  ':x',
+  '1',
+  '42',
+  '007',
+  '~',
+  '~x',
+  '%3A',
+  '%25',
+  'a%3Ab',
+  'booking:42:24h',
+  '*',
+  '?',
+  '[a]',
+  '{x}',
+  '\\',
 ];
 
 /** Pairs of ids that differ only in case or in Unicode normalisation: two jobs each, never one. */
@@ -37,7 +86,16 @@ export const LONGEST_JOB_ID = 'é€😀' + 'i'.repeat(MAX_JOB_ID_LENGTH - 4);
 export const LONGEST_JOB_NAME = 'é€😀' + 'n'.repeat(MAX_JOB_NAME_LENGTH - 4);
 
 /** Names that must work as any other name: `/` and Bull's key names included. */
-export const ODD_BUT_VALID_NAMES: readonly string[] = ['reports/daily', 'wait', 'id', '~queue', '1', 'jobs', 'Email', 'email'];
+export const ODD_BUT_VALID_NAMES: readonly string[] = [
+  'reports/daily',
+  'wait',
+  'id',
+  '~queue',
+  '1',
+  'jobs',
+  'Email',
+  'email',
+];
 
 /** Names and ids every provider refuses with `ValidationError`, with the reason. */
 export const REFUSED_NAMES: readonly { name: string; why: string }[] = [

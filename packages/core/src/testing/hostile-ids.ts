@@ -86,7 +86,9 @@ export function describeHostileIds(fixture: ContractFixture): void {
     it("refuses a name with ':' rather than let ('x', id 'y:1') and ('x:y', id '1') share one key", async () => {
       const provider = await fixture.connectedProvider();
       await provider.scheduleJob('x', { first: true }, { jobId: 'y:1', delayMs: HOUR_MS });
-      const error = await rejectionOf(() => provider.scheduleJob('x:y', { second: true }, { jobId: '1', delayMs: HOUR_MS }));
+      const error = await rejectionOf(() =>
+        provider.scheduleJob('x:y', { second: true }, { jobId: '1', delayMs: HOUR_MS }),
+      );
       expect(error).to.be.instanceOf(ValidationError);
       expect((error as ValidationError).field).to.equal('name');
       expect((await existingJob(provider, 'y:1')).data).to.deep.equal({ first: true });
@@ -119,9 +121,15 @@ export function describeHostileIds(fixture: ContractFixture): void {
       const processor = recordingProcessor(LONGEST_JOB_NAME);
       const provider = await fixture.startedProvider([processor]);
       const events = new EventRecorder(provider);
-      expect(await provider.scheduleJob(LONGEST_JOB_NAME, { long: true }, { jobId: LONGEST_JOB_ID })).to.equal(LONGEST_JOB_ID);
+      expect(await provider.scheduleJob(LONGEST_JOB_NAME, { long: true }, { jobId: LONGEST_JOB_ID })).to.equal(
+        LONGEST_JOB_ID,
+      );
       await events.completion(LONGEST_JOB_ID, fixture.deadline());
-      expect(await existingJob(provider, LONGEST_JOB_ID)).to.deep.include({ id: LONGEST_JOB_ID, name: LONGEST_JOB_NAME, state: 'completed' });
+      expect(await existingJob(provider, LONGEST_JOB_ID)).to.deep.include({
+        id: LONGEST_JOB_ID,
+        name: LONGEST_JOB_NAME,
+        state: 'completed',
+      });
     });
 
     for (const { name, why } of REFUSED_NAMES) {
@@ -180,7 +188,13 @@ export function describeHostileIds(fixture: ContractFixture): void {
       for (let index = 0; index < 20; index += 1) {
         const name = `never-used-${index}`;
         expect(await provider.listJobs({ names: [name] })).to.deep.equal([]);
-        expect(await provider.getStats(name)).to.deep.include({ scheduled: 0, waiting: 0, active: 0, completed: 0, failed: 0 });
+        expect(await provider.getStats(name)).to.deep.include({
+          scheduled: 0,
+          waiting: 0,
+          active: 0,
+          completed: 0,
+          failed: 0,
+        });
         const exported: JobSnapshot[] = [];
         for await (const snapshot of provider.exportJobs({ names: [name] })) exported.push(snapshot);
         expect(exported).to.deep.equal([]);

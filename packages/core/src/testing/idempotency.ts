@@ -18,7 +18,11 @@ export function describeIdempotency(fixture: ContractFixture): void {
     it('returns the same id for a jobId that exists and stores nothing new', async () => {
       const provider = await fixture.connectedProvider();
       const first = await provider.scheduleJob('invoice', { n: 1 }, { jobId: 'invoice-42', priority: 2 });
-      const second = await provider.scheduleJob('invoice', { n: 2 }, { jobId: 'invoice-42', priority: 9, delayMs: 60_000 });
+      const second = await provider.scheduleJob(
+        'invoice',
+        { n: 2 },
+        { jobId: 'invoice-42', priority: 9, delayMs: 60_000 },
+      );
 
       expect(second).to.equal(first);
       const jobs = await provider.listJobs();

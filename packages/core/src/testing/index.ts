@@ -14,7 +14,12 @@ export { ContractFixture } from './contract-fixture.js';
 export { waitFor, once, nextTurn, settlesWithin, type WaitForOptions } from './waiting.js';
 export { Latch } from './latch.js';
 export { EventRecorder, type CompletedEvent, type FailedEvent, type RetryingEvent } from './event-recorder.js';
-export { recordingProcessor, type RecordingProcessor, type AttemptRecord, type JobHandler } from './recording-processor.js';
+export {
+  recordingProcessor,
+  type RecordingProcessor,
+  type AttemptRecord,
+  type JobHandler,
+} from './recording-processor.js';
 export { rejectionOf } from './rejection.js';
 export { existingJob } from './existing-job.js';
 export {

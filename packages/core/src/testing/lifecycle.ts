@@ -15,9 +15,19 @@ const HOUR_MS = 3_600_000;
 function snapshot(id: string): JobSnapshot {
   const now = Date.now();
   return {
-    schemaVersion: SNAPSHOT_SCHEMA_VERSION, id, name: 'imported', data: { id }, state: 'scheduled',
-    runAt: new Date(now + HOUR_MS).toISOString(), priority: 5, attempts: 1, attemptsMade: 0, backoff: null,
-    timeoutMs: null, repeat: null, createdAt: new Date(now).toISOString(),
+    schemaVersion: SNAPSHOT_SCHEMA_VERSION,
+    id,
+    name: 'imported',
+    data: { id },
+    state: 'scheduled',
+    runAt: new Date(now + HOUR_MS).toISOString(),
+    priority: 5,
+    attempts: 1,
+    attemptsMade: 0,
+    backoff: null,
+    timeoutMs: null,
+    repeat: null,
+    createdAt: new Date(now).toISOString(),
   };
 }
 
@@ -113,17 +123,41 @@ export function describeLifecycle(fixture: ContractFixture): void {
       const bad: [string, () => void, string][] = [
         ['no processor', () => provider.registerProcessor(undefined as unknown as JobProcessor), 'processor'],
         ['an empty name', () => provider.registerProcessor({ name: '', process }), 'processor.name'],
-        ['a name that is not a string', () => provider.registerProcessor({ name: 7, process } as unknown as JobProcessor), 'processor.name'],
+        [
+          'a name that is not a string',
+          () => provider.registerProcessor({ name: 7, process } as unknown as JobProcessor),
+          'processor.name',
+        ],
         ["a name with ':'", () => provider.registerProcessor({ name: 'a:b', process }), 'processor.name'],
-        ['no process function', () => provider.registerProcessor({ name: 'b' } as unknown as JobProcessor), 'processor.process'],
+        [
+          'no process function',
+          () => provider.registerProcessor({ name: 'b' } as unknown as JobProcessor),
+          'processor.process',
+        ],
         ['concurrency 0', () => provider.registerProcessor({ name: 'c', process }, { concurrency: 0 }), 'concurrency'],
-        ['concurrency 1.5', () => provider.registerProcessor({ name: 'c', process }, { concurrency: 1.5 }), 'concurrency'],
-        ["concurrency '2'", () => provider.registerProcessor({ name: 'c', process }, { concurrency: '2' as unknown as number }), 'concurrency'],
-        ['an unknown option', () => provider.registerProcessor({ name: 'c', process }, { parallel: 2 } as never), 'options.parallel'],
+        [
+          'concurrency 1.5',
+          () => provider.registerProcessor({ name: 'c', process }, { concurrency: 1.5 }),
+          'concurrency',
+        ],
+        [
+          "concurrency '2'",
+          () => provider.registerProcessor({ name: 'c', process }, { concurrency: '2' as unknown as number }),
+          'concurrency',
+        ],
+        [
+          'an unknown option',
+          () => provider.registerProcessor({ name: 'c', process }, { parallel: 2 } as never),
+          'options.parallel',
+        ],
       ];
       for (const [what, call, field] of bad) await expectRefused(call, field, what);
       provider.registerProcessor({ name: 'twice', process });
-      await expectRefused(() => provider.registerProcessor({ name: 'twice', process }), 'processor.name', 'a second processor for a name');
+      await expectRefused(
+        () => provider.registerProcessor({ name: 'twice', process }),
+        'processor.name',
+        'a second processor for a name',
+      );
     });
 
     it('runs the jobs of a processor registered after start()', async () => {
@@ -153,15 +187,27 @@ export function describeLifecycle(fixture: ContractFixture): void {
         ["listJobs({ states: ['running'] })", () => provider.listJobs({ states: ['running' as never] }), 'states'],
         ['listJobs({ colour })', () => provider.listJobs({ colour: 'red' } as never), 'query.colour'],
         [
-          "exportJobs({ names: [1] })",
-          () => provider.exportJobs({ names: [1 as never] })[Symbol.asyncIterator]().next(),
+          'exportJobs({ names: [1] })',
+          () =>
+            provider
+              .exportJobs({ names: [1 as never] })
+              [Symbol.asyncIterator]()
+              .next(),
           'names',
         ],
         ['clean(undefined)', () => provider.clean(undefined as never), 'options'],
-        ["clean({ states: ['active'] })", () => provider.clean({ states: ['active' as never], olderThanMs: 0 }), 'states'],
+        [
+          "clean({ states: ['active'] })",
+          () => provider.clean({ states: ['active' as never], olderThanMs: 0 }),
+          'states',
+        ],
         ['clean({ olderThanMs: -1 })', () => provider.clean({ states: ['completed'], olderThanMs: -1 }), 'olderThanMs'],
         ['importJobs(5)', () => provider.importJobs(5 as never), 'jobs'],
-        ["importJobs([], { onExisting: 'merge' })", () => provider.importJobs([], { onExisting: 'merge' as never }), 'onExisting'],
+        [
+          "importJobs([], { onExisting: 'merge' })",
+          () => provider.importJobs([], { onExisting: 'merge' as never }),
+          'onExisting',
+        ],
         ['close({ timeoutMs: -1 })', () => provider.close({ timeoutMs: -1 }), 'timeoutMs'],
         ['close({ timeoutMs: NaN })', () => provider.close({ timeoutMs: Number.NaN }), 'timeoutMs'],
       ];

@@ -93,7 +93,9 @@ export function describeProcessing(fixture: ContractFixture): void {
     });
 
     it('keeps the result of a completed job, with finishedAt and attemptsMade', async () => {
-      const processor = recordingProcessor('sum', (job: JobInfo<{ a: number; b: number }>) => ({ total: job.data.a + job.data.b }));
+      const processor = recordingProcessor('sum', (job: JobInfo<{ a: number; b: number }>) => ({
+        total: job.data.a + job.data.b,
+      }));
       const provider = await fixture.startedProvider([processor]);
       const events = new EventRecorder(provider);
       const before = Date.now();

@@ -71,7 +71,10 @@ export function describeQueries(fixture: ContractFixture): void {
       expect(job.createdAt).to.be.instanceOf(Date);
       expect(job.createdAt.getTime()).to.be.within(before - EARLY_START_SLACK_MS, after + EARLY_START_SLACK_MS);
       expect(job.runAt).to.be.instanceOf(Date);
-      expect(job.runAt!.getTime()).to.be.within(before + 60_000 - EARLY_START_SLACK_MS, after + 60_000 + EARLY_START_SLACK_MS);
+      expect(job.runAt!.getTime()).to.be.within(
+        before + 60_000 - EARLY_START_SLACK_MS,
+        after + 60_000 + EARLY_START_SLACK_MS,
+      );
       expect(job.finishedAt).to.equal(null);
       expect(job.failedReason).to.equal(undefined);
       expect(job.backoff).to.deep.equal(backoff);
@@ -128,14 +131,19 @@ export function describeQueries(fixture: ContractFixture): void {
       expect(await listedIds(provider, { states: ['waiting'] })).to.deep.equal([ids.waiting]);
       expect(await listedIds(provider, { states: ['completed'] })).to.deep.equal([ids.completed]);
       expect(await listedIds(provider, { states: ['failed'] })).to.deep.equal([ids.failed]);
-      expect(await listedIds(provider, { states: ['completed', 'failed'] })).to.have.members([ids.completed, ids.failed]);
+      expect(await listedIds(provider, { states: ['completed', 'failed'] })).to.have.members([
+        ids.completed,
+        ids.failed,
+      ]);
       expect(await listedIds(provider, { states: ['active'] })).to.deep.equal([]);
     });
 
     it('combines name and state filters', async () => {
       const { provider, ids } = await jobsInEveryState(fixture);
 
-      expect(await listedIds(provider, { names: ['beta'], states: ['waiting', 'failed'] })).to.deep.equal([ids.waiting]);
+      expect(await listedIds(provider, { names: ['beta'], states: ['waiting', 'failed'] })).to.deep.equal([
+        ids.waiting,
+      ]);
       expect(await listedIds(provider, { names: ['alpha'], states: ['scheduled'] })).to.deep.equal([]);
     });
 

@@ -131,7 +131,11 @@ export function describeRetries(fixture: ContractFixture): void {
       const processor = failingProcessor('flaky');
       const provider = await fixture.startedProvider([processor]);
       const events = new EventRecorder(provider);
-      const id = await provider.scheduleJob('flaky', {}, { attempts: 4, backoff: { type: 'exponential', delayMs: 50 } });
+      const id = await provider.scheduleJob(
+        'flaky',
+        {},
+        { attempts: 4, backoff: { type: 'exponential', delayMs: 50 } },
+      );
       await events.failure(id, fixture.deadline(350));
 
       const gaps = gapsBetweenStarts(processor, id);
@@ -181,7 +185,10 @@ export function describeRetries(fixture: ContractFixture): void {
       const provider = await fixture.startedProvider([processor]);
       const events = new EventRecorder(provider);
       const id = await provider.scheduleJob('flaky', {}, { attempts: 2, backoff: { type: 'fixed', delayMs: 60_000 } });
-      await waitFor(() => events.retryingOf(id).length === 1, { timeoutMs: fixture.deadline(), message: 'a retrying event' });
+      await waitFor(() => events.retryingOf(id).length === 1, {
+        timeoutMs: fixture.deadline(),
+        message: 'a retrying event',
+      });
 
       const job = await existingJob(provider, id);
       const attemptStart = processor.attemptsOf(id)[0]!.startedAt;

@@ -54,7 +54,10 @@ export function describeScheduling(fixture: ContractFixture): void {
 
       const job = await existingJob(provider, id);
       expect(job.state).to.equal('scheduled');
-      expect(job.runAt?.getTime()).to.be.within(before + 60_000 - EARLY_START_SLACK_MS, after + 60_000 + EARLY_START_SLACK_MS);
+      expect(job.runAt?.getTime()).to.be.within(
+        before + 60_000 - EARLY_START_SLACK_MS,
+        after + 60_000 + EARLY_START_SLACK_MS,
+      );
     });
 
     it('never starts a delayed job before its runAt, and starts it within the tolerance', async () => {
@@ -70,7 +73,10 @@ export function describeScheduling(fixture: ContractFixture): void {
       await events.completion(id, fixture.deadline(200));
       const [attempt] = processor.attemptsOf(id);
       // Against the requested delay, not only the runAt the provider reports.
-      expect(attempt!.startedAt).to.be.at.least(before + 200 - EARLY_START_SLACK_MS, 'started before the delay was over');
+      expect(attempt!.startedAt).to.be.at.least(
+        before + 200 - EARLY_START_SLACK_MS,
+        'started before the delay was over',
+      );
       expect(attempt!.startedAt).to.be.at.least(runAt - EARLY_START_SLACK_MS, 'started before runAt');
       expect(attempt!.startedAt).to.be.at.most(runAt + fixture.toleranceMs, 'started later than the tolerance');
     });
@@ -88,7 +94,10 @@ export function describeScheduling(fixture: ContractFixture): void {
       await events.completion(id, fixture.deadline(150));
       const [attempt] = processor.attemptsOf(id);
       expect(attempt!.startedAt).to.be.at.least(runAt.getTime() - EARLY_START_SLACK_MS, 'started before runAt');
-      expect(attempt!.startedAt).to.be.at.most(runAt.getTime() + fixture.toleranceMs, 'started later than the tolerance');
+      expect(attempt!.startedAt).to.be.at.most(
+        runAt.getTime() + fixture.toleranceMs,
+        'started later than the tolerance',
+      );
     });
 
     it('treats a runAt in the past as now: the job is waiting, due now, and runs at once', async () => {
@@ -153,7 +162,10 @@ export function describeScheduling(fixture: ContractFixture): void {
       const [one, two] = processor.attempts;
       expect(one!.startedAt).to.be.at.least(earliestFirst - EARLY_START_SLACK_MS, 'first occurrence started early');
       expect(one!.startedAt).to.be.at.most(latestFirst + fixture.toleranceMs, 'first occurrence started late');
-      expect(two!.startedAt).to.be.at.least(earliestFirst + 1000 - EARLY_START_SLACK_MS, 'second occurrence started early');
+      expect(two!.startedAt).to.be.at.least(
+        earliestFirst + 1000 - EARLY_START_SLACK_MS,
+        'second occurrence started early',
+      );
       expect(one!.job.data).to.deep.equal({ tick: true });
       expect(two!.job.repeat).to.deep.equal({ cron: '* * * * * *' });
     });

@@ -9,8 +9,21 @@ import { recordingProcessor } from './recording-processor.js';
 
 /** Every field of a snapshot; a round trip must keep each one. */
 const SNAPSHOT_FIELDS = [
-  'schemaVersion', 'id', 'name', 'data', 'state', 'runAt', 'priority', 'attempts', 'attemptsMade',
-  'backoff', 'timeoutMs', 'repeat', 'createdAt', 'failedReason', 'removeOnComplete',
+  'schemaVersion',
+  'id',
+  'name',
+  'data',
+  'state',
+  'runAt',
+  'priority',
+  'attempts',
+  'attemptsMade',
+  'backoff',
+  'timeoutMs',
+  'repeat',
+  'createdAt',
+  'failedReason',
+  'removeOnComplete',
 ] as const satisfies readonly (keyof JobSnapshot)[];
 
 async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
@@ -57,15 +70,31 @@ export function describeSnapshots(fixture: ContractFixture): void {
       const data = { booking: { id: 'b-1', nights: 3 }, guests: ['Ada', 'Grace'], vip: true, note: null };
       const backoff = { type: 'exponential', delayMs: 100, maxDelayMs: 1000, jitter: 0.5 } as const;
       const id = await source.scheduleJob('booking-reminder', data, {
-        delayMs: 60_000, priority: 2, attempts: 4, backoff, timeoutMs: 5000, removeOnComplete: true,
+        delayMs: 60_000,
+        priority: 2,
+        attempts: 4,
+        backoff,
+        timeoutMs: 5000,
+        removeOnComplete: true,
       });
 
       const job = await existingJob(source, id);
       const exported = await exportedSnapshot(source, id);
       expect(exported).to.deep.include({
-        schemaVersion: SNAPSHOT_SCHEMA_VERSION, id, name: 'booking-reminder', data, state: 'scheduled',
-        runAt: job.runAt!.toISOString(), priority: 2, attempts: 4, attemptsMade: 0, backoff, timeoutMs: 5000,
-        repeat: null, createdAt: job.createdAt.toISOString(), removeOnComplete: true,
+        schemaVersion: SNAPSHOT_SCHEMA_VERSION,
+        id,
+        name: 'booking-reminder',
+        data,
+        state: 'scheduled',
+        runAt: job.runAt!.toISOString(),
+        priority: 2,
+        attempts: 4,
+        attemptsMade: 0,
+        backoff,
+        timeoutMs: 5000,
+        repeat: null,
+        createdAt: job.createdAt.toISOString(),
+        removeOnComplete: true,
       });
       const target = await expectRoundTrip(source, id, freshTarget);
       const imported = await existingJob(target, id);
@@ -79,7 +108,14 @@ export function describeSnapshots(fixture: ContractFixture): void {
       const id = await source.scheduleJob('invoice', { n: 7 }, { priority: 9, attempts: 1 });
 
       const exported = await exportedSnapshot(source, id);
-      expect(exported).to.deep.include({ state: 'waiting', priority: 9, attempts: 1, attemptsMade: 0, backoff: null, timeoutMs: null });
+      expect(exported).to.deep.include({
+        state: 'waiting',
+        priority: 9,
+        attempts: 1,
+        attemptsMade: 0,
+        backoff: null,
+        timeoutMs: null,
+      });
       const target = await expectRoundTrip(source, id, freshTarget);
       expect((await existingJob(target, id)).state).to.equal('waiting');
     });
@@ -90,7 +126,11 @@ export function describeSnapshots(fixture: ContractFixture): void {
       });
       const source = await fixture.startedProvider([processor]);
       const events = new EventRecorder(source);
-      const id = await source.scheduleJob('charge', { amount: 5 }, { attempts: 2, backoff: { type: 'fixed', delayMs: 10 } });
+      const id = await source.scheduleJob(
+        'charge',
+        { amount: 5 },
+        { attempts: 2, backoff: { type: 'fixed', delayMs: 10 } },
+      );
       await events.failure(id, fixture.deadline(10));
 
       const exported = await exportedSnapshot(source, id);

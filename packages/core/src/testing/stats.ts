@@ -47,7 +47,12 @@ export function describeStats(fixture: ContractFixture): void {
       const expected: JobStats = { scheduled: 1, waiting: 1, active: 1, completed: 1, failed: 1, paused: false };
       expect(await provider.getStats('orders')).to.deep.equal(expected);
       expect(await provider.getStats('refunds')).to.deep.equal({
-        scheduled: 0, waiting: 2, active: 0, completed: 0, failed: 0, paused: true,
+        scheduled: 0,
+        waiting: 2,
+        active: 0,
+        completed: 0,
+        failed: 0,
+        paused: true,
       });
       gate.open();
     });
@@ -58,7 +63,12 @@ export function describeStats(fixture: ContractFixture): void {
       const stats = await provider.getStats();
       // Whether a sum over names with mixed pause states is "paused" is left to providers.
       expect({ ...stats, paused: undefined }).to.deep.equal({
-        scheduled: 1, waiting: 3, active: 1, completed: 1, failed: 1, paused: undefined,
+        scheduled: 1,
+        waiting: 3,
+        active: 1,
+        completed: 1,
+        failed: 1,
+        paused: undefined,
       });
       gate.open();
     });
@@ -66,7 +76,12 @@ export function describeStats(fixture: ContractFixture): void {
     it('reports zero counts, not paused, for a name with no jobs', async () => {
       const provider = await fixture.connectedProvider();
       expect(await provider.getStats('never-used')).to.deep.equal({
-        scheduled: 0, waiting: 0, active: 0, completed: 0, failed: 0, paused: false,
+        scheduled: 0,
+        waiting: 0,
+        active: 0,
+        completed: 0,
+        failed: 0,
+        paused: false,
       });
     });
   });

@@ -10,7 +10,18 @@ import { findDocuments } from '../query-engine.js';
 import { namespaceOf, optionalDocument, targetCollection } from './command-arguments.js';
 
 /** Fields of `create` that are about the command, not options of the new collection. */
-const COMMAND_FIELDS = new Set(['create', '$db', 'lsid', '$clusterTime', '$readPreference', 'writeConcern', 'comment', 'apiVersion', 'apiStrict', 'apiDeprecationErrors']);
+const COMMAND_FIELDS = new Set([
+  'create',
+  '$db',
+  'lsid',
+  '$clusterTime',
+  '$readPreference',
+  'writeConcern',
+  'comment',
+  'apiVersion',
+  'apiStrict',
+  'apiDeprecationErrors',
+]);
 
 const create: CommandHandler = (command, context) => {
   const collection = targetCollection(command, context);
@@ -30,15 +41,17 @@ const drop: CommandHandler = (command, context) => {
 
 const listCollections: CommandHandler = (command, context) => {
   const nameOnly = command.nameOnly === true;
-  const entries = context.catalog.collections(context.database).map(([name, store]): Document => nameOnly
-    ? { name, type: 'collection' }
-    : {
-        name,
-        type: 'collection',
-        options: { ...store.options },
-        info: { readOnly: false, uuid: store.uuid },
-        idIndex: { v: 2, key: { _id: 1 }, name: ID_INDEX_NAME },
-      });
+  const entries = context.catalog.collections(context.database).map(([name, store]): Document =>
+    nameOnly
+      ? { name, type: 'collection' }
+      : {
+          name,
+          type: 'collection',
+          options: { ...store.options },
+          info: { readOnly: false, uuid: store.uuid },
+          idIndex: { v: 2, key: { _id: 1 }, name: ID_INDEX_NAME },
+        },
+  );
   const matching = findDocuments(entries, { filter: optionalDocument(command, 'filter') });
   const batchSize = (command.cursor as Document | undefined)?.batchSize;
   return { cursor: context.cursors.open(`${context.database}.$cmd.listCollections`, matching, batchSize), ok: 1 };
@@ -57,7 +70,10 @@ const listDatabases: CommandHandler = (command, context) => {
   const databases = context.catalog.databaseNames().map((name): Document => {
     const sizeOnDisk = context.catalog
       .collections(name)
-      .reduce((total, [, store]) => total + store.all().reduce((sum, document) => sum + calculateObjectSize(document), 0), 0);
+      .reduce(
+        (total, [, store]) => total + store.all().reduce((sum, document) => sum + calculateObjectSize(document), 0),
+        0,
+      );
     return command.nameOnly === true ? { name } : { name, sizeOnDisk, empty: sizeOnDisk === 0 };
   });
   const matching = findDocuments(databases, { filter: optionalDocument(command, 'filter') });

@@ -23,16 +23,23 @@ export function optionalDocument(command: Document, field: string): Document | u
   const value = command[field] as unknown;
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'object' || Array.isArray(value)) {
-    throw new MongoCommandError('TypeMismatch', `BSON field '${field}' is the wrong type '${Array.isArray(value) ? 'array' : typeof value}', expected type 'object'`);
+    throw new MongoCommandError(
+      'TypeMismatch',
+      `BSON field '${field}' is the wrong type '${Array.isArray(value) ? 'array' : typeof value}', expected type 'object'`,
+    );
   }
   return value;
 }
 
 export function requiredArray(command: Document, field: string): Document[] {
   const value = command[field] as unknown;
-  if (value === undefined) throw new MongoCommandError('FailedToParse', `BSON field '${field}' is missing but a required field`);
+  if (value === undefined)
+    throw new MongoCommandError('FailedToParse', `BSON field '${field}' is missing but a required field`);
   if (!Array.isArray(value)) {
-    throw new MongoCommandError('TypeMismatch', `BSON field '${field}' is the wrong type '${typeof value}', expected type 'array'`);
+    throw new MongoCommandError(
+      'TypeMismatch',
+      `BSON field '${field}' is the wrong type '${typeof value}', expected type 'array'`,
+    );
   }
   return value as Document[];
 }
@@ -44,7 +51,10 @@ export function optionalNumber(command: Document, field: string): number | undef
   if (typeof value === 'number') return value;
   if (value instanceof Long) return value.toNumber();
   if (typeof value === 'bigint') return Number(value);
-  throw new MongoCommandError('TypeMismatch', `BSON field '${field}' is the wrong type '${typeof value}', expected a number`);
+  throw new MongoCommandError(
+    'TypeMismatch',
+    `BSON field '${field}' is the wrong type '${typeof value}', expected a number`,
+  );
 }
 
 /** A non-negative integer field such as skip or limit. */
@@ -68,7 +78,11 @@ export function cursorIdOf(value: unknown): number {
 export function checkedSort(sort: Document | undefined): Document | undefined {
   if (sort === undefined) return undefined;
   for (const [field, direction] of Object.entries(sort)) {
-    if (direction !== 1 && direction !== -1) throw new MongoCommandError('BadValue', `$sort key ordering must be 1 (for ascending) or -1 (for descending), got ${JSON.stringify(direction)} for '${field}'`);
+    if (direction !== 1 && direction !== -1)
+      throw new MongoCommandError(
+        'BadValue',
+        `$sort key ordering must be 1 (for ascending) or -1 (for descending), got ${JSON.stringify(direction)} for '${field}'`,
+      );
   }
   return sort;
 }

@@ -15,7 +15,11 @@ export const SERVER_VERSION = '7.0.0';
 const MAX_WIRE_VERSION = 21;
 const MAX_BSON_OBJECT_SIZE = 16 * 1024 * 1024;
 
-function helloReply(command: Document, context: CommandContext, primaryField: 'isWritablePrimary' | 'ismaster'): Document {
+function helloReply(
+  command: Document,
+  context: CommandContext,
+  primaryField: 'isWritablePrimary' | 'ismaster',
+): Document {
   return {
     [primaryField]: true,
     ...(command.helloOk === true ? { helloOk: true } : {}),
@@ -58,7 +62,10 @@ const buildInfo: CommandHandler = () => ({
 
 const getParameter: CommandHandler = (command) => {
   const parameters = serverParameters();
-  if (command.getParameter === '*' || (typeof command.getParameter === 'object' && command.getParameter?.allParameters === true)) {
+  if (
+    command.getParameter === '*' ||
+    (typeof command.getParameter === 'object' && command.getParameter?.allParameters === true)
+  ) {
     return { ...parameters, ok: 1 };
   }
   const reply: Document = {};

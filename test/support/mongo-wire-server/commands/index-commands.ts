@@ -61,12 +61,16 @@ const dropIndexes: CommandHandler = (command, context) => {
     // Check every name first so a bad name drops nothing.
     const known = new Set(store.listIndexes().map((index) => index.name as string));
     const missing = target.find((name) => !known.has(name as string));
-    if (missing !== undefined) throw new MongoCommandError('IndexNotFound', `index not found with name [${String(missing)}]`);
+    if (missing !== undefined)
+      throw new MongoCommandError('IndexNotFound', `index not found with name [${String(missing)}]`);
     for (const name of target) store.dropIndex(name as string);
   } else if (typeof target === 'string' || (typeof target === 'object' && target !== null)) {
     store.dropIndex(target);
   } else {
-    throw new MongoCommandError('TypeMismatch', "BSON field 'dropIndexes.index' must be a string, an object or an array");
+    throw new MongoCommandError(
+      'TypeMismatch',
+      "BSON field 'dropIndexes.index' must be a string, an object or an array",
+    );
   }
   return { nIndexesWas, ok: 1 };
 };

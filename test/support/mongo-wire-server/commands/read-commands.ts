@@ -27,10 +27,14 @@ function documentsOf(context: CommandContext, collection: string, filter?: Docum
 const find: CommandHandler = (command, context) => {
   const collection = targetCollection(command, context);
   if (command.tailable === true) {
-    throw new MongoCommandError('BadValue', 'error processing query: tailable cursor requested on non capped collection');
+    throw new MongoCommandError(
+      'BadValue',
+      'error processing query: tailable cursor requested on non capped collection',
+    );
   }
   const limit = optionalNumber(command, 'limit') ?? 0;
-  if (limit < 0) throw new MongoCommandError('BadValue', 'LIMIT must be non-negative (drivers send singleBatch instead)');
+  if (limit < 0)
+    throw new MongoCommandError('BadValue', 'LIMIT must be non-negative (drivers send singleBatch instead)');
   const filter = optionalDocument(command, 'filter');
   const results = findDocuments(documentsOf(context, collection, filter), {
     filter,
@@ -110,10 +114,14 @@ const WRITING_STAGES = ['$out', '$merge'];
 
 const aggregate: CommandHandler = (command, context) => {
   const pipeline = requiredArray(command, 'pipeline');
-  if (command.explain === true) throw new MongoCommandError('IllegalOperation', 'explain is not supported by the MongoDB wire test server');
+  if (command.explain === true)
+    throw new MongoCommandError('IllegalOperation', 'explain is not supported by the MongoDB wire test server');
   const cursorOptions = optionalDocument(command, 'cursor');
   if (cursorOptions === undefined) {
-    throw new MongoCommandError('FailedToParse', "The 'cursor' option is required, except for aggregate with the explain argument");
+    throw new MongoCommandError(
+      'FailedToParse',
+      "The 'cursor' option is required, except for aggregate with the explain argument",
+    );
   }
   for (const stage of pipeline) {
     const stageName = Object.keys(stage)[0];

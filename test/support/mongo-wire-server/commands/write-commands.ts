@@ -22,7 +22,11 @@ interface BatchOutcome {
  * Runs each statement of a write batch, collecting write errors; stops at the first
  * error when the batch is ordered (the default).
  */
-function runBatch<T>(command: Document, statements: T[], runStatement: (statement: T, index: number) => void): BatchOutcome {
+function runBatch<T>(
+  command: Document,
+  statements: T[],
+  runStatement: (statement: T, index: number) => void,
+): BatchOutcome {
   const ordered = command.ordered !== false;
   const writeErrors: Document[] = [];
   statements.forEach((statement, index) => {
@@ -56,7 +60,10 @@ const insert: CommandHandler = (command, context) => {
 };
 
 /** Applies one update statement; returns how many documents it matched and changed, and any upserted _id. */
-function runUpdateStatement(store: CollectionStore, statement: Document): { matched: number; modified: number; upsertedId?: unknown } {
+function runUpdateStatement(
+  store: CollectionStore,
+  statement: Document,
+): { matched: number; modified: number; upsertedId?: unknown } {
   const filter = (statement.q ?? {}) as Document;
   const update = statement.u as Document | Document[];
   const arrayFilters = statement.arrayFilters as Document[] | undefined;
@@ -127,19 +134,27 @@ const findAndModify: CommandHandler = (command, context) => {
   const collection = targetCollection(command, context);
   const remove = command.remove === true;
   const update = command.update as Document | Document[] | undefined;
-  if (remove && update !== undefined) throw new MongoCommandError('FailedToParse', 'Cannot specify both an update and remove=true');
-  if (!remove && update === undefined) throw new MongoCommandError('FailedToParse', 'Either an update or remove=true must be specified');
-  if (remove && command.upsert === true) throw new MongoCommandError('FailedToParse', 'Cannot specify both upsert=true and remove=true');
+  if (remove && update !== undefined)
+    throw new MongoCommandError('FailedToParse', 'Cannot specify both an update and remove=true');
+  if (!remove && update === undefined)
+    throw new MongoCommandError('FailedToParse', 'Either an update or remove=true must be specified');
+  if (remove && command.upsert === true)
+    throw new MongoCommandError('FailedToParse', 'Cannot specify both upsert=true and remove=true');
 
   const filter = optionalDocument(command, 'query') ?? {};
   const fields = optionalDocument(command, 'fields');
   const arrayFilters = command.arrayFilters as Document[] | undefined;
   const returnNew = command.new === true;
   // Only an upsert may create the collection; a miss leaves the catalog as it was.
-  const store = command.upsert === true
-    ? context.catalog.obtain(context.database, collection)
-    : context.catalog.find(context.database, collection);
-  const [target] = findDocuments(store?.candidatesFor(filter) ?? [], { filter, sort: checkedSort(optionalDocument(command, 'sort')), limit: 1 });
+  const store =
+    command.upsert === true
+      ? context.catalog.obtain(context.database, collection)
+      : context.catalog.find(context.database, collection);
+  const [target] = findDocuments(store?.candidatesFor(filter) ?? [], {
+    filter,
+    sort: checkedSort(optionalDocument(command, 'sort')),
+    limit: 1,
+  });
   const reply = (value: Document | null, lastErrorObject: Document): Document => ({
     lastErrorObject,
     value: value === null ? null : (projectDocuments([value], fields)[0] ?? null),
