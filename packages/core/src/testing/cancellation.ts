@@ -71,7 +71,7 @@ export function describeCancellation(fixture: ContractFixture): void {
     });
 
     it('stops a repeating job whose occurrence is running: true, that occurrence finishes, and no other follows', async () => {
-      const everyMs = 100;
+      const everyMs = MIN_REPEAT_EVERY_MS;
       const gate = new Latch();
       const ticks = recordingProcessor('tick', (_job, ctx) => gate.wait(ctx.signal).then(() => 'done'));
       const barrierProcessor = recordingProcessor('barrier');
@@ -87,8 +87,9 @@ export function describeCancellation(fixture: ContractFixture): void {
       gate.open();
       const { result } = await events.completion(id, fixture.deadline());
       expect(result).to.equal('done');
-      const barrier = await provider.scheduleJob('barrier', {}, { delayMs: 4 * everyMs });
-      await events.completion(barrier, fixture.deadline(4 * everyMs));
+      // Another occurrence, had the cancel not held, would have started before this.
+      const barrier = await provider.scheduleJob('barrier', {}, { delayMs: 2 * everyMs });
+      await events.completion(barrier, fixture.deadline(2 * everyMs));
       expect(ticks.attempts).to.have.lengthOf(1, 'occurrences of the cancelled repeating job');
       expect(await provider.getJob(id)).to.equal(null);
     });
