@@ -36,13 +36,14 @@ const METRICS: Metric[] = ['lines', 'branches', 'functions'];
  * a floor when tests are added; never lower one to make a run pass.
  */
 const FLOORS: Record<string, Record<Metric, number>> = {
-  admin: { lines: 96, branches: 92, functions: 94 },
+  admin: { lines: 96, branches: 92, functions: 95 },
+  cli: { lines: 97, branches: 85, functions: 94 },
   container: { lines: 94, branches: 87, functions: 99 },
-  core: { lines: 96, branches: 92, functions: 93 },
-  domain: { lines: 96, branches: 78, functions: 92 },
-  'provider-agenda': { lines: 96, branches: 85, functions: 95 },
-  'provider-bull': { lines: 96, branches: 84, functions: 98 },
-  'provider-memory': { lines: 98, branches: 94, functions: 97 },
+  core: { lines: 97, branches: 94, functions: 94 },
+  domain: { lines: 98, branches: 87, functions: 99 },
+  'provider-agenda': { lines: 96, branches: 88, functions: 95 },
+  'provider-bull': { lines: 96, branches: 86, functions: 98 },
+  'provider-memory': { lines: 98, branches: 95, functions: 97 },
 };
 
 const root = fileURLToPath(new URL('..', import.meta.url));

@@ -49,6 +49,15 @@ describe('worker process', () => {
     ).to.be.greaterThan(started);
   });
 
+  it('runs as the switchyard-worker bin too (kept for services that run it): started, then SIGTERM, exit 0', async () => {
+    const bin = new URL('../../packages/container/dist/bin/switchyard-worker.js', import.meta.url);
+    const worker = runScript(bin, [], workerEnvironment);
+    await worker.line(/"worker started"/, 15_000);
+    worker.child.kill('SIGTERM');
+    expect(await worker.exited(10_000), worker.stderr()).to.equal(0);
+    expect(worker.lines.join('\n')).to.include('"worker stopped"');
+  });
+
   it('exits 1 with the configuration problems when started with a bad environment', async () => {
     const worker = runScript(slowJobWorker, [], { QUEUE_PROVIDER: 'nope', JOB_CONCURRENCY: '-3' });
     expect(await worker.exited(15_000)).to.equal(1);
