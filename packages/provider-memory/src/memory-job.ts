@@ -81,16 +81,23 @@ export function memoryJobFromSchedule(
   schedule: ValidatedSchedule,
   fields: { id: string; name: string; runAt: number; createdAt: number; sequence: number },
 ): MemoryJob {
+  // Every field written out, in the order `memoryJobFromSnapshot` writes them: one object
+  // shape for every job (a spread of `fields` made a shape of its own and cost a quarter
+  // of the provider's time per job in the throughput benchmark).
   const job: MemoryJob = {
-    ...fields,
+    id: fields.id,
+    name: fields.name,
     data: structuredClone(schedule.data ?? null),
     state: 'waiting',
+    runAt: fields.runAt,
+    createdAt: fields.createdAt,
     finishedAt: null,
     priority: schedule.priority,
     attemptsMade: 0,
     maxAttempts: schedule.attempts,
     progress: 0,
     removeOnComplete: schedule.removeOnComplete,
+    sequence: fields.sequence,
     dueTicket: undefined,
   };
   if (schedule.backoff !== undefined) job.backoff = schedule.backoff;
