@@ -127,23 +127,10 @@ export class AgendaQueueProvider extends BaseQueueProvider {
     } else {
       throw new ValidationError('mongoUrl', 'give a mongodb:// or mongodb+srv:// connection string, or a db');
     }
-    this.worker = new AgendaWorker(
-      {
-        providerName: this.name,
-        logger: this.logger,
-        isClosing: () => this.isClosing,
-        started: () => this.started,
-        registrations: () => this.registrations(),
-        beginAttempt: (key, job, attempt, saveProgress) => this.beginAttempt(key, job, attempt, saveProgress),
-        endAttempt: (key) => this.endAttempt(key),
-        reportCompleted: (job, result) => this.reportCompleted(job, result),
-        reportRetrying: (job, error, delayMs) => this.reportRetrying(job, error, delayMs),
-        reportFailed: (job, error) => this.reportFailed(job, error),
-        reportStalled: (jobId, name) => this.reportStalled(jobId, name),
-        reportError: (error) => this.reportError(this.translateError(error)),
-      },
-      { lockLifetimeMs: this.lockLifetimeMs, workerName: this.workerName },
-    );
+    this.worker = new AgendaWorker(this.attemptHost(), {
+      lockLifetimeMs: this.lockLifetimeMs,
+      workerName: this.workerName,
+    });
   }
 
   // --- connection ----------------------------------------------------------------

@@ -1,6 +1,6 @@
 import type { Agenda, Job } from 'agenda';
-import { toError, type JobInfo, type Logger } from '@switchyard/core';
-import { withDeadline, type Registration, type StartedAttempt } from '@switchyard/core/provider-kit';
+import { toError } from '@switchyard/core';
+import { withDeadline, type AttemptHost } from '@switchyard/core/provider-kit';
 import { NOTHING_RAN, type AttemptOutcome } from './attempt-outcome.js';
 import type { AgendaStore } from './agenda-store.js';
 import { runJobAttempt } from './job-attempt.js';
@@ -8,27 +8,6 @@ import { NameWakeUps } from './name-wake-ups.js';
 
 /** Upper bound for each MongoDB call closing makes, so that close() never hangs on a dead server. */
 const CLOSE_STEP_TIMEOUT_MS = 2000;
-
-/** What the worker needs of the provider: the kit's attempt bookkeeping and reporting. */
-export interface AgendaWorkerHost {
-  providerName: string;
-  logger: Logger;
-  isClosing(): boolean;
-  started(): boolean;
-  registrations(): ReadonlyMap<string, Registration>;
-  beginAttempt(
-    key: Job,
-    job: JobInfo,
-    attempt: number,
-    saveProgress: (percent: number) => Promise<void>,
-  ): StartedAttempt;
-  endAttempt(key: Job): void;
-  reportCompleted(job: JobInfo, result: unknown): void;
-  reportRetrying(job: JobInfo, error: Error, delayMs: number): void;
-  reportFailed(job: JobInfo, error: Error): void;
-  reportStalled(jobId: string, name: string): void;
-  reportError(error: unknown): void;
-}
 
 /** A job Agenda has handed to our handler, from the handler's start to Agenda's 'complete'. */
 interface ActiveRun {
@@ -50,7 +29,7 @@ export class AgendaWorker {
   private draining: Promise<void> | undefined;
 
   constructor(
-    private readonly host: AgendaWorkerHost,
+    private readonly host: AttemptHost,
     private readonly settings: { lockLifetimeMs: number; workerName: string },
   ) {
     this.wakeUps = new NameWakeUps((error) =>
@@ -110,7 +89,7 @@ export class AgendaWorker {
           run.outcome = await record(fields);
         } catch (error) {
           // MongoDB failed us: the job keeps its lock and phase, and runs again once the lock expires.
-          this.host.reportError(error);
+          this.host.reportError(this.host.translateError(error));
           throw error;
         }
       });
@@ -142,7 +121,7 @@ export class AgendaWorker {
       });
       return;
     }
-    this.host.reportError(error);
+    this.host.reportError(this.host.translateError(error));
   }
 
   /**

@@ -125,22 +125,7 @@ export class BullQueueProvider extends BaseQueueProvider {
       },
       onQueueMade: (name, queue) => this.worker.watch(name, queue),
     });
-    this.worker = new BullWorker(
-      {
-        logger: this.logger,
-        isClosing: () => this.isClosing,
-        registrationOf: (name) => this.registrationOf(name),
-        beginAttempt: (key, job, attempt, saveProgress) => this.beginAttempt(key, job, attempt, saveProgress),
-        endAttempt: (key) => this.endAttempt(key),
-        reportCompleted: (job, result) => this.reportCompleted(job, result),
-        reportRetrying: (job, error, delayMs) => this.reportRetrying(job, error, delayMs),
-        reportFailed: (job, error) => this.reportFailed(job, error),
-        reportStalled: (jobId, name) => this.reportStalled(jobId, name),
-        reportError: (error) => this.reportError(error),
-      },
-      this.queues,
-      this.index,
-    );
+    this.worker = new BullWorker(this.attemptHost(), this.queues, this.index);
     const access = { redis, keys: this.keys, index: this.index, queues: this.queues };
     this.reader = new BullJobReader(access);
     this.writer = new BullJobWriter({ ...access, logger: this.logger, providerName: this.name });

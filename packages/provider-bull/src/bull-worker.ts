@@ -6,32 +6,12 @@ import {
   toStoredResult,
   type BackoffOptions,
   type JobInfo,
-  type Logger,
 } from '@switchyard/core';
-import { decideAfterFailedAttempt, type Registration, type StartedAttempt } from '@switchyard/core/provider-kit';
+import { decideAfterFailedAttempt, type AttemptHost, type Registration } from '@switchyard/core/provider-kit';
 import { callerIdOfBullJob } from './bull-job-id.js';
 import type { BullJobIndex } from './bull-job-index.js';
 import type { BullQueueRegistry } from './bull-queue-registry.js';
 import { jobInfoFromBull, occurrenceDueTime, seriesIdOfBullJob } from './job-info-from-bull.js';
-
-/** What the worker needs of the provider: the kit's attempt bookkeeping and reporting. */
-export interface BullWorkerHost {
-  logger: Logger;
-  isClosing(): boolean;
-  registrationOf(name: string): Registration | undefined;
-  beginAttempt(
-    key: Bull.Job,
-    job: { id: string; name: string; timeoutMs?: number | undefined },
-    attempt: number,
-    saveProgress: (percent: number) => Promise<void>,
-  ): StartedAttempt;
-  endAttempt(key: Bull.Job): void;
-  reportCompleted(job: JobInfo, result: unknown): void;
-  reportRetrying(job: JobInfo, error: Error, delayMs: number): void;
-  reportFailed(job: JobInfo, error: Error): void;
-  reportStalled(jobId: string, name: string): void;
-  reportError(error: Error): void;
-}
 
 /**
  * Runs the jobs of the provider's registered names: Bull's `process` handler per name,
@@ -46,7 +26,7 @@ export class BullWorker {
   private readonly backoffDelays = new WeakMap<Error, number>();
 
   constructor(
-    private readonly host: BullWorkerHost,
+    private readonly host: AttemptHost,
     private readonly queues: BullQueueRegistry,
     private readonly index: BullJobIndex,
   ) {}

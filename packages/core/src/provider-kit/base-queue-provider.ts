@@ -32,6 +32,7 @@ import {
   validateProcessor,
   validateRegisterOptions,
 } from './argument-checks.js';
+import type { AttemptHost } from './attempt-host.js';
 import { withDeadline } from './deadline.js';
 import { ErrorReporter } from './error-reporter.js';
 import { importInBatches } from './import-pipeline.js';
@@ -349,6 +350,26 @@ export abstract class BaseQueueProvider extends ProviderEventEmitter implements 
 
   protected registrationOf(name: string): Registration | undefined {
     return this.processorsByName.get(name);
+  }
+
+  /** The methods below, bound to this provider, for a worker class of the provider's own. */
+  protected attemptHost(): AttemptHost {
+    return {
+      providerName: this.name,
+      logger: this.logger,
+      isClosing: () => this.isClosing,
+      started: () => this.started,
+      registrations: () => this.registrations(),
+      registrationOf: (name) => this.registrationOf(name),
+      beginAttempt: (key, job, attempt, saveProgress) => this.beginAttempt(key, job, attempt, saveProgress),
+      endAttempt: (key) => this.endAttempt(key),
+      reportCompleted: (job, result) => this.reportCompleted(job, result),
+      reportRetrying: (job, error, delayMs) => this.reportRetrying(job, error, delayMs),
+      reportFailed: (job, error) => this.reportFailed(job, error),
+      reportStalled: (jobId, name) => this.reportStalled(jobId, name),
+      reportError: (error) => this.reportError(error),
+      translateError: (error) => this.translateError(error),
+    };
   }
 
   /**

@@ -13,6 +13,7 @@ export {
   type Registration,
   type StartedAttempt,
 } from './base-queue-provider.js';
+export type { AttemptHost } from './attempt-host.js';
 export type { ProviderStatus } from './provider-status.js';
 export { RunningAttempts } from './running-attempts.js';
 export { decideAfterFailedAttempt, type FailedAttempt, type FailedAttemptDecision } from './failed-attempt-decision.js';
