@@ -6,12 +6,21 @@
  * writes `bench/results/<name>.json` and `.md` (see `bench-settings.ts` for `<name>`).
  *
  * BENCH_SCALE=0.05 shrinks every job count (a smoke run); BENCH_RUNS sets the runs
- * per figure (default 5).
+ * per figure (default 5). BENCH_BASELINE=<git ref> also builds the providers as they
+ * were at that ref and runs them in the same throughput and enqueue rounds
+ * (`support/baseline-build.ts`), so a change's cost is measured against the code
+ * it changed, not against another day's run.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { benchSettings } from './support/bench-settings.js';
-import { startBenchServers, AGENDA_PROCESS_EVERY_MS, type BenchServers } from './support/bench-backends.js';
+import { prepareBaselineBuild, type BaselineBuild } from './support/baseline-build.js';
+import {
+  startBenchServers,
+  AGENDA_PROCESS_EVERY_MS,
+  type BenchServers,
+  type ProviderVariant,
+} from './support/bench-backends.js';
 import { machineInfo, packageVersions, redisServerVersion } from './support/machine-info.js';
 import { summarize } from './support/summary-stats.js';
 import {
@@ -39,7 +48,12 @@ const startedAt = Date.now();
 const log = (message: string) =>
   console.log(`[bench ${((Date.now() - startedAt) / 1000).toFixed(0).padStart(4)} s] ${message}`);
 
-/** Runs `variants` in turn, `runs` times (a, b, a, b, ...): every variant's values, in run order. */
+/**
+ * Runs `variants` in turn, `runs` times, every other round in reverse order (a, b, c,
+ * c, b, a, a, b, c, ...): every variant's values, in run order. A fixed order would
+ * give whatever a run's position brings (the run before it leaves a warm server, or a
+ * dropped database still being reclaimed) to the same variant every round.
+ */
 async function alternate<V extends string, R>(
   variants: readonly V[],
   run: (variant: V, index: number) => Promise<R>,
@@ -47,7 +61,8 @@ async function alternate<V extends string, R>(
 ): Promise<Map<V, R[]>> {
   const values = new Map<V, R[]>(variants.map((variant) => [variant, []]));
   for (let index = 0; index < runs; index += 1) {
-    for (const variant of variants) values.get(variant)!.push(await run(variant, index));
+    const order = index % 2 === 0 ? variants : [...variants].reverse();
+    for (const variant of order) values.get(variant)!.push(await run(variant, index));
   }
   return values;
 }
@@ -58,21 +73,43 @@ function ratiosTo<V extends string>(values: Map<V, number[]>, variant: V, baseli
   return summarize(values.get(variant)!.map((value, index) => value / baselineRuns[index]!));
 }
 
-async function throughputFigures(servers: BenchServers): Promise<ThroughputFigure[]> {
+/** The variants of this build's providers and, when a baseline build is measured, theirs after them. */
+function withBaseline<V extends string>(variants: V[], baseline: BaselineBuild | undefined): (V | ProviderVariant)[] {
+  if (baseline === undefined) return variants;
+  const providers = variants.filter((variant) => variant === 'bull' || variant === 'agenda' || variant === 'memory');
+  return [...variants, ...providers.map((variant) => `${variant}@baseline` as ProviderVariant)];
+}
+
+/** The raw library a variant is compared with (`raw-bull` for `bull` and `bull@baseline`), if it has one. */
+function rawOf(variant: string): string | undefined {
+  const kind = variant.split('@')[0];
+  return kind === 'bull' || kind === 'agenda' ? `raw-${kind}` : undefined;
+}
+
+async function throughputFigures(
+  servers: BenchServers,
+  baseline: BaselineBuild | undefined,
+): Promise<ThroughputFigure[]> {
   const { jobs, agendaJobs, concurrency, addWindow, ratioRuns } = settings.throughput;
-  const jobsOf = (variant: ThroughputVariant) => (variant === 'raw-agenda' || variant === 'agenda' ? agendaJobs : jobs);
+  const jobsOf = (variant: ThroughputVariant) => (variant.includes('agenda') ? agendaJobs : jobs);
   const timeoutMs = 15 * 60_000;
   const measure = (variant: ThroughputVariant, jobCount: number, what: string) => {
     log(`throughput ${variant} ${what} (${jobCount} jobs)`);
-    return runThroughput(variant, servers, { jobs: jobCount, concurrency, addWindow, timeoutMs }).then(
-      (result) => result.jobsPerSecond,
-    );
+    return runThroughput(
+      variant,
+      servers,
+      { jobs: jobCount, concurrency, addWindow, timeoutMs },
+      baseline?.providers,
+    ).then((result) => result.jobsPerSecond);
   };
   // The first of each group is the raw baseline the others are compared with.
   const groups: { variants: ThroughputVariant[]; runs: number }[] = [
-    { variants: ['raw-bull', 'raw-bull-options', 'raw-bull-coalesced', 'bull'], runs: ratioRuns },
-    { variants: ['raw-agenda', 'agenda'], runs: ratioRuns },
-    { variants: ['memory'], runs: settings.runs },
+    {
+      variants: withBaseline(['raw-bull', 'raw-bull-options', 'raw-bull-coalesced', 'bull'], baseline),
+      runs: ratioRuns,
+    },
+    { variants: withBaseline(['raw-agenda', 'agenda'], baseline), runs: ratioRuns },
+    { variants: withBaseline(['memory'], baseline), runs: baseline === undefined ? settings.runs : ratioRuns },
   ];
   const figures: ThroughputFigure[] = [];
   for (const { variants, runs } of groups) {
@@ -84,7 +121,6 @@ async function throughputFigures(servers: BenchServers): Promise<ThroughputFigur
       (variant, index) => measure(variant, jobsOf(variant), `run ${index + 1}/${runs}`),
       runs,
     );
-    const [raw] = variants as [ThroughputVariant];
     for (const variant of variants) {
       const figure: ThroughputFigure = {
         variant,
@@ -92,30 +128,29 @@ async function throughputFigures(servers: BenchServers): Promise<ThroughputFigur
         concurrency,
         jobsPerSecond: summarize(values.get(variant)!),
       };
-      if (variant !== raw) figure.ratioToRaw = ratiosTo(values, variant, raw);
+      const raw = variant.startsWith('raw-') ? variants[0] : rawOf(variant);
+      if (raw !== undefined && raw !== variant) figure.ratioToRaw = ratiosTo(values, variant, raw as ThroughputVariant);
       if (variant === 'bull') figure.ratioToRawSetUpAlike = ratiosTo(values, 'bull', 'raw-bull-coalesced');
+      const before = `${variant}@baseline` as ThroughputVariant;
+      if (values.has(before)) figure.ratioToBaselineBuild = ratiosTo(values, variant, before);
       figures.push(figure);
     }
   }
   return figures;
 }
 
-async function enqueueFigures(servers: BenchServers): Promise<EnqueueFigure[]> {
+async function enqueueFigures(servers: BenchServers, baseline: BaselineBuild | undefined): Promise<EnqueueFigure[]> {
   const { oneAtATimeJobs, batchedJobs, agendaJobs, batchWindow } = settings.enqueue;
-  const variants: EnqueueVariant[] = ['raw-bull', 'bull', 'raw-agenda', 'agenda', 'memory'];
+  const variants: EnqueueVariant[] = withBaseline(['raw-bull', 'bull', 'raw-agenda', 'agenda', 'memory'], baseline);
   const patterns: EnqueuePattern[] = ['one-at-a-time', 'batched'];
   const jobsOf = (variant: EnqueueVariant, pattern: EnqueuePattern) =>
-    variant === 'raw-agenda' || variant === 'agenda'
-      ? agendaJobs
-      : pattern === 'batched'
-        ? batchedJobs
-        : oneAtATimeJobs;
+    variant.includes('agenda') ? agendaJobs : pattern === 'batched' ? batchedJobs : oneAtATimeJobs;
   const cells = variants.flatMap((variant) => patterns.map((pattern) => `${variant}|${pattern}` as const));
   const values = await alternate(cells, (cell, index) => {
     const [variant, pattern] = cell.split('|') as [EnqueueVariant, EnqueuePattern];
     const jobs = jobsOf(variant, pattern);
     log(`enqueue ${variant} ${pattern} run ${index + 1}/${settings.runs} (${jobs} jobs)`);
-    return runEnqueue(variant, pattern, servers, { jobs, batchWindow, timeoutMs: 15 * 60_000 });
+    return runEnqueue(variant, pattern, servers, { jobs, batchWindow, timeoutMs: 15 * 60_000 }, baseline?.providers);
   });
   return cells.map((cell) => {
     const [variant, pattern] = cell.split('|') as [EnqueueVariant, EnqueuePattern];
@@ -126,10 +161,14 @@ async function enqueueFigures(servers: BenchServers): Promise<EnqueueFigure[]> {
       window: pattern === 'batched' ? batchWindow : 1,
       jobsPerSecond: summarize(values.get(cell)!),
     };
-    if (variant === 'bull' || variant === 'agenda') {
-      const raw = values.get(`raw-${variant}|${pattern}`)!;
-      figure.ratioToRaw = summarize(values.get(cell)!.map((value, index) => value / raw[index]!));
-    }
+    const overRunsOf = (other: string) => {
+      const baselineRuns = values.get(`${other}|${pattern}` as typeof cell);
+      return baselineRuns && summarize(values.get(cell)!.map((value, index) => value / baselineRuns[index]!));
+    };
+    const raw = rawOf(variant);
+    if (raw !== undefined) figure.ratioToRaw = overRunsOf(raw);
+    const before = overRunsOf(`${variant}@baseline`);
+    if (before !== undefined) figure.ratioToBaselineBuild = before;
     return figure;
   });
 }
@@ -196,6 +235,13 @@ async function migrationFigures(servers: BenchServers): Promise<MigrationFigure[
   }
 }
 
+const baselineRef = process.env.BENCH_BASELINE;
+let baseline: BaselineBuild | undefined;
+if (baselineRef !== undefined && baselineRef !== '') {
+  log(`building the providers as they were at ${baselineRef}`);
+  baseline = await prepareBaselineBuild(baselineRef);
+  log(`baseline build: ${baseline.commit}`);
+}
 const servers = await startBenchServers();
 let results: BenchResults;
 try {
@@ -203,16 +249,18 @@ try {
   log(
     `${settings.resultsName} run: scale ${settings.scale}, ${settings.runs} runs per figure, MongoDB: ${servers.mongoKind}`,
   );
-  const throughput = await throughputFigures(servers);
-  const enqueue = await enqueueFigures(servers);
+  const throughput = await throughputFigures(servers, baseline);
+  const enqueue = await enqueueFigures(servers, baseline);
   const timeliness = await timelinessFigures(servers);
   const migration = await migrationFigures(servers);
   results = {
     generatedAt: new Date().toISOString(),
-    command:
-      settings.resultsName === 'latest'
-        ? 'npm run bench'
-        : `BENCH_SCALE=${settings.scale} BENCH_RUNS=${settings.runs} npm run bench`,
+    command: [
+      settings.resultsName === 'latest' ? '' : `BENCH_SCALE=${settings.scale} BENCH_RUNS=${settings.runs} `,
+      baseline === undefined ? '' : `BENCH_BASELINE=${baseline.ref} `,
+      'npm run bench',
+    ].join(''),
+    ...(baseline === undefined ? {} : { baseline: { ref: baseline.ref, commit: baseline.commit } }),
     durationSeconds: 0,
     settings,
     machine,
@@ -231,6 +279,7 @@ try {
   results.durationSeconds = Math.round((Date.now() - startedAt) / 1000);
 } finally {
   await servers.stop();
+  baseline?.remove();
 }
 
 const markdown = renderMarkdown(results);

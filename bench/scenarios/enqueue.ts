@@ -19,12 +19,15 @@ import {
   freshMongoUri,
   freshProvider,
   freshRedisPrefix,
+  providerOfVariant,
   withinMs,
   type BenchServers,
+  type ProviderConstructors,
+  type ProviderVariant,
 } from '../support/bench-backends.js';
 import { openRawAgenda, openRawBull } from '../support/raw-queues.js';
 
-export type EnqueueVariant = 'raw-bull' | 'bull' | 'raw-agenda' | 'agenda' | 'memory';
+export type EnqueueVariant = 'raw-bull' | 'raw-agenda' | ProviderVariant;
 export type EnqueuePattern = 'one-at-a-time' | 'batched';
 
 export interface EnqueueSettings {
@@ -42,8 +45,9 @@ export async function runEnqueue(
   pattern: EnqueuePattern,
   servers: BenchServers,
   settings: EnqueueSettings,
+  baseline?: ProviderConstructors,
 ): Promise<number> {
-  const { add, close } = await openProducer(variant, servers);
+  const { add, close } = await openProducer(variant, servers, baseline);
   try {
     const window = pattern === 'batched' ? settings.batchWindow : 1;
     const startedAt = performance.now();
@@ -59,7 +63,11 @@ interface Producer {
   close: () => Promise<void>;
 }
 
-async function openProducer(variant: EnqueueVariant, servers: BenchServers): Promise<Producer> {
+async function openProducer(
+  variant: EnqueueVariant,
+  servers: BenchServers,
+  baseline: ProviderConstructors | undefined,
+): Promise<Producer> {
   if (variant === 'raw-bull') {
     const prefix = freshRedisPrefix('raw-bull-enq');
     const queue = openRawBull(JOB_NAME, servers.redisUrl, prefix);
@@ -83,7 +91,8 @@ async function openProducer(variant: EnqueueVariant, servers: BenchServers): Pro
       },
     };
   }
-  const { provider, dropStorage } = freshProvider(variant, servers, `${variant}-enq`);
+  const { kind, build } = providerOfVariant(variant, baseline);
+  const { provider, dropStorage } = freshProvider(kind, servers, `${kind}-enq`, build);
   await provider.connect();
   return {
     add: (index) => provider.scheduleJob(JOB_NAME, benchPayload(index)),

@@ -24,14 +24,15 @@ import {
   freshMongoUri,
   freshProvider,
   freshRedisPrefix,
+  providerOfVariant,
   withinMs,
   type BenchServers,
-  type ProviderKind,
+  type ProviderConstructors,
+  type ProviderVariant,
 } from '../support/bench-backends.js';
 import { openRawAgenda, openRawBull, providerLikeJobOptions } from '../support/raw-queues.js';
 
-export type ThroughputVariant =
-  'raw-bull' | 'raw-bull-options' | 'raw-bull-coalesced' | 'bull' | 'raw-agenda' | 'agenda' | 'memory';
+export type ThroughputVariant = 'raw-bull' | 'raw-bull-options' | 'raw-bull-coalesced' | 'raw-agenda' | ProviderVariant;
 
 export interface ThroughputSettings {
   jobs: number;
@@ -53,6 +54,7 @@ export async function runThroughput(
   variant: ThroughputVariant,
   servers: BenchServers,
   settings: ThroughputSettings,
+  baseline?: ProviderConstructors,
 ): Promise<ThroughputResult> {
   switch (variant) {
     case 'raw-bull':
@@ -64,7 +66,7 @@ export async function runThroughput(
     case 'raw-agenda':
       return rawAgenda(servers, settings);
     default:
-      return viaProvider(variant, servers, settings);
+      return viaProvider(variant, servers, settings, baseline);
   }
 }
 
@@ -125,11 +127,13 @@ async function rawAgenda(servers: BenchServers, settings: ThroughputSettings): P
 }
 
 async function viaProvider(
-  kind: ProviderKind,
+  variant: ProviderVariant,
   servers: BenchServers,
   settings: ThroughputSettings,
+  baseline: ProviderConstructors | undefined,
 ): Promise<ThroughputResult> {
-  const { provider, dropStorage } = freshProvider(kind, servers, `${kind}-tp`);
+  const { kind, build } = providerOfVariant(variant, baseline);
+  const { provider, dropStorage } = freshProvider(kind, servers, `${kind}-tp`, build);
   const allDone = deferred();
   let completed = 0;
   provider.on('completed', () => {
@@ -149,7 +153,7 @@ async function viaProvider(
     await addInWindows(settings.jobs, settings.addWindow, (index) =>
       provider.scheduleJob(JOB_NAME, benchPayload(index)),
     );
-    await withinMs(allDone.promise, settings.timeoutMs, `${kind} provider throughput`);
+    await withinMs(allDone.promise, settings.timeoutMs, `${variant} provider throughput`);
     return result(settings.jobs, startedAt);
   } finally {
     await provider.close({ timeoutMs: 5000 });

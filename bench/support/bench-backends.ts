@@ -19,6 +19,33 @@ import { mongoUriForDatabase, startMongo, type MongoKind } from '../../test/supp
 
 export type ProviderKind = 'bull' | 'agenda' | 'memory';
 
+/** The provider classes a benchmark builds: this build's, or an earlier one's (`baseline-build.ts`). */
+export interface ProviderConstructors {
+  BullQueueProvider: typeof BullQueueProvider;
+  AgendaQueueProvider: typeof AgendaQueueProvider;
+  MemoryQueueProvider: typeof MemoryQueueProvider;
+}
+
+export const THIS_BUILD: ProviderConstructors = { BullQueueProvider, AgendaQueueProvider, MemoryQueueProvider };
+
+/** A provider variant of a benchmark: this build's (`bull`), or the baseline build's (`bull@baseline`). */
+export type ProviderVariant = ProviderKind | `${ProviderKind}@baseline`;
+
+export function isProviderVariant(variant: string): variant is ProviderVariant {
+  return /^(bull|agenda|memory)(@baseline)?$/.test(variant);
+}
+
+/** The provider kind of a variant and the classes to build it from; the baseline build must be given for its variants. */
+export function providerOfVariant(
+  variant: ProviderVariant,
+  baseline: ProviderConstructors | undefined,
+): { kind: ProviderKind; build: ProviderConstructors } {
+  const [kind, which] = variant.split('@') as [ProviderKind, 'baseline' | undefined];
+  if (which === undefined) return { kind, build: THIS_BUILD };
+  if (baseline === undefined) throw new Error(`${variant}: no baseline build was prepared (BENCH_BASELINE)`);
+  return { kind, build: baseline };
+}
+
 export interface BenchServers {
   redisUrl: string;
   redisKind: 'external' | 'redis-server';
@@ -94,7 +121,13 @@ export interface FreshProvider {
   dropStorage: () => Promise<void>;
 }
 
-export function freshProvider(kind: ProviderKind, servers: BenchServers, label: string): FreshProvider {
+export function freshProvider(
+  kind: ProviderKind,
+  servers: BenchServers,
+  label: string,
+  build: ProviderConstructors = THIS_BUILD,
+): FreshProvider {
+  const { BullQueueProvider, AgendaQueueProvider, MemoryQueueProvider } = build;
   switch (kind) {
     case 'bull': {
       const prefix = freshRedisPrefix(label);

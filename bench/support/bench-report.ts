@@ -17,6 +17,8 @@ export interface ThroughputFigure {
   ratioToRaw?: RunSummary;
   /** BullQueueProvider only: each run over raw Bull set up as the provider sets it up (job options, coalesced writes), in the same round. */
   ratioToRawSetUpAlike?: RunSummary;
+  /** This build's providers, when a baseline build ran too: each run over the baseline build's run of the same round. */
+  ratioToBaselineBuild?: RunSummary;
 }
 
 export interface EnqueueFigure {
@@ -27,6 +29,7 @@ export interface EnqueueFigure {
   window: number;
   jobsPerSecond: RunSummary;
   ratioToRaw?: RunSummary;
+  ratioToBaselineBuild?: RunSummary;
 }
 
 export interface TimelinessFigure {
@@ -61,6 +64,8 @@ export interface TargetVerdict {
 export interface BenchResults {
   generatedAt: string;
   command: string;
+  /** The earlier build measured in the same rounds (`BENCH_BASELINE`), if one was. */
+  baseline?: { ref: string; commit: string };
   durationSeconds: number;
   settings: BenchSettings;
   machine: MachineInfo;
@@ -83,7 +88,12 @@ const VARIANT_LABELS: Record<string, string> = {
   memory: 'MemoryQueueProvider',
 };
 
-const label = (variant: string) => VARIANT_LABELS[variant] ?? variant;
+/** `bull@baseline` is "BullQueueProvider at <commit>". */
+function variantLabel(variant: string, baseline: BenchResults['baseline']): string {
+  const [kind, which] = variant.split('@') as [string, string | undefined];
+  const name = VARIANT_LABELS[kind] ?? kind;
+  return which === undefined ? name : `${name} at ${baseline?.commit ?? which}`;
+}
 const whole = (value: number) => Math.round(value).toLocaleString('en-US');
 const oneDecimal = (value: number) => value.toFixed(1);
 const twoDecimals = (value: number) => value.toFixed(2);
@@ -106,13 +116,57 @@ function setUpAlikeNote(figures: ThroughputFigure[]): string {
     : `\n\nBullQueueProvider over raw Bull with the provider's job options and coalesced writes (the provider's own code, alone), round by round: ${spread(ratio, twoDecimals)}.`;
 }
 
+/** Each provider of this build over the baseline build, throughput and enqueue, round by round. */
+function baselineSection(results: BenchResults): string | undefined {
+  const { baseline } = results;
+  if (baseline === undefined) return undefined;
+  const label = (variant: string) => variantLabel(variant, baseline);
+  const row = (figure: ThroughputFigure | EnqueueFigure, what: string, before: typeof figure | undefined) =>
+    figure.ratioToBaselineBuild === undefined
+      ? []
+      : [
+          [
+            label(figure.variant),
+            what,
+            figure.ratioToRaw === undefined ? '' : spread(figure.ratioToRaw, twoDecimals),
+            before?.ratioToRaw === undefined ? '' : spread(before.ratioToRaw, twoDecimals),
+            spread(figure.ratioToBaselineBuild, twoDecimals),
+          ],
+        ];
+  const baselineOf = (variant: string) => `${variant}@baseline`;
+  const rows = [
+    ...results.throughput.flatMap((figure) =>
+      row(
+        figure,
+        'throughput',
+        results.throughput.find((other) => other.variant === baselineOf(figure.variant)),
+      ),
+    ),
+    ...results.enqueue.flatMap((figure) =>
+      row(
+        figure,
+        `enqueue, ${figure.pattern}`,
+        results.enqueue.find(
+          (other) => other.variant === baselineOf(figure.variant) && other.pattern === figure.pattern,
+        ),
+      ),
+    ),
+  ];
+  return `## 5. Against the providers at ${baseline.commit}
+
+\`BENCH_BASELINE=${baseline.ref}\` built the providers as they were at ${baseline.commit} and ran them as further variants in the same throughput and enqueue rounds as everything above (same servers, same process, same load). The last column is each run of this build over that build's run of the same round: the change's own cost, which two separate benchmark runs cannot show, since one run's ratio to its raw library differs from the next run's by more than that.
+
+${table(['Provider', 'Figure', 'Now over raw', `At ${baseline.commit} over raw`, `Now over ${baseline.commit}`], rows)}`;
+}
+
 export function renderMarkdown(results: BenchResults): string {
   const { machine, versions, servers, settings } = results;
+  const label = (variant: string) => variantLabel(variant, results.baseline);
   const sections: string[] = [];
   sections.push(`# Switchyard benchmarks
 
 Generated ${results.generatedAt} by \`${results.command}\` in ${Math.round(results.durationSeconds / 60)} min.
-Each figure is the **median of ${settings.runs} runs** (Bull and Agenda throughput: ${settings.throughput.ratioRuns ?? settings.runs}) with (min–max); variants compared with each other ran alternately (raw, provider, raw, provider, ...), each run on fresh storage.
+Each figure is the **median of ${settings.runs} runs** (Bull and Agenda throughput: ${settings.throughput.ratioRuns ?? settings.runs}) with (min–max); variants compared with each other ran alternately, every other round in reverse order (raw, provider, provider, raw, ...), each run on fresh storage.
 
 - Machine: ${machine.cores} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB memory, ${machine.platform}; load average ${machine.loadAverageAtStart} at start (other work shared the machine).
 - Versions: Node ${versions.node}, bull ${versions.bull}, ioredis ${versions.ioredis}, agenda ${versions.agenda}, @agendajs/mongo-backend ${versions['@agendajs/mongo-backend']}, mongodb driver ${versions.mongodb}.
@@ -195,6 +249,9 @@ ${table(
     spread(figure.peakRssMiB, whole),
   ]),
 )}`);
+
+  const againstBaseline = baselineSection(results);
+  if (againstBaseline !== undefined) sections.push(againstBaseline);
 
   return `${sections.join('\n\n')}\n`;
 }

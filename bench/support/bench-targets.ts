@@ -3,6 +3,7 @@
  * median; ratios are medians of per-run ratios, raw and provider measured alternately.
  */
 import type { BenchResults, TargetVerdict } from './bench-report.js';
+import type { RunSummary } from './summary-stats.js';
 
 const BULL_LATENESS_P99_MS = 50;
 /** Agenda's p99 lateness may be its polling interval plus this. */
@@ -10,6 +11,18 @@ const AGENDA_LATENESS_SLACK_MS = 50;
 const MIN_THROUGHPUT_RATIO = 0.95;
 const BULL_TO_MEMORY_MAX_SECONDS = 20;
 const MIGRATION_MAX_RSS_MIB = 256;
+/**
+ * This build over the baseline build (same rounds): at least this, or it is slower
+ * than it was. Not 1.00: two builds of the same commit, alternated, give medians
+ * within a few hundredths of 1 (measured with BENCH_BASELINE=HEAD).
+ */
+const MIN_RATIO_TO_BASELINE_BUILD = 0.97;
+
+const PROVIDER_NAMES: Record<string, string> = {
+  bull: 'BullQueueProvider',
+  agenda: 'AgendaQueueProvider',
+  memory: 'MemoryQueueProvider',
+};
 
 export function evaluateTargets(results: Omit<BenchResults, 'targets'>): TargetVerdict[] {
   const verdicts: TargetVerdict[] = [];
@@ -23,6 +36,18 @@ export function evaluateTargets(results: Omit<BenchResults, 'targets'>): TargetV
       met: ratio.median >= MIN_THROUGHPUT_RATIO,
     });
   }
+  const commit = results.baseline?.commit;
+  const noSlowerThanBaseline = (figure: { variant: string; ratioToBaselineBuild?: RunSummary }, what: string) => {
+    const ratio = figure.ratioToBaselineBuild;
+    if (ratio === undefined || commit === undefined) return;
+    verdicts.push({
+      target: `${PROVIDER_NAMES[figure.variant] ?? figure.variant} ${what} ≥ ${MIN_RATIO_TO_BASELINE_BUILD} × at ${commit}`,
+      measured: `${ratio.median.toFixed(2)} × (runs ${ratio.min.toFixed(2)}–${ratio.max.toFixed(2)})`,
+      met: ratio.median >= MIN_RATIO_TO_BASELINE_BUILD,
+    });
+  };
+  for (const figure of results.throughput) noSlowerThanBaseline(figure, 'throughput');
+  for (const figure of results.enqueue) noSlowerThanBaseline(figure, `enqueue (${figure.pattern})`);
   for (const figure of results.timeliness) {
     const limit =
       figure.provider === 'bull'

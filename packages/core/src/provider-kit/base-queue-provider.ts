@@ -444,15 +444,30 @@ export abstract class BaseQueueProvider extends ProviderEventEmitter implements 
     if (this.isClosing) throw new ProviderClosedError(this.name);
   }
 
-  /** Connects first when needed, then runs a hook; its errors reach the caller typed. */
-  private async backendCall<T>(hook: () => Promise<T>): Promise<T> {
-    if (this.currentStatus !== 'open') await this.connect();
-    this.assertNotClosing();
+  /**
+   * Connects first when needed, then runs a hook; its errors reach the caller typed.
+   * When open (every call but the first) it adds one `catch` to the hook's promise and
+   * no async frame of its own: every scheduleJob passes here, and on the memory
+   * provider an async wrapper cost a tenth of its enqueue rate.
+   */
+  private backendCall<T>(hook: () => Promise<T>): Promise<T> {
+    if (this.currentStatus !== 'open') return this.connectThenCall(hook);
+    let pending: Promise<T>;
     try {
-      return await hook();
+      pending = hook();
     } catch (error) {
-      throw this.asCallError(error);
+      // A hook written without `async` may throw instead of rejecting.
+      return Promise.reject(this.asCallError(error));
     }
+    return pending.catch((error: unknown) => {
+      throw this.asCallError(error);
+    });
+  }
+
+  private async connectThenCall<T>(hook: () => Promise<T>): Promise<T> {
+    await this.connect();
+    this.assertNotClosing();
+    return this.backendCall(hook);
   }
 
   private asCallError(error: unknown): Error {
