@@ -9,6 +9,7 @@ export * from './errors.js';
 export * from './validate-schedule.js';
 export * from './json-data.js';
 export * from './backoff.js';
+export * from './retention.js';
 export * from './cron-schedule.js';
 export * from './connection-url.js';
 export * from './list-query.js';

@@ -1,8 +1,15 @@
 import type { JobState } from './job.js';
+import type { RetentionOption } from './retention.js';
 import type { BackoffOptions, RepeatOptions } from './schedule-options.js';
 
-/** Bumped whenever the snapshot's shape changes; importers reject versions they do not know. */
-export const SNAPSHOT_SCHEMA_VERSION = 1;
+/**
+ * Bumped whenever the snapshot's shape changes; importers reject versions they do not
+ * know. 2 added `removeOnFail` and the count and age forms of `removeOnComplete`;
+ * version 1 snapshots (only `removeOnComplete: true`) are still read.
+ */
+export const SNAPSHOT_SCHEMA_VERSION = 2;
+/** The versions `validateSnapshot` reads (it returns them as the current one). */
+export const READABLE_SNAPSHOT_SCHEMA_VERSIONS: readonly number[] = [1, 2];
 
 /**
  * The portable record a job moves in between providers. Plain JSON (dates as ISO
@@ -26,7 +33,10 @@ export interface JobSnapshot {
   createdAt: string;
   /** Set for failed jobs. */
   failedReason?: string;
-  removeOnComplete?: boolean;
+  /** The job's retention of completed jobs, as `ScheduleOptions` takes it; absent: keep all. */
+  removeOnComplete?: Exclude<RetentionOption, false>;
+  /** The job's retention of failed jobs; absent: keep all. */
+  removeOnFail?: Exclude<RetentionOption, false>;
 }
 
 /** What `importJobs` did. */

@@ -1,3 +1,5 @@
+import type { RetentionOption } from './retention.js';
+
 /** How long to wait before the next attempt of a failed job. See `computeBackoffDelay`. */
 export interface BackoffOptions {
   type: 'fixed' | 'exponential';
@@ -29,8 +31,14 @@ export interface ScheduleOptions {
   timeoutMs?: number;
   /** Run repeatedly; cannot be combined with `runAt` or `delayMs`. */
   repeat?: RepeatOptions;
-  /** Forget the job as soon as it completes. */
-  removeOnComplete?: boolean;
+  /**
+   * Which completed jobs of this name to keep once this one completes: `true` none,
+   * `false` all, N the newest N, `{ ageMs?, count? }` (see `RetentionOption`); default
+   * the provider's `defaultRemoveOnComplete` (keep all).
+   */
+  removeOnComplete?: RetentionOption;
+  /** The same for failed jobs, once this one fails for good; default the provider's `defaultRemoveOnFail` (keep all). */
+  removeOnFail?: RetentionOption;
 }
 
 export const DEFAULT_PRIORITY = 5;

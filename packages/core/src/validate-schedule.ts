@@ -3,6 +3,7 @@ import { assertValidCron, isKnownTimeZone } from './cron-schedule.js';
 import { assertJsonData } from './json-data.js';
 import { hasBidiControl, hasControlCharacter, hasLoneSurrogate } from './unicode-text.js';
 import { MAX_BACKOFF_DELAY_MS } from './backoff.js';
+import { validateRetention, type RetentionOption, type RetentionPolicy } from './retention.js';
 import {
   DEFAULT_ATTEMPTS,
   DEFAULT_PRIORITY,
@@ -21,6 +22,10 @@ export interface ValidationLimits {
   defaultAttempts?: number;
   /** `backoff` when the caller gives none; default none (retry at once). */
   defaultBackoff?: BackoffOptions;
+  /** `removeOnComplete` when the caller gives none; default `false` (keep every completed job). */
+  defaultRemoveOnComplete?: RetentionOption;
+  /** `removeOnFail` when the caller gives none; default `false` (keep every failed job). */
+  defaultRemoveOnFail?: RetentionOption;
 }
 
 export const DEFAULT_MAX_PAYLOAD_BYTES = 512 * 1024;
@@ -58,7 +63,10 @@ export interface ValidatedSchedule<T = unknown> {
   backoff?: BackoffOptions;
   timeoutMs?: number;
   repeat?: RepeatOptions;
-  removeOnComplete: boolean;
+  /** Which completed jobs of the name to keep when this one completes (see `RetentionOption`). */
+  removeOnComplete: RetentionPolicy;
+  /** Which failed jobs of the name to keep when this one fails for good. */
+  removeOnFail: RetentionPolicy;
 }
 
 const OPTION_KEYS = new Set<string>([
@@ -71,6 +79,7 @@ const OPTION_KEYS = new Set<string>([
   'timeoutMs',
   'repeat',
   'removeOnComplete',
+  'removeOnFail',
 ]);
 const BACKOFF_KEYS = new Set<string>(['type', 'delayMs', 'maxDelayMs', 'jitter']);
 
@@ -135,9 +144,14 @@ export function validateSchedule<T>(
     }
     repeat = validateRepeat(opts.repeat);
   }
-  if (opts.removeOnComplete !== undefined && typeof opts.removeOnComplete !== 'boolean') {
-    throw new ValidationError('removeOnComplete', 'must be a boolean');
-  }
+  const removeOnComplete = validateRetention(
+    opts.removeOnComplete === undefined ? (limits.defaultRemoveOnComplete ?? false) : opts.removeOnComplete,
+    'removeOnComplete',
+  );
+  const removeOnFail = validateRetention(
+    opts.removeOnFail === undefined ? (limits.defaultRemoveOnFail ?? false) : opts.removeOnFail,
+    'removeOnFail',
+  );
 
   // Optional fields are set only when given (no `undefined` keys), by assignment: a
   // conditional spread per field cost more than the rest of this function.
@@ -148,7 +162,8 @@ export function validateSchedule<T>(
     delayed: runAt.getTime() > now.getTime(),
     priority,
     attempts,
-    removeOnComplete: opts.removeOnComplete === true,
+    removeOnComplete,
+    removeOnFail,
   };
   if (jobId !== undefined) schedule.jobId = jobId;
   if (backoff !== undefined) schedule.backoff = backoff;

@@ -48,8 +48,34 @@ describe('job snapshots', () => {
     expect(validateSnapshot(JSON.parse(JSON.stringify(snapshot)))).to.deep.equal(snapshot);
   });
 
+  it('writes retention in the form a caller gives it, and leaves keep-all out', () => {
+    const retained = toJobSnapshot(job, {
+      removeOnComplete: { ageMs: 86_400_000, count: 1000 },
+      removeOnFail: { ageMs: null, count: 50 },
+    });
+    expect(retained).to.deep.include({ removeOnComplete: { ageMs: 86_400_000, count: 1000 }, removeOnFail: 50 });
+    expect(toJobSnapshot(job, { removeOnComplete: { ageMs: null, count: 0 } }).removeOnComplete).to.equal(true);
+    expect(toJobSnapshot(job, { removeOnComplete: { ageMs: 60_000, count: null } }).removeOnComplete).to.deep.equal({
+      ageMs: 60_000,
+    });
+    expect(toJobSnapshot(job, { removeOnFail: { ageMs: null, count: null } })).not.to.have.property('removeOnFail');
+  });
+
+  it('reads a version 1 snapshot as the current version, removeOnComplete true kept', () => {
+    const current = toJobSnapshot(job, { removeOnComplete: { ageMs: null, count: 0 } });
+    expect(validateSnapshot({ ...current, schemaVersion: 1 })).to.deep.equal(current);
+    const { removeOnComplete: _, ...keepAll } = current;
+    expect(validateSnapshot({ ...keepAll, schemaVersion: 1, removeOnComplete: false })).to.deep.equal(keepAll);
+  });
+
   const broken: [string, Record<string, unknown>][] = [
-    ['snapshot.schemaVersion', { schemaVersion: 2 }],
+    ['snapshot.schemaVersion', { schemaVersion: 3 }],
+    ['snapshot.schemaVersion', { schemaVersion: '2' }],
+    ['snapshot.removeOnComplete', { removeOnComplete: false }],
+    ['snapshot.removeOnComplete', { removeOnComplete: -1 }],
+    ['snapshot.removeOnFail.ageMs', { removeOnFail: { ageMs: 0 } }],
+    ['snapshot.removeOnComplete', { schemaVersion: 1, removeOnComplete: 5 }],
+    ['snapshot.removeOnFail', { schemaVersion: 1, removeOnFail: true }],
     ['snapshot.id', { id: '' }],
     ['snapshot.state', { state: 'running' }],
     ['snapshot.runAt', { runAt: 'tomorrow-ish' }],

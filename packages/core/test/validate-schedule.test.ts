@@ -23,8 +23,27 @@ describe('validateSchedule', () => {
       delayed: false,
       priority: 5,
       attempts: 3,
-      removeOnComplete: false,
+      removeOnComplete: { ageMs: null, count: null },
+      removeOnFail: { ageMs: null, count: null },
     });
+  });
+
+  it('resolves each retention form, and takes the defaults from the limits', () => {
+    const retentionOf = (options: object, limits = {}) => {
+      const { removeOnComplete, removeOnFail } = validateSchedule('n', null, options, limits, now);
+      return { removeOnComplete, removeOnFail };
+    };
+    expect(retentionOf({ removeOnComplete: true, removeOnFail: 0 })).to.deep.equal({
+      removeOnComplete: { ageMs: null, count: 0 },
+      removeOnFail: { ageMs: null, count: 0 },
+    });
+    expect(retentionOf({ removeOnComplete: 100, removeOnFail: { ageMs: 1000 } })).to.deep.equal({
+      removeOnComplete: { ageMs: null, count: 100 },
+      removeOnFail: { ageMs: 1000, count: null },
+    });
+    expect(
+      retentionOf({ removeOnFail: false }, { defaultRemoveOnComplete: { count: 5 }, defaultRemoveOnFail: true }),
+    ).to.deep.equal({ removeOnComplete: { ageMs: null, count: 5 }, removeOnFail: { ageMs: null, count: null } });
   });
 
   it('takes default attempts and backoff from the limits', () => {

@@ -5,7 +5,9 @@ import {
   type JobSnapshot,
   type JobState,
   type RepeatOptions,
+  type RetentionPolicy,
   type ValidatedSchedule,
+  snapshotRetention,
 } from '@switchyard/core';
 import type { DueItem } from './due-timers.js';
 
@@ -34,7 +36,9 @@ export interface MemoryJob extends DueItem {
   attemptsMade: number;
   maxAttempts: number;
   progress: number;
-  removeOnComplete: boolean;
+  /** Policies are shared objects (the provider's default, or the schedule's), not copies per job. */
+  removeOnComplete: RetentionPolicy;
+  removeOnFail: RetentionPolicy;
   /** Insertion order, so that equal priorities run first-in first-out. */
   sequence: number;
   result?: unknown;
@@ -97,6 +101,7 @@ export function memoryJobFromSchedule(
     maxAttempts: schedule.attempts,
     progress: 0,
     removeOnComplete: schedule.removeOnComplete,
+    removeOnFail: schedule.removeOnFail,
     sequence: fields.sequence,
     dueTicket: undefined,
   };
@@ -112,6 +117,7 @@ export function memoryJobFromSnapshot(
   fields: { name: string; now: number; sequence: number },
 ): MemoryJob {
   const finished = snapshot.state === 'completed' || snapshot.state === 'failed';
+  const { removeOnComplete, removeOnFail } = snapshotRetention(snapshot);
   const job: MemoryJob = {
     id: snapshot.id,
     name: fields.name,
@@ -125,7 +131,8 @@ export function memoryJobFromSnapshot(
     attemptsMade: snapshot.attemptsMade,
     maxAttempts: snapshot.attempts,
     progress: snapshot.state === 'completed' ? 100 : 0,
-    removeOnComplete: snapshot.removeOnComplete === true,
+    removeOnComplete,
+    removeOnFail,
     sequence: fields.sequence,
     dueTicket: undefined,
   };

@@ -17,7 +17,7 @@
  *                                              v                         │
  *                                           active ──(threw, no attempts left)
  *                                              │  └──(threw, attempts left: backoff)──> scheduled / waiting
- *                                              ├──(returned)──> completed (or removed: removeOnComplete)
+ *                                              ├──(returned)──> completed (trimmed by removeOnComplete)
  *                                              └──(repeating: returned or failed)──> scheduled (next occurrence)
  * ```
  *
@@ -36,6 +36,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
+  KEEP_ALL,
   ProviderClosedError,
   compareByCreation,
   emptyImportReport,
@@ -52,6 +53,7 @@ import {
   type JobState,
   type JobStats,
   type NormalizedListQuery,
+  type RetentionPolicy,
   type ValidatedSchedule,
 } from '@switchyard/core';
 import { BaseQueueProvider, decideAfterFailedAttempt } from '@switchyard/core/provider-kit';
@@ -63,6 +65,7 @@ import {
   type MemoryJob,
 } from './memory-job.js';
 import { DueTimers } from './due-timers.js';
+import { FinishedJobs } from './finished-jobs.js';
 import { WaitingLine } from './waiting-line.js';
 
 /** Everything the provider keeps about one job name. */
@@ -79,6 +82,8 @@ export class MemoryQueueProvider extends BaseQueueProvider {
 
   private readonly jobs = new Map<string, MemoryJob>();
   private readonly queues = new Map<string, NameQueue>();
+  /** Completed and failed jobs per name, in finish order, for the retention policies. */
+  private readonly finished = new FinishedJobs();
   /** Every scheduled job's wake-up, on one timer. */
   private readonly dueTimers = new DueTimers<MemoryJob>((job, dueAt) => this.makeDue(job, dueAt));
   private sequence = 0;
@@ -145,6 +150,7 @@ export class MemoryQueueProvider extends BaseQueueProvider {
   protected async _retry(jobId: string): Promise<boolean> {
     const job = this.jobs.get(jobId);
     if (job === undefined || job.state !== 'failed') return false;
+    this.finished.delete(job);
     job.attemptsMade = 0;
     job.progress = 0;
     job.finishedAt = null;
@@ -207,7 +213,7 @@ export class MemoryQueueProvider extends BaseQueueProvider {
     for (const job of selected) {
       // A job cancelled while the consumer was busy is no longer there to export.
       if (this.jobs.get(job.id) === job)
-        yield toJobSnapshot(toJobInfo(job), { removeOnComplete: job.removeOnComplete });
+        yield toJobSnapshot(toJobInfo(job), job);
     }
   }
 
@@ -311,7 +317,7 @@ export class MemoryQueueProvider extends BaseQueueProvider {
       this.scheduleNextOccurrence(job);
     } else {
       job.runAt = null;
-      if (job.removeOnComplete) this.jobs.delete(job.id);
+      this.retire(job, job.removeOnComplete);
     }
     this.reportCompleted(info, structuredClone(job.result));
   }
@@ -338,8 +344,12 @@ export class MemoryQueueProvider extends BaseQueueProvider {
     job.finishedAt = Date.now();
     const info = toJobInfo(job);
     info.runAt = null;
-    if (job.repeat !== undefined) this.scheduleNextOccurrence(job);
-    else job.runAt = null;
+    if (job.repeat !== undefined) {
+      this.scheduleNextOccurrence(job);
+    } else {
+      job.runAt = null;
+      this.retire(job, job.removeOnFail);
+    }
     this.reportFailed(info, error);
   }
 
@@ -364,14 +374,25 @@ export class MemoryQueueProvider extends BaseQueueProvider {
       sequence: this.sequence++,
     });
     this.jobs.set(job.id, job);
-    if (job.state === 'completed' || job.state === 'failed') return;
+    if (job.state === 'completed' || job.state === 'failed') {
+      // An imported finished job joins its name's list; retention applies when the next one finishes.
+      this.finished.add(job as MemoryJob & { state: 'completed' | 'failed' }, KEEP_ALL, now);
+      return;
+    }
     const dueAt =
       job.runAt ?? (job.repeat === undefined ? now : nextRepeatRun(job.repeat, null, new Date(now)).getTime());
     this.makeDue(job, dueAt);
   }
 
-  /** Drops a job that is not active, with its timer and its place in line. */
+  /** A job that has just finished for good joins its name's finished jobs; the policy trims them. */
+  private retire(job: MemoryJob, policy: RetentionPolicy): void {
+    const finished = job as MemoryJob & { state: 'completed' | 'failed' };
+    for (const removed of this.finished.add(finished, policy, finished.finishedAt!)) this.forget(removed);
+  }
+
+  /** Drops a job that is not active, with its timer, its place in line and in the finished lists. */
   private forget(job: MemoryJob): void {
+    this.finished.delete(job);
     this.dueTimers.clear(job);
     this.queues.get(job.name)?.waiting.remove(job.id);
     this.jobs.delete(job.id);

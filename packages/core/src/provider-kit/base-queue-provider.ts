@@ -1,3 +1,4 @@
+import { validateRetention } from '../retention.js';
 import { AttemptControl } from '../attempt-control.js';
 import { BackendError, ProviderClosedError, SwitchyardError, ValidationError, toError } from '../errors.js';
 import type { JobInfo, JobState } from '../job.js';
@@ -126,6 +127,10 @@ export abstract class BaseQueueProvider extends ProviderEventEmitter implements 
     secretUrls: readonly (string | undefined)[] = [],
   ) {
     super();
+    // Checked here, not at each scheduleJob: a wrong default is the deployment's mistake, not the caller's.
+    for (const setting of ['defaultRemoveOnComplete', 'defaultRemoveOnFail'] as const) {
+      if (commonOptions[setting] !== undefined) validateRetention(commonOptions[setting], setting);
+    }
     this.logger = commonOptions.logger ?? silentLogger;
     this.errorReporter = new ErrorReporter(this, this.logger, secretUrls, () => this.isClosing);
   }

@@ -30,7 +30,7 @@ async function finishedJobs(fixture: ContractFixture): Promise<FinishedJobs> {
   return { provider, events, completed, failed, waiting };
 }
 
-/** `clean` and `removeOnComplete`: forgetting finished jobs. */
+/** `clean`: forgetting finished jobs on request (see `retention.ts` for removal as they finish). */
 export function describeClean(fixture: ContractFixture): void {
   describe('clean', () => {
     it('removes every completed job with olderThanMs 0, returns how many, and leaves the rest', async () => {
@@ -69,22 +69,6 @@ export function describeClean(fixture: ContractFixture): void {
       expect(await provider.clean({ states: ['completed'], olderThanMs: 300 })).to.equal(1);
       expect(await provider.getJob(old)).to.equal(null);
       expect((await existingJob(provider, recent)).state).to.equal('completed');
-    });
-  });
-
-  describe('removeOnComplete', () => {
-    it('forgets a job as soon as it completes, after emitting completed with its result', async () => {
-      const processor = recordingProcessor('ephemeral', () => 'done');
-      const provider = await fixture.startedProvider([processor]);
-      const events = new EventRecorder(provider);
-      const kept = await provider.scheduleJob('ephemeral', {});
-      const id = await provider.scheduleJob('ephemeral', {}, { removeOnComplete: true });
-
-      const completed = await events.completion(id, fixture.deadline());
-      await events.completion(kept, fixture.deadline());
-      expect(completed.result).to.equal('done');
-      expect(await provider.getJob(id)).to.equal(null);
-      expect((await provider.listJobs()).map((job) => job.id)).to.deep.equal([kept]);
     });
   });
 }

@@ -1,4 +1,5 @@
 import type { JobProcessor } from '../job-processor.js';
+import type { CommonProviderOptions } from '../provider-options.js';
 import type { QueueProvider, RegisterOptions } from '../queue-provider.js';
 import {
   CONTRACT_PROVIDER_OPTIONS,
@@ -42,24 +43,30 @@ export class ContractFixture {
     return 20_000 + 10 * this.toleranceMs;
   }
 
-  /** A fresh provider, only constructed (not connected); closed after the test. */
-  async newProvider(): Promise<QueueProvider> {
-    const provider = await this.options.makeProvider({ ...CONTRACT_PROVIDER_OPTIONS });
+  /**
+   * A fresh provider, only constructed (not connected); closed after the test. `common`
+   * adds to or overrides the contract's provider options (a provider-wide default under test).
+   */
+  async newProvider(common: CommonProviderOptions = {}): Promise<QueueProvider> {
+    const provider = await this.options.makeProvider({ ...CONTRACT_PROVIDER_OPTIONS, ...common });
     this.openProviders.push(provider);
     return provider;
   }
 
   /** A fresh provider, connected but not started; closed after the test. */
-  async connectedProvider(): Promise<QueueProvider> {
-    const provider = await this.options.makeProvider({ ...CONTRACT_PROVIDER_OPTIONS });
-    this.openProviders.push(provider);
+  async connectedProvider(common: CommonProviderOptions = {}): Promise<QueueProvider> {
+    const provider = await this.newProvider(common);
     await provider.connect();
     return provider;
   }
 
   /** A fresh provider with `processors` registered (each with `options`), started. */
-  async startedProvider(processors: JobProcessor[], options: RegisterOptions = {}): Promise<QueueProvider> {
-    const provider = await this.connectedProvider();
+  async startedProvider(
+    processors: JobProcessor[],
+    options: RegisterOptions = {},
+    common: CommonProviderOptions = {},
+  ): Promise<QueueProvider> {
+    const provider = await this.connectedProvider(common);
     for (const processor of processors) provider.registerProcessor(processor, options);
     await provider.start();
     return provider;

@@ -14,6 +14,7 @@ import { describePauseResume } from './pause-resume.js';
 import { describePriorities } from './priorities.js';
 import { describeProcessing } from './processing.js';
 import { describeQueries } from './queries.js';
+import { describeRetention } from './retention.js';
 import { describeRetries } from './retries.js';
 import { describeScheduling } from './scheduling.js';
 import { describeRetryJob } from './retry-job.js';
@@ -78,6 +79,7 @@ export function runProviderContract(providerName: string, options: ProviderContr
     describeConcurrency(fixture);
     describePauseResume(fixture);
     describeQueries(fixture);
+    describeRetention(fixture);
     describeRetryJob(fixture);
     describeStats(fixture);
     describeClean(fixture);
