@@ -1,5 +1,5 @@
 import type { ObjectId } from 'mongodb';
-import type { BackoffOptions, RepeatOptions } from '@switchyard/core';
+import type { BackoffOptions, RepeatOptions, RetentionPolicy } from '@switchyard/core';
 
 /**
  * Where Switchyard's part of a job's life stands. Agenda has no such field (it
@@ -51,7 +51,13 @@ export interface AgendaJobDocument {
   backoff: BackoffOptions | null;
   timeoutMs: number | null;
   repeat: RepeatOptions | null;
-  removeOnComplete: boolean;
+  /**
+   * Retention when it completes / fails for good (a shared `RetentionPolicy`; see
+   * `retentionOfDocument`). Documents written before count and age policies hold a
+   * boolean `removeOnComplete` and no `removeOnFail`.
+   */
+  removeOnComplete: RetentionPolicy | boolean;
+  removeOnFail?: RetentionPolicy;
   /** The last result, as JSON (see `stored-result.ts`). */
   resultJson?: string | null;
   failedReason?: string | null;

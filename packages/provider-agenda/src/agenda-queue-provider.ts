@@ -28,6 +28,8 @@ import {
 } from './agenda-options.js';
 import { AgendaStore, translateMongoError } from './agenda-store.js';
 import { AgendaWorker } from './agenda-worker.js';
+import { retentionOfDocument } from './document-retention.js';
+import { FinishedDocumentTrimmer } from './finished-document-trimmer.js';
 import { isDuplicateKeyError } from './connectivity-errors.js';
 import { writeImportBatch } from './import-batch.js';
 import { listingFilter, stateFilter, toJobInfo } from './job-state-mapping.js';
@@ -127,10 +129,15 @@ export class AgendaQueueProvider extends BaseQueueProvider {
     } else {
       throw new ValidationError('mongoUrl', 'give a mongodb:// or mongodb+srv:// connection string, or a db');
     }
-    this.worker = new AgendaWorker(this.attemptHost(), {
-      lockLifetimeMs: this.lockLifetimeMs,
-      workerName: this.workerName,
-    });
+    const trimmer = new FinishedDocumentTrimmer(
+      () => this.store.jobs,
+      (error) => this.reportError(this.translateError(error)),
+    );
+    this.worker = new AgendaWorker(
+      this.attemptHost(),
+      { lockLifetimeMs: this.lockLifetimeMs, workerName: this.workerName },
+      trimmer,
+    );
   }
 
   // --- connection ----------------------------------------------------------------
@@ -320,7 +327,10 @@ export class AgendaQueueProvider extends BaseQueueProvider {
       .batchSize(EXPORT_BATCH_SIZE);
     try {
       for await (const doc of cursor) {
-        yield toJobSnapshot(toJobInfo(doc, now), { removeOnComplete: doc.removeOnComplete === true });
+        yield toJobSnapshot(toJobInfo(doc, now), {
+          removeOnComplete: retentionOfDocument(doc, 'completed'),
+          removeOnFail: retentionOfDocument(doc, 'failed'),
+        });
       }
     } finally {
       await cursor.close().catch(() => undefined);

@@ -1,8 +1,11 @@
 import type { Agenda, Job } from 'agenda';
-import { toError } from '@switchyard/core';
+import { keepsAll, keepsNone, toError } from '@switchyard/core';
 import { withDeadline, type AttemptHost } from '@switchyard/core/provider-kit';
 import { NOTHING_RAN, type AttemptOutcome } from './attempt-outcome.js';
+import type { AgendaJobDocument } from './agenda-job-document.js';
 import type { AgendaStore } from './agenda-store.js';
+import { retentionOfDocument } from './document-retention.js';
+import type { FinishedDocumentTrimmer } from './finished-document-trimmer.js';
 import { runJobAttempt } from './job-attempt.js';
 import { NameWakeUps } from './name-wake-ups.js';
 
@@ -12,6 +15,8 @@ const CLOSE_STEP_TIMEOUT_MS = 2000;
 /** A job Agenda has handed to our handler, from the handler's start to Agenda's 'complete'. */
 interface ActiveRun {
   outcome: AttemptOutcome;
+  /** The document as the attempt found it: its retention policies apply once it has finished. */
+  before?: AgendaJobDocument;
 }
 
 /**
@@ -31,6 +36,7 @@ export class AgendaWorker {
   constructor(
     private readonly host: AttemptHost,
     private readonly settings: { lockLifetimeMs: number; workerName: string },
+    private readonly trimmer: FinishedDocumentTrimmer,
   ) {
     this.wakeUps = new NameWakeUps((error) =>
       host.logger.debug('wake-up failed', { provider: host.providerName, error: toError(error).message }),
@@ -74,6 +80,7 @@ export class AgendaWorker {
       agendaJob.attrs.nextRunAt = new Date();
       return;
     }
+    if (claim.before !== null) run.before = claim.before;
     const attempt = await runJobAttempt(agendaJob, claim, {
       jobs: store.jobs,
       processor: registered.processor,
@@ -107,6 +114,11 @@ export class AgendaWorker {
     if (outcome.kind === 'completed') this.host.reportCompleted(outcome.job, outcome.result);
     else if (outcome.kind === 'retrying') this.host.reportRetrying(outcome.job, outcome.error, outcome.delayMs);
     else if (outcome.kind === 'failed') this.host.reportFailed(outcome.job, outcome.error);
+    if ((outcome.kind === 'completed' || outcome.kind === 'failed') && run.before?.repeat === null) {
+      const policy = retentionOfDocument(run.before, outcome.kind);
+      // Keep-none jobs were deleted as they finished (see job-attempt.ts); counts and ages are trimmed here.
+      if (!keepsAll(policy) && !keepsNone(policy)) this.trimmer.request(run.before.name, outcome.kind, policy);
+    }
     this.host.endAttempt(agendaJob);
     // A slot of this name is free (Agenda has counted it free by the next turn): take the next job now.
     setImmediate(() => this.wakeUp(agendaJob.attrs.name, new Date()));
@@ -155,6 +167,8 @@ export class AgendaWorker {
   async windDown(store: AgendaStore): Promise<void> {
     if (this.draining === undefined) return;
     await withDeadline(this.draining, CLOSE_STEP_TIMEOUT_MS, 'stopping Agenda').catch(() => undefined);
+    // What finished up to now is trimmed now, not left for the next worker's finishes.
+    await withDeadline(this.trimmer.flush(), CLOSE_STEP_TIMEOUT_MS, 'trimming finished jobs').catch(() => undefined);
     const names = [...this.host.registrations().keys()];
     if (names.length === 0) return;
     const release = store.jobs.updateMany(

@@ -1,10 +1,11 @@
 import type { Collection, ObjectId } from 'mongodb';
 import type { Job } from 'agenda';
-import { ProviderClosedError, type JobInfo, type JobProcessor, toError } from '@switchyard/core';
+import { ProviderClosedError, keepsNone, type JobInfo, type JobProcessor, toError } from '@switchyard/core';
 import { decideAfterFailedAttempt, type StartedAttempt } from '@switchyard/core/provider-kit';
 import type { AgendaJobDocument } from './agenda-job-document.js';
 import type { AgendaStateFields, AttemptClaim } from './agenda-state-saves.js';
 import { NOTHING_RAN, type AttemptOutcome } from './attempt-outcome.js';
+import { retentionOfDocument } from './document-retention.js';
 import { toJobInfo } from './job-state-mapping.js';
 import { fromResultJson, toResultJson } from './stored-result.js';
 
@@ -129,7 +130,7 @@ function recordSuccess(
         continueOrRemove(env.jobs, _id, fields, { attemptsMade: 0, progress: 0, resultJson, nextRunAt: next }, outcome),
     };
   }
-  if (before.removeOnComplete) return { outcome, record: async () => (await env.jobs.deleteOne({ _id }), outcome) };
+  if (keepsNone(retentionOfDocument(before, 'completed'))) return { outcome, record: () => remove(env.jobs, _id, outcome) };
   agendaJob.attrs.progress = 100;
   const completed = {
     phase: 'completed',
@@ -207,6 +208,7 @@ function recordFailure(
         ),
     };
   }
+  if (keepsNone(retentionOfDocument(before, 'failed'))) return { outcome: failed, record: () => remove(env.jobs, _id, failed) };
   return {
     outcome: failed,
     record: (fields) =>
@@ -218,6 +220,16 @@ function recordFailure(
         failed,
       ),
   };
+}
+
+/** A job whose retention keeps none, deleted as it finishes; `outcome` once it is gone. */
+async function remove(
+  jobs: Collection<AgendaJobDocument>,
+  _id: ObjectId,
+  outcome: AttemptOutcome,
+): Promise<AttemptOutcome> {
+  await jobs.deleteOne({ _id });
+  return outcome;
 }
 
 /** The job back to pending and due now, the attempt not counted: what shutdown does to an attempt it stopped. */

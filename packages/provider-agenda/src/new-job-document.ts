@@ -1,4 +1,4 @@
-import type { JobSnapshot, ValidatedSchedule } from '@switchyard/core';
+import { snapshotRetention, type JobSnapshot, type ValidatedSchedule } from '@switchyard/core';
 import type { JobPhase, NewAgendaJobDocument } from './agenda-job-document.js';
 import { toAgendaPriority } from './agenda-priority.js';
 import { firstRepeatRun, toAgendaRepeat } from './repeat-schedule.js';
@@ -53,6 +53,7 @@ export function newJobDocument(
     timeoutMs: schedule.timeoutMs ?? null,
     repeat,
     removeOnComplete: schedule.removeOnComplete,
+    removeOnFail: schedule.removeOnFail,
     finishedAt: null,
   };
 }
@@ -103,7 +104,7 @@ export function documentFromSnapshot(snapshot: JobSnapshot, now: Date, disabled:
     backoff: snapshot.backoff,
     timeoutMs: snapshot.timeoutMs,
     repeat,
-    removeOnComplete: snapshot.removeOnComplete === true,
+    ...snapshotRetention(snapshot),
     ...(snapshot.failedReason === undefined ? {} : { failedReason: snapshot.failedReason }),
     finishedAt: finished ? now : null,
   };

@@ -6,6 +6,7 @@ import {
   toJobSnapshot,
   type JobInfo,
   type JobSnapshot,
+  type SnapshotRetention,
   type JobState,
   type JobStats,
   type NormalizedListQuery,
@@ -19,6 +20,7 @@ import {
   type BullState,
 } from './bull-job-state.js';
 import type { BullKeys } from './bull-keys.js';
+import { retentionOfBullOptions } from './bull-retention.js';
 import type { BullQueueRegistry } from './bull-queue-registry.js';
 import { bullOccurrenceId, bullRepeatKey } from './bull-repeat.js';
 import { jobInfoFromBull, seriesIdOfBullJob } from './job-info-from-bull.js';
@@ -138,8 +140,7 @@ export class BullJobReader {
   /** The export stream: a page of one name at a time, never every job in memory. */
   async *exportJobs(names: string[] | null, states: JobState[]): AsyncIterable<JobSnapshot> {
     for (const name of await this.namesToRead(names)) {
-      for await (const { info, removeOnComplete } of this.jobsOf(name, states))
-        yield toJobSnapshot(info, { removeOnComplete });
+      for await (const { info, retention } of this.jobsOf(name, states)) yield toJobSnapshot(info, retention);
     }
   }
 
@@ -154,7 +155,7 @@ export class BullJobReader {
   private async *jobsOf(
     name: string,
     states: readonly JobState[],
-  ): AsyncGenerator<{ info: JobInfo; removeOnComplete: boolean }> {
+  ): AsyncGenerator<{ info: JobInfo; retention: SnapshotRetention }> {
     const queue = await this.access.queues.queueFor(name);
     for (const state of states) {
       for (const bullState of BULL_STATES_OF[state]) {
@@ -167,7 +168,10 @@ export class BullJobReader {
             const dueAt = dueTimes?.[index];
             yield {
               info: jobInfoFromBull(job, { name, state, ...(dueAt === undefined ? {} : { dueAt }) }),
-              removeOnComplete: job.opts.removeOnComplete === true,
+              retention: {
+                removeOnComplete: retentionOfBullOptions(job.opts, 'completed'),
+                removeOnFail: retentionOfBullOptions(job.opts, 'failed'),
+              },
             };
           }
           if (page.length < PAGE_SIZE && start + PAGE_SIZE >= (await this.sizeOf(name, bullState))) break;
@@ -181,7 +185,8 @@ export class BullJobReader {
         if (id === null) continue;
         const entry = await this.access.index.lookup(id);
         const info = entry === null ? null : await this.seriesInfo(id, entry);
-        if (info !== null && states.includes(info.state)) yield { info, removeOnComplete: false };
+        // A series' occurrences are removed as they finish; the series keeps every job it is.
+        if (info !== null && states.includes(info.state)) yield { info, retention: {} };
       }
       if (repeatables.length < PAGE_SIZE) break;
     }

@@ -60,6 +60,7 @@ import { BullKeys } from './bull-keys.js';
 import { BullQueueRegistry } from './bull-queue-registry.js';
 import { importSnapshotBatch, IMPORT_BATCH_SIZE } from './bull-snapshot-import.js';
 import { BullWorker } from './bull-worker.js';
+import { FinishedJobTrimmer } from './finished-job-trimmer.js';
 import { SWITCHYARD_BACKOFF } from './to-bull-job-options.js';
 
 export interface BullQueueProviderOptions extends CommonProviderOptions {
@@ -93,6 +94,7 @@ export class BullQueueProvider extends BaseQueueProvider {
   private readonly reader: BullJobReader;
   private readonly writer: BullJobWriter;
   private readonly worker: BullWorker;
+  private readonly trimmer: FinishedJobTrimmer;
   private connection: BullConnection | undefined;
 
   constructor(private readonly options: BullQueueProviderOptions) {
@@ -125,7 +127,8 @@ export class BullQueueProvider extends BaseQueueProvider {
       },
       onQueueMade: (name, queue) => this.worker.watch(name, queue),
     });
-    this.worker = new BullWorker(this.attemptHost(), this.queues, this.index);
+    this.trimmer = new FinishedJobTrimmer(redis, this.keys, this.index, (error) => this.reportError(toError(error)));
+    this.worker = new BullWorker(this.attemptHost(), this.queues, this.index, this.trimmer);
     const access = { redis, keys: this.keys, index: this.index, queues: this.queues };
     this.reader = new BullJobReader(access);
     this.writer = new BullJobWriter({ ...access, logger: this.logger, providerName: this.name });
@@ -239,6 +242,8 @@ export class BullQueueProvider extends BaseQueueProvider {
 
   /** Closes the Bull queues (their timers), then ends every connection whatever state Redis is in. */
   protected async _disconnect(): Promise<void> {
+    // What finished while closing is trimmed now, not left for the next worker's finishes.
+    await this.trimmer.flush();
     await this.queues.closeAll();
     this.connection?.disconnect();
   }

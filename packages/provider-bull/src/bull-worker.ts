@@ -2,6 +2,8 @@ import type Bull from 'bull';
 import {
   ProviderClosedError,
   computeBackoffDelay,
+  keepsAll,
+  keepsNone,
   toError,
   toStoredResult,
   type BackoffOptions,
@@ -11,6 +13,8 @@ import { decideAfterFailedAttempt, type AttemptHost, type Registration } from '@
 import { callerIdOfBullJob } from './bull-job-id.js';
 import type { BullJobIndex } from './bull-job-index.js';
 import type { BullQueueRegistry } from './bull-queue-registry.js';
+import { retentionOfBullOptions, type FinishedState } from './bull-retention.js';
+import type { FinishedJobTrimmer } from './finished-job-trimmer.js';
 import { jobInfoFromBull, occurrenceDueTime, seriesIdOfBullJob } from './job-info-from-bull.js';
 
 /**
@@ -29,6 +33,7 @@ export class BullWorker {
     private readonly host: AttemptHost,
     private readonly queues: BullQueueRegistry,
     private readonly index: BullJobIndex,
+    private readonly trimmer: FinishedJobTrimmer,
   ) {}
 
   /** Bull's custom backoff strategy: core's maths, so `maxDelayMs` and `jitter` hold. */
@@ -135,9 +140,18 @@ export class BullWorker {
     };
     if (stored !== undefined) info.result = stored;
     this.host.reportCompleted(info, stored);
-    if (job.opts.removeOnComplete === true && base.repeat === undefined) {
-      // Bull deleted the job: free its id.
-      this.index.release([base.id]).catch((error: unknown) => this.host.reportError(toError(error)));
+    if (base.repeat === undefined) this.applyRetention(name, job, 'completed', base.id);
+  }
+
+  /** After a one-off job finished for good: its retention policy (see `bull-retention.ts`). */
+  private applyRetention(name: string, job: Bull.Job, state: FinishedState, id: string): void {
+    const policy = retentionOfBullOptions(job.opts, state);
+    if (keepsAll(policy)) return;
+    if (keepsNone(policy)) {
+      // Bull deleted the job as it finished it: free its id.
+      this.index.release([id]).catch((error: unknown) => this.host.reportError(toError(error)));
+    } else {
+      this.trimmer.request(name, state, policy);
     }
   }
 
@@ -163,6 +177,7 @@ export class BullWorker {
         failedReason,
       };
       this.host.reportFailed(info, error);
+      if (base.repeat === undefined) this.applyRetention(name, job, 'failed', id);
       return;
     }
     // Bull delays the retry by what the strategy above returned for this very error.

@@ -16,10 +16,12 @@
  * |                     | computed by the custom strategy with `computeBackoffDelay` |
  * | timeoutMs           | `timeout`                                                 |
  * | repeat              | `repeat: { every } | { cron, tz }` (series kept whole)     |
- * | removeOnComplete    | `removeOnComplete`                                        |
+ * | removeOnComplete    | `removeOnComplete: true` to keep none; a count or age in   |
+ * | removeOnFail        | `keepCompleted` / `keepFailed` (see `bull-retention.ts`)   |
  */
 import type Bull from 'bull';
-import type { BackoffOptions, JobSnapshot, ValidatedSchedule } from '@switchyard/core';
+import { snapshotRetention, type BackoffOptions, type JobSnapshot, type ValidatedSchedule } from '@switchyard/core';
+import { setRetention } from './bull-retention.js';
 import { CALLER_ID_OPTION, toBullJobId } from './bull-job-id.js';
 import { toBullRepeat } from './bull-repeat.js';
 
@@ -68,7 +70,8 @@ export function toBullJobOptions(schedule: ValidatedSchedule, jobId: string, tim
     Object.assign(opts, { repeat: toBullRepeat(schedule.repeat), removeOnComplete: true, removeOnFail: true });
   } else {
     opts.delay = Math.max(0, schedule.runAt.getTime() - timestamp);
-    if (schedule.removeOnComplete) opts.removeOnComplete = true;
+    setRetention(opts, 'completed', schedule.removeOnComplete);
+    setRetention(opts, 'failed', schedule.removeOnFail);
   }
   return withData(schedule.data, opts);
 }
@@ -94,7 +97,9 @@ export function snapshotToBullJobOptions(snapshot: JobSnapshot, now: number): Bu
     const runAt = snapshot.runAt === null ? now : Date.parse(snapshot.runAt);
     opts.delay = runAt > now ? runAt - createdAt : 0;
     if (runAt <= now && snapshot.runAt !== null) (opts as Record<string, unknown>)[DUE_AT_OPTION] = runAt;
-    if (snapshot.removeOnComplete === true) opts.removeOnComplete = true;
+    const { removeOnComplete, removeOnFail } = snapshotRetention(snapshot);
+    setRetention(opts, 'completed', removeOnComplete);
+    setRetention(opts, 'failed', removeOnFail);
   }
   return withData(snapshot.data, opts);
 }
