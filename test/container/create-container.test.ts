@@ -32,6 +32,33 @@ for (const environment of containerEnvironments()) {
       expect(seen[0]?.data).to.deep.equal({ hello: 'world' });
       expect(container.get(DOMAIN_TYPES.BookingReminderScheduler)).to.be.instanceOf(BookingReminderScheduler);
     });
+
+    it('gives the provider JOB_KEEP_COMPLETED and JOB_KEEP_FAILED as its default retention', async () => {
+      const env = { ...(await environment.env()), JOB_KEEP_COMPLETED: 'none', JOB_KEEP_FAILED: 'none' };
+      queue = (await createContainer(env, quiet)).get<QueueProvider>(TYPES.QueueProvider);
+      const finished: string[] = [];
+      queue.on('completed', (job: JobInfo) => finished.push(job.id));
+      queue.on('failed', (job: JobInfo) => finished.push(job.id));
+      await queue.connect();
+      queue.registerProcessor({
+        name: 'container-retention',
+        process: async (job) => {
+          if (job.data === 'fail') throw new Error('asked to fail');
+        },
+      });
+      await queue.start();
+      const ids = [
+        await queue.scheduleJob('container-retention', 'ok'),
+        await queue.scheduleJob('container-retention', 'fail', { attempts: 1 }),
+      ];
+      await waitUntil(() => finished.length === 2, { timeoutMs: 10_000, message: 'both jobs to finish' });
+      for (const id of ids) {
+        await waitUntil(async () => (await queue!.getJob(id)) === null, {
+          timeoutMs: 10_000,
+          message: `job ${id} to be removed`,
+        });
+      }
+    });
   });
 }
 

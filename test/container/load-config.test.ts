@@ -52,6 +52,8 @@ describe('loadConfig', () => {
       REDIS_PORT: '70000',
       JOB_BACKOFF_JITTER: '2',
       BOOKING_REMINDER_OFFSETS: '24h,soon',
+      JOB_KEEP_COMPLETED: 'some',
+      JOB_KEEP_FAILED: '24h,2d',
     });
     expect(problems.map((p) => p.variable)).to.have.members([
       'QUEUE_PROVIDER',
@@ -62,7 +64,12 @@ describe('loadConfig', () => {
       'REDIS_PORT',
       'JOB_BACKOFF_JITTER',
       'BOOKING_REMINDER_OFFSETS',
+      'JOB_KEEP_COMPLETED',
+      'JOB_KEEP_FAILED',
     ]);
+    expect(problems.find((p) => p.variable === 'JOB_KEEP_COMPLETED')?.message).to.equal(
+      "'some' is not 'all', 'none', a count (1000), an age (24h) or both (1000,24h)",
+    );
     expect(problems.find((p) => p.variable === 'QUEUE_PROVIDER')?.message).to.equal(
       "'kafka' is not one of memory | bull | agenda",
     );
@@ -73,6 +80,20 @@ describe('loadConfig', () => {
     const [problem] = problemsOf({ MONGODB_URL: 'http://app:hunter2@db:27017/x' });
     expect(problem?.variable).to.equal('MONGODB_URL');
     expect(problem?.message).not.to.include('hunter2');
+  });
+
+  it('reads JOB_KEEP_COMPLETED and JOB_KEEP_FAILED as the default retention, keeping all when unset', () => {
+    expect(load({})).to.deep.include({ keepCompleted: false, keepFailed: false });
+    expect(load({ JOB_KEEP_COMPLETED: 'none', JOB_KEEP_FAILED: 'all' })).to.deep.include({
+      keepCompleted: true,
+      keepFailed: false,
+    });
+    expect(load({ JOB_KEEP_COMPLETED: '1000', JOB_KEEP_FAILED: '7d' })).to.deep.include({
+      keepCompleted: 1000,
+      keepFailed: { ageMs: 7 * 86_400_000 },
+    });
+    expect(load({ JOB_KEEP_COMPLETED: '24h, 1000' }).keepCompleted).to.deep.equal({ ageMs: 86_400_000, count: 1000 });
+    expect(load({ JOB_KEEP_COMPLETED: '0' }).keepCompleted).to.equal(0);
   });
 
   it('reads payment offsets relative to the due date', () => {

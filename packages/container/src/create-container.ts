@@ -52,7 +52,13 @@ export async function createContainer(
   );
   const provider = await loadProvider(
     config,
-    { defaultAttempts: config.attempts, defaultBackoff: config.backoff, logger },
+    {
+      defaultAttempts: config.attempts,
+      defaultBackoff: config.backoff,
+      defaultRemoveOnComplete: config.keepCompleted,
+      defaultRemoveOnFail: config.keepFailed,
+      logger,
+    },
     options.providerPackages ?? PROVIDER_PACKAGES,
   );
 

@@ -1,9 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { redactUrl, type BackoffOptions } from '@switchyard/core';
+import { redactUrl, type BackoffOptions, type RetentionOption } from '@switchyard/core';
 import { DEFAULT_BOOKING_REMINDER_OFFSETS, DEFAULT_PAYMENT_REMINDER_OFFSETS } from '@switchyard/domain';
 import { ConfigError, type ConfigProblem } from './config-error.js';
 import { parseBookingOffsets, parsePaymentOffsets } from './reminder-offsets-setting.js';
+import { parseRetentionSetting, RETENTION_SETTING_FORMS } from './retention-setting.js';
 import {
   LOG_LEVELS,
   PROVIDER_NAMES,
@@ -55,6 +56,8 @@ export function loadConfig(processEnv: Environment = process.env): SwitchyardCon
   };
   if (backoff.maxDelayMs! < backoff.delayMs)
     problem('JOB_BACKOFF_MAX_DELAY_MS', 'must be at least JOB_BACKOFF_DELAY_MS');
+  const keepCompleted = retention(env, 'JOB_KEEP_COMPLETED', problem);
+  const keepFailed = retention(env, 'JOB_KEEP_FAILED', problem);
   const shutdownTimeoutMs = integer(env, 'SHUTDOWN_TIMEOUT_MS', 30_000, { min: 0 }, problem);
   const level = oneOf<LogLevel>(env, 'LOG_LEVEL', LOG_LEVELS, 'info', problem);
   const defaultFormat = environment === 'production' || !process.stdout.isTTY ? 'json' : 'pretty';
@@ -88,6 +91,8 @@ export function loadConfig(processEnv: Environment = process.env): SwitchyardCon
     concurrency,
     attempts,
     backoff,
+    keepCompleted,
+    keepFailed,
     shutdownTimeoutMs,
     log: { level, format },
     bookingReminderOffsets,
@@ -117,6 +122,15 @@ function environmentDefaults(processEnv: Environment, environment: string, probl
     );
     return {};
   }
+}
+
+/** A retention setting (see `parseRetentionSetting`); unset is `all`. */
+function retention(env: Environment, variable: string, problem: Report): RetentionOption {
+  const value = env[variable];
+  if (value === undefined || value === '') return false;
+  const parsed = parseRetentionSetting(value);
+  if (parsed === null) problem(variable, `'${value}' is not ${RETENTION_SETTING_FORMS}`);
+  return parsed ?? false;
 }
 
 function oneOf<T extends string>(

@@ -1,4 +1,4 @@
-import type { BackoffOptions } from '@switchyard/core';
+import type { BackoffOptions, RetentionOption } from '@switchyard/core';
 import type { ReminderOffset } from '@switchyard/domain';
 
 export const PROVIDER_NAMES = ['memory', 'bull', 'agenda'] as const;
@@ -23,6 +23,10 @@ export interface SwitchyardConfig {
   concurrency: number;
   attempts: number;
   backoff: BackoffOptions;
+  /** Default `removeOnComplete` of every job (`JOB_KEEP_COMPLETED`); `false` keeps all. */
+  keepCompleted: RetentionOption;
+  /** Default `removeOnFail` of every job (`JOB_KEEP_FAILED`). */
+  keepFailed: RetentionOption;
   shutdownTimeoutMs: number;
   log: { level: LogLevel; format: 'json' | 'pretty' };
   bookingReminderOffsets: ReminderOffset[];
