@@ -102,7 +102,7 @@ describe('AgendaQueueProvider mapping', () => {
 
     it('turns a snapshot into a document in the matching phase, finished jobs with no nextRunAt', () => {
       const snapshot: JobSnapshot = {
-        schemaVersion: 1,
+        schemaVersion: 2,
         id: 's-1',
         name: 'mail',
         data: null,

@@ -69,7 +69,7 @@ describe('Bull mapping', () => {
 
     it('counts an imported job’s delay from its createdAt, and makes a past due time waiting', () => {
       const snapshot = {
-        schemaVersion: 1,
+        schemaVersion: 2,
         id: 's',
         name: 'n',
         data: { x: 1 },

@@ -200,13 +200,25 @@ const recurringJobId = fc.constantFrom(
   ...LOOK_ALIKE_ID_PAIRS.flat(),
   LONGEST_JOB_ID,
 );
+/** Every form `removeOnComplete` / `removeOnFail` take (see core's `RetentionOption`). */
+const validRetention = fc.oneof(
+  fc.boolean(),
+  fc.nat({ max: 10_000 }),
+  fc
+    .record(
+      { ageMs: fc.integer({ min: 1, max: 30 * 86_400_000 }), count: fc.nat({ max: 10_000 }) },
+      { requiredKeys: [] },
+    )
+    .filter((retention) => Object.keys(retention).length > 0),
+);
 const commonValidOptions = {
   jobId: fc.oneof({ arbitrary: uniqueJobId, weight: 4 }, { arbitrary: recurringJobId, weight: 1 }),
   priority: fc.integer({ min: 1, max: 10 }),
   attempts: fc.integer({ min: 1, max: MAX_ATTEMPTS }),
   backoff: validBackoff,
   timeoutMs: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
-  removeOnComplete: fc.boolean(),
+  removeOnComplete: validRetention,
+  removeOnFail: validRetention,
 };
 const validOptions = fc.oneof(
   fc.record({ ...commonValidOptions, delayMs: farDelayMs }, { requiredKeys: ['delayMs'] }),
@@ -261,6 +273,15 @@ const hostileScalar = fc.oneof(
   anyDate,
   fc.constantFrom<unknown>([], {}, [1], { a: 1 }, Symbol('hostile'), 10n, () => 1, new Number(3), new String('email')),
   fc.constant(withOwnProtoKey({ polluted: 'yes' })),
+);
+
+/** Retention objects with a field out of range, of the wrong type, or unknown. */
+const hostileRetention = fc.oneof(
+  hostileScalar,
+  fc.record(
+    { ageMs: fc.oneof(hostileNumber, hostileScalar), count: fc.oneof(hostileNumber, hostileScalar), age: fc.integer() },
+    { requiredKeys: [] },
+  ),
 );
 
 const hostileName = fc.oneof(
@@ -399,7 +420,8 @@ const hostileOptionFields = fc.record(
     backoff: hostileBackoff,
     timeoutMs: fc.oneof(hostileNumber, hostileScalar),
     repeat: hostileRepeat,
-    removeOnComplete: hostileScalar,
+    removeOnComplete: hostileRetention,
+    removeOnFail: hostileRetention,
     delay: fc.integer(),
     toString: hostileScalar,
   },
@@ -420,6 +442,7 @@ const oneBadField = fc
       'timeoutMs',
       'repeat',
       'removeOnComplete',
+      'removeOnFail',
     ),
     hostileScalar,
   )

@@ -1,0 +1,89 @@
+import { randomUUID } from 'node:crypto';
+import { expect } from 'chai';
+import { Redis } from 'ioredis';
+import type { JobInfo } from '@switchyard/core';
+import { BullQueueProvider } from '@switchyard/provider-bull';
+import { startRedis, type RedisServer } from '../../../test/support/start-redis.js';
+import { waitUntil } from '../../../test/support/wait-until.js';
+
+/** Bull job hashes of a queue: its keys but for Bull's lists, sets and locks. */
+async function jobHashCount(redis: Redis, prefix: string, name: string): Promise<number> {
+  const keys = await redis.keys(`${prefix}:${name}:*`);
+  const types = await Promise.all(keys.map((key) => redis.type(key)));
+  return keys.filter((key, index) => types[index] === 'hash' && !key.endsWith(':meta') && !key.endsWith(':logs'))
+    .length;
+}
+
+describe('BullQueueProvider: retention in Redis', function () {
+  this.timeout(60_000);
+  let server: RedisServer;
+  let redis: Redis;
+
+  before(async () => {
+    server = await startRedis();
+    redis = new Redis(server.url);
+  });
+  after(() => redis.disconnect());
+
+  it('keeps only the newest N finished jobs in Redis, and the id index holds nothing for the jobs it removed', async () => {
+    const prefix = `retention-${randomUUID()}`;
+    const provider = new BullQueueProvider({ redisUrl: server.url, prefix });
+    const finished: JobInfo[] = [];
+    provider.on('completed', (job: JobInfo) => finished.push(job));
+    provider.on('failed', (job: JobInfo) => finished.push(job));
+    const count = 300;
+    try {
+      await provider.connect();
+      provider.registerProcessor(
+        {
+          name: 'orders',
+          process: async (job) => {
+            if ((job.data as { fail: boolean }).fail) throw new Error('asked to fail');
+          },
+        },
+        { concurrency: 20 },
+      );
+      await provider.start();
+      for (let index = 0; index < count; index += 1) {
+        // Caller ids, which the index claims, and a fifth of them fail.
+        await provider.scheduleJob(
+          'orders',
+          { fail: index % 5 === 0 },
+          { jobId: `order-${index}`, attempts: 1, removeOnComplete: 20, removeOnFail: { count: 5 } },
+        );
+      }
+      await waitUntil(() => finished.length === count, { timeoutMs: 30_000, message: 'every job to finish' });
+    } finally {
+      // close() applies the trims still pending.
+      await provider.close();
+    }
+
+    expect(await redis.zcard(`${prefix}:orders:completed`)).to.equal(20);
+    expect(await redis.zcard(`${prefix}:orders:failed`)).to.equal(5);
+    expect(await jobHashCount(redis, prefix, 'orders')).to.equal(25);
+    const claimed = await redis.hkeys(`${prefix}::jobs`);
+    expect(claimed).to.have.lengthOf(25);
+    // The newest of each state are the ones kept: none removed finished later than one kept
+    // (jobs finished in one millisecond may go either way, as in Bull's own trim).
+    for (const state of ['completed', 'failed']) {
+      const ofState = finished.filter((job) => job.state === state);
+      const finishedAt = (job: JobInfo) => job.finishedAt!.getTime();
+      const kept = ofState.filter((job) => claimed.includes(job.id)).map(finishedAt);
+      const removed = ofState.filter((job) => !claimed.includes(job.id)).map(finishedAt);
+      expect(kept).to.have.lengthOf(state === 'completed' ? 20 : 5);
+      expect(Math.min(...kept), state).to.be.at.least(Math.max(...removed));
+    }
+
+    const reader = new BullQueueProvider({ redisUrl: server.url, prefix });
+    try {
+      // An id whose job was removed is free again.
+      expect(await reader.getJob('order-1')).to.equal(null);
+      expect(await reader.scheduleJob('orders', { again: true }, { jobId: 'order-1', delayMs: 60_000 })).to.equal(
+        'order-1',
+      );
+      expect((await reader.getJob('order-1'))?.data).to.deep.equal({ again: true });
+    } finally {
+      await reader.close();
+    }
+  });
+});
