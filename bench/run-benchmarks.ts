@@ -15,6 +15,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { benchSettings } from './support/bench-settings.js';
 import { prepareBaselineBuild, type BaselineBuild } from './support/baseline-build.js';
+import { BENCH_RETENTIONS, RETENTION_LABELS, type BenchRetention } from './support/bench-retention.js';
 import {
   startBenchServers,
   AGENDA_PROCESS_EVERY_MS,
@@ -35,6 +36,7 @@ import { evaluateTargets } from './support/bench-targets.js';
 import { runThroughput, type ThroughputVariant } from './scenarios/throughput.js';
 import { runEnqueue, type EnqueuePattern, type EnqueueVariant } from './scenarios/enqueue.js';
 import { runTimeliness, type TimelinessResult } from './scenarios/timeliness.js';
+import { runRetentionMemory } from './scenarios/retention-memory.js';
 import {
   runMigrationInChild,
   seedMigrationSource,
@@ -93,26 +95,38 @@ async function throughputFigures(
   const { jobs, agendaJobs, concurrency, addWindow, ratioRuns } = settings.throughput;
   const jobsOf = (variant: ThroughputVariant) => (variant.includes('agenda') ? agendaJobs : jobs);
   const timeoutMs = 15 * 60_000;
-  const measure = (variant: ThroughputVariant, jobCount: number, what: string) => {
-    log(`throughput ${variant} ${what} (${jobCount} jobs)`);
-    return runThroughput(
-      variant,
-      servers,
-      { jobs: jobCount, concurrency, addWindow, timeoutMs },
-      baseline?.providers,
-    ).then((result) => result.jobsPerSecond);
-  };
-  // The first of each group is the raw baseline the others are compared with.
-  const groups: { variants: ThroughputVariant[]; runs: number }[] = [
+  // The first of each group is the raw baseline the others are compared with. Each
+  // retention setting is a group of its own (raw and provider given the same); the
+  // earlier build runs in the keep-all groups only, as it knew no counts.
+  const groups: { variants: ThroughputVariant[]; runs: number; retention: BenchRetention }[] = [
     {
       variants: withBaseline(['raw-bull', 'raw-bull-options', 'raw-bull-coalesced', 'bull'], baseline),
       runs: ratioRuns,
+      retention: 'keep-all',
     },
-    { variants: withBaseline(['raw-agenda', 'agenda'], baseline), runs: ratioRuns },
-    { variants: withBaseline(['memory'], baseline), runs: baseline === undefined ? settings.runs : ratioRuns },
+    { variants: ['raw-bull', 'raw-bull-coalesced', 'bull'], runs: ratioRuns, retention: 'remove' },
+    { variants: ['raw-bull', 'raw-bull-coalesced', 'bull'], runs: ratioRuns, retention: 'keep-1000' },
+    { variants: withBaseline(['raw-agenda', 'agenda'], baseline), runs: ratioRuns, retention: 'keep-all' },
+    // Five rounds, not eleven: an Agenda run on the wire test server takes seconds.
+    { variants: ['raw-agenda', 'agenda'], runs: settings.runs, retention: 'remove' },
+    { variants: ['raw-agenda', 'agenda'], runs: settings.runs, retention: 'keep-1000' },
+    {
+      variants: withBaseline(['memory'], baseline),
+      runs: baseline === undefined ? settings.runs : ratioRuns,
+      retention: 'keep-all',
+    },
   ];
   const figures: ThroughputFigure[] = [];
-  for (const { variants, runs } of groups) {
+  for (const { variants, runs, retention } of groups) {
+    const measure = (variant: ThroughputVariant, jobCount: number, what: string) => {
+      log(`throughput ${variant} (${RETENTION_LABELS[retention]}) ${what} (${jobCount} jobs)`);
+      return runThroughput(
+        variant,
+        servers,
+        { jobs: jobCount, concurrency, addWindow, timeoutMs, retention },
+        baseline?.providers,
+      ).then((result) => result.jobsPerSecond);
+    };
     // One unrecorded run of each at a tenth of the size first: the first runs in a
     // process pay for loading and compiling the code, and would favour whoever ran second.
     for (const variant of variants) await measure(variant, Math.max(1, Math.round(jobsOf(variant) / 10)), 'warm-up');
@@ -124,6 +138,7 @@ async function throughputFigures(
     for (const variant of variants) {
       const figure: ThroughputFigure = {
         variant,
+        retention,
         jobs: jobsOf(variant),
         concurrency,
         jobsPerSecond: summarize(values.get(variant)!),
@@ -141,28 +156,46 @@ async function throughputFigures(
 
 async function enqueueFigures(servers: BenchServers, baseline: BaselineBuild | undefined): Promise<EnqueueFigure[]> {
   const { oneAtATimeJobs, batchedJobs, agendaJobs, batchWindow } = settings.enqueue;
-  const variants: EnqueueVariant[] = withBaseline(['raw-bull', 'bull', 'raw-agenda', 'agenda', 'memory'], baseline);
   const patterns: EnqueuePattern[] = ['one-at-a-time', 'batched'];
+  // Keep-all for every variant; the other retention settings for Bull and Agenda, raw and provider.
+  const variantsOf = (retention: BenchRetention): EnqueueVariant[] =>
+    retention === 'keep-all'
+      ? withBaseline(['raw-bull', 'bull', 'raw-agenda', 'agenda', 'memory'], baseline)
+      : ['raw-bull', 'bull', 'raw-agenda', 'agenda'];
   const jobsOf = (variant: EnqueueVariant, pattern: EnqueuePattern) =>
     variant.includes('agenda') ? agendaJobs : pattern === 'batched' ? batchedJobs : oneAtATimeJobs;
-  const cells = variants.flatMap((variant) => patterns.map((pattern) => `${variant}|${pattern}` as const));
+  const cells = BENCH_RETENTIONS.flatMap((retention) =>
+    variantsOf(retention).flatMap((variant) =>
+      patterns.map((pattern) => `${variant}|${pattern}|${retention}` as const),
+    ),
+  );
+  const parse = (cell: string) => cell.split('|') as [EnqueueVariant, EnqueuePattern, BenchRetention];
   const values = await alternate(cells, (cell, index) => {
-    const [variant, pattern] = cell.split('|') as [EnqueueVariant, EnqueuePattern];
+    const [variant, pattern, retention] = parse(cell);
     const jobs = jobsOf(variant, pattern);
-    log(`enqueue ${variant} ${pattern} run ${index + 1}/${settings.runs} (${jobs} jobs)`);
-    return runEnqueue(variant, pattern, servers, { jobs, batchWindow, timeoutMs: 15 * 60_000 }, baseline?.providers);
+    log(
+      `enqueue ${variant} ${pattern} (${RETENTION_LABELS[retention]}) run ${index + 1}/${settings.runs} (${jobs} jobs)`,
+    );
+    return runEnqueue(
+      variant,
+      pattern,
+      servers,
+      { jobs, batchWindow, timeoutMs: 15 * 60_000, retention },
+      baseline?.providers,
+    );
   });
   return cells.map((cell) => {
-    const [variant, pattern] = cell.split('|') as [EnqueueVariant, EnqueuePattern];
+    const [variant, pattern, retention] = parse(cell);
     const figure: EnqueueFigure = {
       variant,
       pattern,
+      retention,
       jobs: jobsOf(variant, pattern),
       window: pattern === 'batched' ? batchWindow : 1,
       jobsPerSecond: summarize(values.get(cell)!),
     };
     const overRunsOf = (other: string) => {
-      const baselineRuns = values.get(`${other}|${pattern}` as typeof cell);
+      const baselineRuns = values.get(`${other}|${pattern}|${retention}` as typeof cell);
       return baselineRuns && summarize(values.get(cell)!.map((value, index) => value / baselineRuns[index]!));
     };
     const raw = rawOf(variant);
@@ -253,6 +286,8 @@ try {
   const enqueue = await enqueueFigures(servers, baseline);
   const timeliness = await timelinessFigures(servers);
   const migration = await migrationFigures(servers);
+  log(`retention in Redis: ${settings.retentionMemory.jobs} jobs with removeOnComplete: 1000`);
+  const retentionMemory = await runRetentionMemory(servers, settings.retentionMemory.jobs);
   results = {
     generatedAt: new Date().toISOString(),
     command: [
@@ -273,6 +308,7 @@ try {
     enqueue,
     timeliness,
     migration,
+    retentionMemory,
     targets: [],
   };
   results.targets = evaluateTargets(results);

@@ -26,6 +26,7 @@ import {
   type ProviderVariant,
 } from '../support/bench-backends.js';
 import { openRawAgenda, openRawBull } from '../support/raw-queues.js';
+import { bullRetention, providerRetention, type BenchRetention } from '../support/bench-retention.js';
 
 export type EnqueueVariant = 'raw-bull' | 'raw-agenda' | ProviderVariant;
 export type EnqueuePattern = 'one-at-a-time' | 'batched';
@@ -35,6 +36,8 @@ export interface EnqueueSettings {
   /** Adds in flight at once for the batched pattern. */
   batchWindow: number;
   timeoutMs: number;
+  /** The retention every job is given (default keep all); raw Agenda has none to give at enqueue. */
+  retention?: BenchRetention;
 }
 
 const JOB_NAME = 'bench-enqueue';
@@ -47,7 +50,7 @@ export async function runEnqueue(
   settings: EnqueueSettings,
   baseline?: ProviderConstructors,
 ): Promise<number> {
-  const { add, close } = await openProducer(variant, servers, baseline);
+  const { add, close } = await openProducer(variant, servers, baseline, settings.retention ?? 'keep-all');
   try {
     const window = pattern === 'batched' ? settings.batchWindow : 1;
     const startedAt = performance.now();
@@ -67,13 +70,14 @@ async function openProducer(
   variant: EnqueueVariant,
   servers: BenchServers,
   baseline: ProviderConstructors | undefined,
+  retention: BenchRetention,
 ): Promise<Producer> {
   if (variant === 'raw-bull') {
     const prefix = freshRedisPrefix('raw-bull-enq');
     const queue = openRawBull(JOB_NAME, servers.redisUrl, prefix);
     await queue.isReady();
     return {
-      add: (index) => queue.add(benchPayload(index)),
+      add: (index) => queue.add(benchPayload(index), bullRetention(retention)),
       close: async () => {
         await queue.close();
         await deleteRedisPrefix(servers.redisUrl, prefix);
@@ -95,7 +99,7 @@ async function openProducer(
   const { provider, dropStorage } = freshProvider(kind, servers, `${kind}-enq`, build);
   await provider.connect();
   return {
-    add: (index) => provider.scheduleJob(JOB_NAME, benchPayload(index)),
+    add: (index) => provider.scheduleJob(JOB_NAME, benchPayload(index), providerRetention(retention)),
     close: async () => {
       await provider.close({ timeoutMs: 5000 });
       await dropStorage();

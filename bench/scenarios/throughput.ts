@@ -31,6 +31,7 @@ import {
   type ProviderVariant,
 } from '../support/bench-backends.js';
 import { openRawAgenda, openRawBull, providerLikeJobOptions } from '../support/raw-queues.js';
+import { agendaRetention, bullRetention, providerRetention, type BenchRetention } from '../support/bench-retention.js';
 
 export type ThroughputVariant = 'raw-bull' | 'raw-bull-options' | 'raw-bull-coalesced' | 'raw-agenda' | ProviderVariant;
 
@@ -41,6 +42,8 @@ export interface ThroughputSettings {
   addWindow: number;
   /** A run that takes longer fails (so a stuck backend cannot hang the benchmark). */
   timeoutMs: number;
+  /** What every job is given, raw or provider alike (default keep all). */
+  retention?: BenchRetention;
 }
 
 export interface ThroughputResult {
@@ -94,7 +97,10 @@ async function rawBull(
     await queue.isReady();
     void queue.process(settings.concurrency, async () => undefined).catch((error: unknown) => allDone.reject(error));
     const startedAt = performance.now();
-    await addInWindows(settings.jobs, settings.addWindow, (index) => queue.add(benchPayload(index), jobOptions()));
+    const retention = bullRetention(settings.retention ?? 'keep-all');
+    await addInWindows(settings.jobs, settings.addWindow, (index) =>
+      queue.add(benchPayload(index), { ...jobOptions(), ...retention }),
+    );
     await withinMs(allDone.promise, settings.timeoutMs, 'raw bull throughput');
     return result(settings.jobs, startedAt);
   } finally {
@@ -113,7 +119,7 @@ async function rawAgenda(servers: BenchServers, settings: ThroughputSettings): P
     if (completed === settings.jobs) allDone.resolve();
   });
   raw.agenda.on('error', (error: Error) => allDone.reject(error));
-  raw.define(JOB_NAME, async () => undefined, settings.concurrency);
+  raw.define(JOB_NAME, async () => undefined, settings.concurrency, agendaRetention(settings.retention ?? 'keep-all'));
   try {
     await raw.agenda.start();
     const startedAt = performance.now();
@@ -150,8 +156,9 @@ async function viaProvider(
     );
     await provider.start();
     const startedAt = performance.now();
+    const retention = providerRetention(settings.retention ?? 'keep-all');
     await addInWindows(settings.jobs, settings.addWindow, (index) =>
-      provider.scheduleJob(JOB_NAME, benchPayload(index)),
+      provider.scheduleJob(JOB_NAME, benchPayload(index), retention),
     );
     await withinMs(allDone.promise, settings.timeoutMs, `${variant} provider throughput`);
     return result(settings.jobs, startedAt);

@@ -5,11 +5,15 @@
  */
 import type { AGENDA_PROCESS_EVERY_MS } from './bench-backends.js';
 import type { BenchSettings } from './bench-settings.js';
+import { RETENTION_LABELS, type BenchRetention } from './bench-retention.js';
 import type { MachineInfo } from './machine-info.js';
+import type { RetentionMemoryResult } from '../scenarios/retention-memory.js';
 import type { RunSummary } from './summary-stats.js';
 
 export interface ThroughputFigure {
   variant: string;
+  /** What every job of the run was given (see `bench-retention.ts`). */
+  retention: BenchRetention;
   jobs: number;
   concurrency: number;
   jobsPerSecond: RunSummary;
@@ -24,6 +28,7 @@ export interface ThroughputFigure {
 export interface EnqueueFigure {
   variant: string;
   pattern: string;
+  retention: BenchRetention;
   jobs: number;
   /** Adds in flight at once. */
   window: number;
@@ -75,6 +80,7 @@ export interface BenchResults {
   enqueue: EnqueueFigure[];
   timeliness: TimelinessFigure[];
   migration: MigrationFigure[];
+  retentionMemory: RetentionMemoryResult;
   targets: TargetVerdict[];
 }
 
@@ -110,10 +116,12 @@ function table(header: string[], rows: string[][]): string {
 
 /** The provider over raw Bull set up alike: the provider's own cost, without Bull's for the options or the gain of coalesced writes. */
 function setUpAlikeNote(figures: ThroughputFigure[]): string {
-  const ratio = figures.find((figure) => figure.ratioToRawSetUpAlike !== undefined)?.ratioToRawSetUpAlike;
-  return ratio === undefined
+  const lines = figures
+    .filter((figure) => figure.ratioToRawSetUpAlike !== undefined)
+    .map((figure) => `${RETENTION_LABELS[figure.retention]} ${spread(figure.ratioToRawSetUpAlike!, twoDecimals)}`);
+  return lines.length === 0
     ? ''
-    : `\n\nBullQueueProvider over raw Bull with the provider's job options and coalesced writes (the provider's own code, alone), round by round: ${spread(ratio, twoDecimals)}.`;
+    : `\n\nBullQueueProvider over raw Bull with the provider's job options and coalesced writes (the provider's own code, alone), round by round: ${lines.join('; ')}.`;
 }
 
 /** Each provider of this build over the baseline build, throughput and enqueue, round by round. */
@@ -152,7 +160,7 @@ function baselineSection(results: BenchResults): string | undefined {
       ),
     ),
   ];
-  return `## 5. Against the providers at ${baseline.commit}
+  return `## 6. Against the providers at ${baseline.commit}
 
 \`BENCH_BASELINE=${baseline.ref}\` built the providers as they were at ${baseline.commit} and ran them as further variants in the same throughput and enqueue rounds as everything above (same servers, same process, same load). The last column is each run of this build over that build's run of the same round: the change's own cost, which two separate benchmark runs cannot show, since one run's ratio to its raw library differs from the next run's by more than that.
 
@@ -185,16 +193,17 @@ ${table(
 
   sections.push(`## 1. Throughput, add + process
 
-Jobs added in windows of ${settings.throughput.addWindow} concurrent adds to a started worker (no-op processor); from the first add to the last completion. One process. Ratio: each run over the raw run of the same round; each group starts with one unrecorded warm-up run of each variant. "raw Bull, the provider's job options" is raw Bull given what the provider gives each job (its own id, priority 5, 3 attempts: the contract's defaults); "and coalesced writes" adds what the provider does with its command connection: the commands of one turn of the event loop go to Redis in one write (\`coalesceWrites\`), where ioredis makes one write per command. Raw Bull does not do that by default. The three steps tell what the options cost Bull, what the coalesced writes save, and what the provider's own code costs. Raw Agenda runs with the provider's settings (processEvery, lock lifetime, per-name concurrency and lock limit ${settings.throughput.concurrency}, an in-process notification channel).${
+Jobs added in windows of ${settings.throughput.addWindow} concurrent adds to a started worker (no-op processor); from the first add to the last completion. One process. Ratio: each run over the raw run of the same round; each group starts with one unrecorded warm-up run of each variant. "raw Bull, the provider's job options" is raw Bull given what the provider gives each job (its own id, priority 5, 3 attempts: the contract's defaults); "and coalesced writes" adds what the provider does with its command connection: the commands of one turn of the event loop go to Redis in one write (\`coalesceWrites\`), where ioredis makes one write per command. Raw Bull does not do that by default. The three steps tell what the options cost Bull, what the coalesced writes save, and what the provider's own code costs. Each retention setting is a group of its own, raw library and provider given the same (Bull's \`removeOnComplete: true\` / \`1000\`; Agenda's definition option \`removeOnComplete: true\`, and for 1000 nothing, as Agenda has no count, so raw Agenda keeps every job there). Raw Agenda runs with the provider's settings (processEvery, lock lifetime, per-name concurrency and lock limit ${settings.throughput.concurrency}, an in-process notification channel).${
     settings.throughput.agendaJobs < settings.throughput.jobs
       ? ` **Agenda figures use ${settings.throughput.agendaJobs.toLocaleString('en-US')} jobs, not ${settings.throughput.jobs.toLocaleString('en-US')}**: the wire test server manages a few hundred jobs per second at best, and answers Agenda's lock queries by scanning the collection, so runs slow down as jobs pile up.`
       : ''
   }
 
 ${table(
-  ['Variant', 'Jobs', 'Concurrency', 'Runs', 'jobs/s', 'Over raw'],
+  ['Variant', 'Retention', 'Jobs', 'Concurrency', 'Runs', 'jobs/s', 'Over raw'],
   results.throughput.map((figure) => [
     label(figure.variant),
+    RETENTION_LABELS[figure.retention],
     whole(figure.jobs),
     String(figure.concurrency),
     String(figure.jobsPerSecond.runs.length),
@@ -208,10 +217,11 @@ ${table(
 \`scheduleJob\` (raw: \`queue.add\` / \`agenda.now\`) with no worker: one at a time (each awaited), or in windows of ${settings.enqueue.batchWindow} concurrent calls. Raw Bull here has Bull's default connections: the batched calls of BullQueueProvider go to Redis in one write per turn (see above), raw Bull's in one write each.
 
 ${table(
-  ['Variant', 'Pattern', 'Jobs', 'jobs/s', 'Provider / raw'],
+  ['Variant', 'Pattern', 'Retention', 'Jobs', 'jobs/s', 'Provider / raw'],
   results.enqueue.map((figure) => [
     label(figure.variant),
     figure.pattern,
+    RETENTION_LABELS[figure.retention],
     whole(figure.jobs),
     spread(figure.jobsPerSecond, whole),
     figure.ratioToRaw === undefined ? '' : spread(figure.ratioToRaw, twoDecimals),
@@ -248,6 +258,16 @@ ${table(
     spread(figure.seconds, oneDecimal),
     spread(figure.peakRssMiB, whole),
   ]),
+)}`);
+
+  const kept = results.retentionMemory;
+  sections.push(`## 5. Retention in Redis
+
+${whole(kept.jobs)} jobs of one name through BullQueueProvider, each with its own id (claimed in the provider's id index) and \`removeOnComplete: ${kept.keep}\`, concurrency 50, in ${oneDecimal(kept.seconds)} s; then what is left under the run's prefix, counted key by key.
+
+${table(
+  ['Completed set (ZCARD)', 'Job hashes', 'Id index entries (HLEN)'],
+  [[whole(kept.completedSetSize), whole(kept.jobHashes), whole(kept.indexEntries)]],
 )}`);
 
   const againstBaseline = baselineSection(results);

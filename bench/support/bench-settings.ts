@@ -19,6 +19,8 @@ export interface BenchSettings {
   enqueue: { oneAtATimeJobs: number; batchedJobs: number; agendaJobs: number; batchWindow: number };
   timeliness: { jobs: number; spreadMs: number; leadMs: number; concurrency: number };
   migration: { jobs: number };
+  /** Jobs of the Redis retention run (`scenarios/retention-memory.ts`). */
+  retentionMemory: { jobs: number };
 }
 
 /** Agenda's throughput job count at full scale on the wire test server (see above); MONGODB_URL servers could take more. */
@@ -59,5 +61,6 @@ export function benchSettings(env: NodeJS.ProcessEnv = process.env): BenchSettin
     },
     timeliness: { jobs: scaled(1000, 50), spreadMs: scaled(10_000, 1000), leadMs: scaled(5000, 2000), concurrency: 50 },
     migration: { jobs: scaled(100_000, 1000) },
+    retentionMemory: { jobs: scaled(200_000, 2000) },
   };
 }

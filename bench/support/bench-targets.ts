@@ -4,6 +4,7 @@
  */
 import type { BenchResults, TargetVerdict } from './bench-report.js';
 import type { RunSummary } from './summary-stats.js';
+import { RETENTION_LABELS } from './bench-retention.js';
 
 const BULL_LATENESS_P99_MS = 50;
 /** Agenda's p99 lateness may be its polling interval plus this. */
@@ -26,12 +27,12 @@ const PROVIDER_NAMES: Record<string, string> = {
 
 export function evaluateTargets(results: Omit<BenchResults, 'targets'>): TargetVerdict[] {
   const verdicts: TargetVerdict[] = [];
-  for (const variant of ['bull', 'agenda']) {
-    const ratio = results.throughput.find((figure) => figure.variant === variant)?.ratioToRaw;
-    if (ratio === undefined) continue;
-    const provider = variant === 'bull' ? 'BullQueueProvider' : 'AgendaQueueProvider';
+  for (const figure of results.throughput) {
+    const ratio = figure.ratioToRaw;
+    if ((figure.variant !== 'bull' && figure.variant !== 'agenda') || ratio === undefined) continue;
+    const library = figure.variant === 'bull' ? 'Bull' : 'Agenda';
     verdicts.push({
-      target: `${provider} throughput ≥ ${MIN_THROUGHPUT_RATIO} × raw ${variant === 'bull' ? 'Bull' : 'Agenda'}`,
+      target: `${PROVIDER_NAMES[figure.variant]} throughput ≥ ${MIN_THROUGHPUT_RATIO} × raw ${library}, ${RETENTION_LABELS[figure.retention]}`,
       measured: `${ratio.median.toFixed(2)} × (runs ${ratio.min.toFixed(2)}–${ratio.max.toFixed(2)})`,
       met: ratio.median >= MIN_THROUGHPUT_RATIO,
     });
@@ -76,5 +77,11 @@ export function evaluateTargets(results: Omit<BenchResults, 'targets'>): TargetV
       met: figure.peakRssMiB.max <= MIGRATION_MAX_RSS_MIB,
     });
   }
+  const kept = results.retentionMemory;
+  verdicts.push({
+    target: `Bull, ${kept.jobs.toLocaleString('en-US')} jobs with removeOnComplete: ${kept.keep}: at most ${kept.keep} job hashes and index entries left`,
+    measured: `${kept.jobHashes} job hashes, ${kept.indexEntries} index entries, completed set ${kept.completedSetSize}`,
+    met: kept.jobHashes <= kept.keep && kept.indexEntries <= kept.keep,
+  });
   return verdicts;
 }

@@ -69,8 +69,13 @@ export function openRawBull(
 
 export interface RawAgenda {
   agenda: Agenda;
-  /** Defines `name` with the provider's per-name settings for `concurrency`. */
-  define(name: string, handler: () => Promise<void>, concurrency: number): void;
+  /** Defines `name` with the provider's per-name settings for `concurrency`, and Agenda's `removeOnComplete` if given. */
+  define(
+    name: string,
+    handler: () => Promise<void>,
+    concurrency: number,
+    retention?: { removeOnComplete?: boolean },
+  ): void;
   close(): Promise<void>;
 }
 
@@ -86,8 +91,13 @@ export async function openRawAgenda(uri: string): Promise<RawAgenda> {
   await agenda.ready;
   return {
     agenda,
-    define: (name, handler, concurrency) =>
-      agenda.define(name, handler, { concurrency, lockLimit: concurrency, lockLifetime: DEFAULT_LOCK_LIFETIME_MS }),
+    define: (name, handler, concurrency, retention = {}) =>
+      agenda.define(name, handler, {
+        concurrency,
+        lockLimit: concurrency,
+        lockLifetime: DEFAULT_LOCK_LIFETIME_MS,
+        ...retention,
+      }),
     close: async () => {
       await agenda.stop(false).catch(() => undefined);
       await client.close();
