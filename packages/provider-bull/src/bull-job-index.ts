@@ -31,7 +31,7 @@ export function newJobId(): string {
 /** The shape of `newJobId`'s ids: only an id of this shape may be a job the index holds no entry for. */
 const GENERATED_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-function mayBeUnclaimed(id: string): boolean {
+export function mayBeUnclaimed(id: string): boolean {
   return GENERATED_ID.test(id);
 }
 

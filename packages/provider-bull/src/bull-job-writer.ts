@@ -55,7 +55,7 @@ export class BullJobWriter {
       if (schedule.repeat !== undefined) {
         await this.access.index.rememberRepeatKey(bullRepeatKey(bullJobIdOf(id, entry), schedule.repeat), id);
       }
-      await this.addJob(schedule, id, now);
+      await this.addJob(schedule, id, now, true);
     } catch (error) {
       // Nothing was stored: free the id again.
       await this.access.index.release([id]).catch(() => undefined);
@@ -64,9 +64,9 @@ export class BullJobWriter {
     return id;
   }
 
-  private async addJob(schedule: ValidatedSchedule, id: string, now: number): Promise<void> {
+  private async addJob(schedule: ValidatedSchedule, id: string, now: number, claimed = false): Promise<void> {
     const queue = this.access.queues.usableQueue(schedule.name) ?? (await this.access.queues.queueFor(schedule.name));
-    const job = toBullJobOptions(schedule, id, now);
+    const job = toBullJobOptions(schedule, id, now, claimed);
     await queue.add(BULL_DEFAULT_JOB_NAME, job.data, job.opts);
     this.access.logger.debug('job scheduled', {
       provider: this.access.providerName,
@@ -92,7 +92,7 @@ export class BullJobWriter {
     // An entry an earlier version wrote names the verbatim id: point it at the job added now.
     const current = newIndexEntry(id, schedule.name);
     if (current.bullJobId !== entry.bullJobId) await this.access.index.overwrite(id, current);
-    await this.addJob(schedule, id, now);
+    await this.addJob(schedule, id, now, true);
     this.access.logger.warn('job id was claimed without its job (Redis connection lost mid-call): job added', {
       provider: this.access.providerName,
       jobName: schedule.name,

@@ -23,6 +23,7 @@ import type Bull from 'bull';
 import { snapshotRetention, type BackoffOptions, type JobSnapshot, type ValidatedSchedule } from '@switchyard/core';
 import { setRetention } from './bull-retention.js';
 import { CALLER_ID_OPTION, toBullJobId } from './bull-job-id.js';
+import { mayBeUnclaimed } from './bull-job-index.js';
 import { toBullRepeat } from './bull-repeat.js';
 
 /** The name of the custom backoff strategy every queue registers (its maths: the backoff strategy in bull-worker.ts). */
@@ -52,8 +53,26 @@ export interface BullJobToAdd {
   opts: BullJobOptions;
 }
 
-/** Bull's options for a validated `scheduleJob` call, created at `timestamp` (ms). */
-export function toBullJobOptions(schedule: ValidatedSchedule, jobId: string, timestamp: number): BullJobToAdd {
+/**
+ * Set on a job whose id is claimed in the provider's index although it has the shape of
+ * a generated id (a caller's UUID): the worker frees a claimed id when Bull deletes the
+ * job, and only ids of that shape can be unclaimed (see `BullJobIndex`), so only they
+ * need saying.
+ */
+export const CLAIMED_ID_OPTION = 'claimedId';
+
+/** True when the job's id is claimed in the provider's index. */
+export function hasClaimedId(id: string, opts: Bull.JobOptions): boolean {
+  return !mayBeUnclaimed(id) || (opts as Record<string, unknown>)[CLAIMED_ID_OPTION] === true;
+}
+
+/** Bull's options for a validated `scheduleJob` call, created at `timestamp` (ms); `claimed`: its id is in the index. */
+export function toBullJobOptions(
+  schedule: ValidatedSchedule,
+  jobId: string,
+  timestamp: number,
+  claimed = false,
+): BullJobToAdd {
   const opts: BullJobOptions = {
     jobId: toBullJobId(jobId),
     timestamp,
@@ -61,6 +80,7 @@ export function toBullJobOptions(schedule: ValidatedSchedule, jobId: string, tim
     attempts: schedule.attempts,
   };
   if (opts.jobId !== jobId) (opts as Record<string, unknown>)[CALLER_ID_OPTION] = jobId;
+  if (claimed && mayBeUnclaimed(jobId)) (opts as Record<string, unknown>)[CLAIMED_ID_OPTION] = true;
   // Assigned, not spread in: this runs for every job scheduled.
   if (schedule.backoff !== undefined) opts.backoff = bullBackoff(schedule.backoff);
   if (schedule.timeoutMs !== undefined) opts.timeout = schedule.timeoutMs;
@@ -89,6 +109,8 @@ export function snapshotToBullJobOptions(snapshot: JobSnapshot, now: number): Bu
     attempts: snapshot.attempts,
   };
   if (opts.jobId !== snapshot.id) (opts as Record<string, unknown>)[CALLER_ID_OPTION] = snapshot.id;
+  // Every imported id is claimed in the index (see `importSnapshotBatch`).
+  if (mayBeUnclaimed(snapshot.id)) (opts as Record<string, unknown>)[CLAIMED_ID_OPTION] = true;
   if (snapshot.backoff != null) opts.backoff = bullBackoff(snapshot.backoff);
   if (snapshot.timeoutMs !== null) opts.timeout = snapshot.timeoutMs;
   if (snapshot.repeat !== null) {

@@ -86,4 +86,32 @@ describe('BullQueueProvider: retention in Redis', function () {
       await reader.close();
     }
   });
+
+  it("frees the id of a removeOnComplete job as Bull deletes it, a caller's UUID included; a generated id was never claimed", async () => {
+    const prefix = `retention-${randomUUID()}`;
+    const provider = new BullQueueProvider({ redisUrl: server.url, prefix });
+    const completed: string[] = [];
+    provider.on('completed', (job: JobInfo) => completed.push(job.id));
+    const callerUuid = randomUUID();
+    try {
+      await provider.connect();
+      provider.registerProcessor({ name: 'mail', process: async () => undefined });
+      await provider.start();
+      const ids = [
+        await provider.scheduleJob('mail', {}, { jobId: 'welcome-ada', removeOnComplete: true }),
+        await provider.scheduleJob('mail', {}, { jobId: callerUuid, removeOnComplete: true }),
+        await provider.scheduleJob('mail', {}, { removeOnComplete: true }),
+      ];
+      await waitUntil(() => completed.length === 3, { timeoutMs: 10_000, message: 'the jobs to complete' });
+      await waitUntil(async () => (await redis.hlen(`${prefix}::jobs`)) === 0, {
+        timeoutMs: 10_000,
+        message: 'the claimed ids to be freed',
+      });
+      for (const id of ids) expect(await provider.getJob(id)).to.equal(null);
+      expect(await provider.scheduleJob('other', {}, { jobId: callerUuid, delayMs: 60_000 })).to.equal(callerUuid);
+      expect((await provider.getJob(callerUuid))?.name).to.equal('other');
+    } finally {
+      await provider.close();
+    }
+  });
 });
