@@ -44,11 +44,19 @@ export function toJobSnapshot(job: JobInfo, retention: SnapshotRetention = {}): 
 }
 
 /** A checked snapshot's retention policies (keep all where it has none). */
-export function snapshotRetention(snapshot: JobSnapshot): { removeOnComplete: RetentionPolicy; removeOnFail: RetentionPolicy } {
+export function snapshotRetention(snapshot: JobSnapshot): {
+  removeOnComplete: RetentionPolicy;
+  removeOnFail: RetentionPolicy;
+} {
   return {
     removeOnComplete:
-      snapshot.removeOnComplete === undefined ? KEEP_ALL : validateRetention(snapshot.removeOnComplete, 'snapshot.removeOnComplete'),
-    removeOnFail: snapshot.removeOnFail === undefined ? KEEP_ALL : validateRetention(snapshot.removeOnFail, 'snapshot.removeOnFail'),
+      snapshot.removeOnComplete === undefined
+        ? KEEP_ALL
+        : validateRetention(snapshot.removeOnComplete, 'snapshot.removeOnComplete'),
+    removeOnFail:
+      snapshot.removeOnFail === undefined
+        ? KEEP_ALL
+        : validateRetention(snapshot.removeOnFail, 'snapshot.removeOnFail'),
   };
 }
 
@@ -104,7 +112,8 @@ export function validateSnapshot(value: unknown): JobSnapshot {
   }
   for (const field of ['removeOnComplete', 'removeOnFail'] as const) {
     if (s[field] === undefined) continue;
-    if (s[field] === false) throw new ValidationError(`snapshot.${field}`, 'is left out when every job is kept, not false');
+    if (s[field] === false)
+      throw new ValidationError(`snapshot.${field}`, 'is left out when every job is kept, not false');
     validateRetention(s[field], `snapshot.${field}`);
   }
   return value as JobSnapshot;
@@ -117,7 +126,11 @@ function upgradedFromVersion1(s: Record<string, unknown>): Record<string, unknow
   }
   if (s.removeOnFail !== undefined) throw new ValidationError('snapshot.removeOnFail', 'is not part of version 1');
   const { removeOnComplete, ...rest } = s;
-  return { ...rest, schemaVersion: SNAPSHOT_SCHEMA_VERSION, ...(removeOnComplete === true ? { removeOnComplete } : {}) };
+  return {
+    ...rest,
+    schemaVersion: SNAPSHOT_SCHEMA_VERSION,
+    ...(removeOnComplete === true ? { removeOnComplete } : {}),
+  };
 }
 
 function isIsoDate(value: unknown): boolean {

@@ -11,7 +11,7 @@ import { ValidationError } from './errors.js';
  * - `{ ageMs?, count? }`: when this job finishes, those of its name and state that
  *   finished `ageMs` or longer ago are removed, then all but the newest `count`.
  *
- * These are Bull's semantics (its `removeOnComplete` / `KeepJobs`), which every
+ * These are Bull's semantics (its `removeOnComplete` and KeepJobs), which every
  * provider shares: the policy of the job that finishes is applied, at that moment, to
  * the finished jobs of its name, whatever their own options said. So a job kept for a
  * day is removed when a later job of its name finishes after that day; each

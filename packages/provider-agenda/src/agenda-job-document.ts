@@ -53,7 +53,7 @@ export interface AgendaJobDocument {
   repeat: RepeatOptions | null;
   /**
    * Retention when it completes / fails for good (a shared `RetentionPolicy`; see
-   * `retentionOfDocument`). Documents written before count and age policies hold a
+   * document-retention.ts). Documents written before count and age policies hold a
    * boolean `removeOnComplete` and no `removeOnFail`.
    */
   removeOnComplete: RetentionPolicy | boolean;

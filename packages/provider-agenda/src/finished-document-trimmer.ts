@@ -5,7 +5,7 @@
  * no retention of its own; these are bounded deletes on the `switchyard_phase_finished`
  * and `switchyard_name_phase_due` indexes.
  *
- * Batched as Bull's `FinishedJobTrimmer` is: the trims asked for within
+ * Batched as the Bull provider's trimmer is: the trims asked for within
  * `TRIM_DELAY_MS` run once, with the policy of the last job that finished, so removal
  * happens within about that long after the finish that calls for it. `flush()` runs
  * what is pending (on close).
@@ -69,7 +69,10 @@ export class FinishedDocumentTrimmer {
     if (boundary === null || boundary.finishedAt === null) return;
     await jobs.deleteMany({
       ...finished,
-      $or: [{ finishedAt: { $lt: boundary.finishedAt } }, { finishedAt: boundary.finishedAt, _id: { $lte: boundary._id } }],
+      $or: [
+        { finishedAt: { $lt: boundary.finishedAt } },
+        { finishedAt: boundary.finishedAt, _id: { $lte: boundary._id } },
+      ],
     });
   }
 }

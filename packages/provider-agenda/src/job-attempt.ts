@@ -130,7 +130,8 @@ function recordSuccess(
         continueOrRemove(env.jobs, _id, fields, { attemptsMade: 0, progress: 0, resultJson, nextRunAt: next }, outcome),
     };
   }
-  if (keepsNone(retentionOfDocument(before, 'completed'))) return { outcome, record: () => remove(env.jobs, _id, outcome) };
+  if (keepsNone(retentionOfDocument(before, 'completed')))
+    return { outcome, record: () => remove(env.jobs, _id, outcome) };
   agendaJob.attrs.progress = 100;
   const completed = {
     phase: 'completed',
@@ -208,7 +209,8 @@ function recordFailure(
         ),
     };
   }
-  if (keepsNone(retentionOfDocument(before, 'failed'))) return { outcome: failed, record: () => remove(env.jobs, _id, failed) };
+  if (keepsNone(retentionOfDocument(before, 'failed')))
+    return { outcome: failed, record: () => remove(env.jobs, _id, failed) };
   return {
     outcome: failed,
     record: (fields) =>

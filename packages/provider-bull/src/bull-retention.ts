@@ -8,7 +8,7 @@
  *   script and so deletes jobs whose ids the provider's index would go on holding
  *   (taken for ever, and the index growing with every job Bull removed). The policy
  *   is kept in the job option `keepCompleted` / `keepFailed` instead, and the worker
- *   applies it with `FinishedJobTrimmer`, which removes the same jobs Bull would and
+ *   applies it with the trimmer of finished-job-trimmer.ts, which removes the same jobs Bull would and
  *   frees their ids.
  * - Keep all: nothing stored.
  */

@@ -1,6 +1,6 @@
 /**
  * Applies count and age retention policies (see `bull-retention.ts`) to a Bull queue's
- * `completed` or `failed` set, as Bull's own `KeepJobs` would: jobs finished `ageMs`
+ * `completed` or `failed` set, as Bull's own KeepJobs would: jobs finished `ageMs`
  * or longer ago go, then all but the newest `count`; each job's hash and logs are
  * deleted, and the ids the provider's index held for them are freed.
  *
@@ -50,7 +50,12 @@ end
 return removed`;
 
 interface TrimScript {
-  switchyardTrimFinished(finishedSet: string, queuePrefix: string, newestByAge: string, keep: string): Promise<string[]>;
+  switchyardTrimFinished(
+    finishedSet: string,
+    queuePrefix: string,
+    newestByAge: string,
+    keep: string,
+  ): Promise<string[]>;
 }
 
 export class FinishedJobTrimmer {

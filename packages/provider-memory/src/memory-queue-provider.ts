@@ -212,8 +212,7 @@ export class MemoryQueueProvider extends BaseQueueProvider {
       .sort(compareJobsByCreation);
     for (const job of selected) {
       // A job cancelled while the consumer was busy is no longer there to export.
-      if (this.jobs.get(job.id) === job)
-        yield toJobSnapshot(toJobInfo(job), job);
+      if (this.jobs.get(job.id) === job) yield toJobSnapshot(toJobInfo(job), job);
     }
   }
 

@@ -16,7 +16,7 @@ interface Retention {
   provider: QueueProvider;
   events: EventRecorder;
   /** Schedules a job and waits for it to finish; the next one finishes in a later millisecond. */
-  finish(options?: ScheduleOptions & { fail?: boolean }): Promise<string>;
+  finish: (options?: ScheduleOptions & { fail?: boolean }) => Promise<string>;
 }
 
 /** A started provider whose 'retained' jobs fail when their data says so, and 'other' jobs of another name. */
@@ -134,10 +134,7 @@ export function describeRetention(fixture: ContractFixture): void {
     it('removeOnFail N keeps the newest N failed jobs, which can still be retried', async () => {
       const { provider, events, finish } = await retention(fixture);
       const completed = await finish({ removeOnFail: 1 });
-      const failed = [
-        await finish({ fail: true, removeOnFail: 1 }),
-        await finish({ fail: true, removeOnFail: 1 }),
-      ];
+      const failed = [await finish({ fail: true, removeOnFail: 1 }), await finish({ fail: true, removeOnFail: 1 })];
 
       await expectRemovedAndKept(fixture, provider, [failed[0]!], [failed[1]!, completed]);
       expect(await provider.retryJob(failed[1]!)).to.equal(true);
@@ -176,9 +173,7 @@ export function describeRetention(fixture: ContractFixture): void {
     for (const bad of BAD_RETENTION) {
       it(`refuses ${bad.option}: ${JSON.stringify(bad.value) ?? String(bad.value)}: ValidationError on '${bad.field}', nothing stored`, async () => {
         const provider = await fixture.connectedProvider();
-        const error = await rejectionOf(() =>
-          provider.scheduleJob(NAME, {}, { [bad.option]: bad.value } as ScheduleOptions),
-        );
+        const error = await rejectionOf(() => provider.scheduleJob(NAME, {}, { [bad.option]: bad.value }));
         expect(error).to.be.instanceOf(ValidationError);
         expect((error as ValidationError).field).to.equal(bad.field);
         expect(await provider.listJobs()).to.deep.equal([]);
