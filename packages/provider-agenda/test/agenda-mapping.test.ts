@@ -1,5 +1,6 @@
 import { ObjectId } from 'mongodb';
 import { expect } from 'chai';
+import { Query } from 'mingo';
 import { JOB_STATES, nextCronOccurrence, validateSchedule, type JobSnapshot } from '@switchyard/core';
 import type { AgendaJobDocument } from '../src/agenda-job-document.js';
 import { fromAgendaPriority, toAgendaPriority } from '../src/agenda-priority.js';
@@ -36,23 +37,40 @@ describe('AgendaQueueProvider mapping', () => {
       const later = new Date(NOW.getTime() + 1);
       expect(jobStateOf({ phase: 'pending', nextRunAt: later }, NOW)).to.equal('scheduled');
       expect(jobStateOf({ phase: 'pending', nextRunAt: NOW }, NOW)).to.equal('waiting');
-      expect(jobStateOf({ phase: 'pending', nextRunAt: null }, NOW)).to.equal('waiting');
+      // Pending without nextRunAt: a plain Agenda worker started it; Agenda's fields tell the rest.
+      expect(jobStateOf({ phase: 'pending', nextRunAt: null, lockedAt: NOW }, NOW)).to.equal('active');
+      expect(jobStateOf({ phase: 'pending', nextRunAt: null }, NOW)).to.equal('completed');
+      expect(jobStateOf({ phase: 'pending', nextRunAt: null, failCount: 1 }, NOW)).to.equal('failed');
       expect(jobStateOf({ phase: 'active', nextRunAt: later }, NOW)).to.equal('active');
       expect(jobStateOf({ phase: 'completed', nextRunAt: null }, NOW)).to.equal('completed');
       expect(jobStateOf({ phase: 'failed', nextRunAt: null }, NOW)).to.equal('failed');
     });
 
     it('has a MongoDB filter per state that says the same as jobStateOf', () => {
-      const cases: Pick<AgendaJobDocument, 'phase' | 'nextRunAt'>[] = [
-        { phase: 'pending', nextRunAt: new Date(NOW.getTime() + 5) },
-        { phase: 'pending', nextRunAt: new Date(NOW.getTime() - 5) },
+      const later = new Date(NOW.getTime() + 5);
+      const earlier = new Date(NOW.getTime() - 5);
+      const cases: Pick<AgendaJobDocument, 'phase' | 'nextRunAt' | 'lockedAt' | 'failCount'>[] = [
+        { phase: 'pending', nextRunAt: later },
+        { phase: 'pending', nextRunAt: earlier },
+        { phase: 'pending', nextRunAt: NOW, lockedAt: NOW },
         { phase: 'pending', nextRunAt: null },
+        { phase: 'pending', nextRunAt: null, lockedAt: NOW },
+        { phase: 'pending', nextRunAt: null, failCount: 2 },
         { phase: 'active', nextRunAt: null },
+        { phase: 'active', nextRunAt: later, lockedAt: NOW },
         { phase: 'completed', nextRunAt: null },
-        { phase: 'failed', nextRunAt: null },
+        { phase: 'failed', nextRunAt: null, failCount: 1 },
+        // Plain Agenda documents: no phase at all.
+        { nextRunAt: later },
+        { nextRunAt: earlier, lockedAt: NOW },
+        { nextRunAt: later, lockedAt: NOW, failCount: 1 },
+        { nextRunAt: null, lockedAt: NOW },
+        { nextRunAt: null, lockedAt: null, failCount: 3 },
+        { nextRunAt: null, lockedAt: null, failCount: 0 },
+        { nextRunAt: null },
       ];
       for (const doc of cases) {
-        const matching = JOB_STATES.filter((state) => matchesFilter(doc, stateFilter(state, NOW)));
+        const matching = JOB_STATES.filter((state) => new Query(stateFilter(state, NOW)).test(doc));
         expect(matching).to.deep.equal([jobStateOf(doc, NOW)], JSON.stringify(doc));
       }
     });
@@ -174,20 +192,3 @@ describe('AgendaQueueProvider mapping', () => {
     });
   });
 });
-
-/** Enough of MongoDB's matching for the filters stateFilter builds ($gt, $lte, null, $or). */
-function matchesFilter(doc: Record<string, unknown>, filter: Record<string, unknown>): boolean {
-  return Object.entries(filter).every(([key, condition]) => {
-    if (key === '$or') return (condition as Record<string, unknown>[]).some((branch) => matchesFilter(doc, branch));
-    const value = doc[key];
-    if (condition === null) return value === null || value === undefined;
-    if (condition instanceof Date || typeof condition !== 'object') {
-      return value instanceof Date && condition instanceof Date
-        ? value.getTime() === condition.getTime()
-        : value === condition;
-    }
-    const { $gt, $lte } = condition as { $gt?: Date; $lte?: Date };
-    if (!(value instanceof Date)) return false;
-    return ($gt === undefined || value > $gt) && ($lte === undefined || value <= $lte);
-  });
-}
