@@ -6,6 +6,7 @@ import type { AgendaJobDocument } from '../src/agenda-job-document.js';
 import { fromAgendaPriority, toAgendaPriority } from '../src/agenda-priority.js';
 import { jobStateOf, stateFilter, toJobInfo } from '../src/job-state-mapping.js';
 import { mongoEndpointOf } from '../src/mongo-endpoint.js';
+import { plainJobInfo, plainJobObjectId, plainRepeat } from '../src/plain-agenda-job.js';
 import { documentFromSnapshot, newJobDocument } from '../src/new-job-document.js';
 import { firstRepeatRun, toAgendaRepeat } from '../src/repeat-schedule.js';
 import { fromResultJson, toResultJson } from '../src/stored-result.js';
@@ -73,6 +74,63 @@ describe('AgendaQueueProvider mapping', () => {
         const matching = JOB_STATES.filter((state) => new Query(stateFilter(state, NOW)).test(doc));
         expect(matching).to.deep.equal([jobStateOf(doc, NOW)], JSON.stringify(doc));
       }
+    });
+  });
+
+  describe('plain Agenda documents', () => {
+    it('reads a repeatInterval as Agenda does: milliseconds, then cron, then a human interval; junk is no repeat', () => {
+      expect(plainRepeat({ repeatInterval: 60_000 })).to.deep.equal({ everyMs: 60_000 });
+      expect(plainRepeat({ repeatInterval: '5000' })).to.deep.equal({ everyMs: 5000 });
+      expect(plainRepeat({ repeatInterval: '0 8 * * 1', repeatTimezone: 'Asia/Tokyo' })).to.deep.equal({
+        cron: '0 8 * * 1',
+        tz: 'Asia/Tokyo',
+      });
+      // Agenda reads a cron without a zone in its process's zone: spelled out, since Switchyard would read UTC.
+      const local = Intl.DateTimeFormat().resolvedOptions().timeZone;
+      expect(plainRepeat({ repeatInterval: '*/5 * * * *', repeatTimezone: null })).to.deep.equal({
+        cron: '*/5 * * * *',
+        tz: local,
+      });
+      expect(plainRepeat({ repeatInterval: '2 hours' })).to.deep.equal({ everyMs: 7_200_000 });
+      expect(plainRepeat({ repeatInterval: 'whenever you like' })).to.equal(undefined);
+      expect(plainRepeat({ repeatInterval: '' })).to.equal(undefined);
+      expect(plainRepeat({ repeatInterval: null })).to.equal(undefined);
+    });
+
+    it('shows a plain document by its ObjectId, with attempts counted from its failures', () => {
+      const _id = new ObjectId();
+      const plain = {
+        _id,
+        name: 'legacy',
+        priority: 20,
+        nextRunAt: null,
+        type: 'normal',
+        data: undefined,
+        lockedAt: null,
+        failCount: 2,
+        failReason: 'boom',
+        lastFinishedAt: NOW,
+      } as unknown as AgendaJobDocument;
+      expect(plainJobInfo(plain, NOW)).to.deep.equal({
+        id: _id.toHexString(),
+        name: 'legacy',
+        data: null,
+        state: 'failed',
+        runAt: null,
+        createdAt: _id.getTimestamp(),
+        finishedAt: NOW,
+        priority: 1,
+        attemptsMade: 2,
+        maxAttempts: 2,
+        progress: 0,
+        failedReason: 'boom',
+      });
+      const succeeded = { ...plain, failCount: 0 } as AgendaJobDocument;
+      expect(plainJobInfo(succeeded, NOW)).to.deep.include({ state: 'completed', attemptsMade: 1, maxAttempts: 1 });
+      expect(plainJobInfo(succeeded, NOW)).to.not.have.property('failedReason');
+      expect(plainJobObjectId(_id.toHexString())?.equals(_id)).to.equal(true);
+      expect(plainJobObjectId(_id.toHexString().toUpperCase())).to.equal(undefined);
+      expect(plainJobObjectId('job-1')).to.equal(undefined);
     });
   });
 
