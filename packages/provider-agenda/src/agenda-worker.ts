@@ -167,7 +167,14 @@ export class AgendaWorker {
     const names = [...this.host.registrations().keys()];
     if (names.length === 0) return;
     const release = store.jobs.updateMany(
-      { name: { $in: names }, phase: 'pending', lockedAt: { $ne: null }, lastModifiedBy: this.settings.workerName },
+      {
+        name: { $in: names },
+        // Plain Agenda jobs (no phase) it locked ahead of their runAt, too.
+        phase: { $in: ['pending', null] },
+        nextRunAt: { $ne: null },
+        lockedAt: { $ne: null },
+        lastModifiedBy: this.settings.workerName,
+      },
       { $set: { lockedAt: null } },
     );
     await withDeadline(release, CLOSE_STEP_TIMEOUT_MS, 'releasing locks').catch((error: unknown) => {

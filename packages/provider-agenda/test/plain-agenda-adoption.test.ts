@@ -235,6 +235,29 @@ describe('AgendaQueueProvider: adopting a collection plain Agenda already uses',
     await waitFor(() => ran.length === 1, { timeoutMs: 5000, message: 'the next worker runs the job' });
   });
 
+  it('hands back on close() the lock of a plain job it had locked ahead of its runAt', async () => {
+    const { name, jobs } = collectionNamed('adopt_release');
+    const plain = await plainAgenda(name);
+    const id = idOf(await plain.schedule(new Date(Date.now() + 4000), 'legacy-later', { n: 1 }));
+    // A 5 s poll locks jobs due within the next 5 s, to start them on a local timer.
+    const provider = new AgendaQueueProvider({
+      mongoUrl,
+      collection: name,
+      processEveryMs: 5000,
+      lockLifetimeMs: 20_000,
+    });
+    providers.push(provider);
+    provider.registerProcessor(recordingProcessor('legacy-later'));
+    await provider.start();
+    await waitFor(async () => (await documentOf(jobs, id))?.lockedAt instanceof Date, {
+      timeoutMs: 3000,
+      message: 'the worker locks the job ahead of its runAt',
+    });
+
+    await provider.close({ timeoutMs: 100 });
+    expect(await documentOf(jobs, id)).to.deep.include({ lockedAt: null, lastFinishedAt: null });
+  });
+
   it('fails a plain job as Agenda records a failure, and retryJob by its ObjectId runs it again', async () => {
     const { name, jobs } = collectionNamed('adopt_retry');
     const plain = await plainAgenda(name);
