@@ -76,7 +76,7 @@ export class AgendaWorker {
     const claim = store.saves.claimOf(agendaJob.attrs);
     let attempt;
     if (registered === undefined || claim === undefined) {
-      attempt = leaveUntouched(agendaJob, claim?.before ?? null, { jobs: store.jobs });
+      attempt = leaveUntouched(agendaJob, claim, { jobs: store.jobs });
     } else {
       const env: AttemptEnvironment = {
         jobs: store.jobs,

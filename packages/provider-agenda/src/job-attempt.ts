@@ -234,16 +234,19 @@ function handBack(agendaJob: Job, _id: ObjectId, env: AttemptEnvironment): Attem
 /**
  * The job as it was before Agenda started it (due when it was, unlocked, its last run
  * and phase as they were), for a job this worker cannot run: never marked finished,
- * left for a worker that can. Without the document before, it is left due now.
+ * left for a worker that can. With no claim made (Agenda started it without its
+ * save), it is left due now; with a claim that found nothing claimable (gone, or
+ * finished already), there is nothing to leave.
  */
 export function leaveUntouched(
   agendaJob: Job,
-  before: AgendaJobDocument | null,
+  claim: AttemptClaim | undefined,
   env: Pick<AttemptEnvironment, 'jobs'>,
 ): AttemptResult {
-  const _id = before?._id ?? new ObjectId(String(agendaJob.attrs._id));
+  if (claim?.before === null) return { outcome: NOTHING_RAN };
+  const before = claim?.before;
   const restored: Partial<AgendaJobDocument> =
-    before === null
+    before === undefined
       ? { lockedAt: null, nextRunAt: new Date() }
       : {
           lockedAt: null,
@@ -251,6 +254,7 @@ export function leaveUntouched(
           lastRunAt: before.lastRunAt ?? null,
           ...(isPlainAgendaDocument(before) ? {} : { phase: before.phase }),
         };
+  const _id = before?._id ?? new ObjectId(String(agendaJob.attrs._id));
   agendaJob.attrs.nextRunAt = restored.nextRunAt ?? null;
   return {
     outcome: NOTHING_RAN,

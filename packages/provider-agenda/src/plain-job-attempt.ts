@@ -21,13 +21,13 @@ export async function runPlainJobAttempt(
   before: AgendaJobDocument,
   env: AttemptEnvironment,
 ): Promise<AttemptResult> {
-  if (env.isClosing()) return leaveUntouched(agendaJob, before, env);
+  if (env.isClosing()) return leaveUntouched(agendaJob, { before }, env);
   const startedAt = new Date();
   const seen = plainJobInfo(before, startedAt);
   const info: JobInfo = { ...seen, state: 'active', runAt: agendaJob.attrs.nextRunAt ?? null };
   const ran = await runProcessor(agendaJob, info, env);
   if ('error' in ran && env.isClosing() && ran.error instanceof ProviderClosedError) {
-    return leaveUntouched(agendaJob, before, env);
+    return leaveUntouched(agendaJob, { before }, env);
   }
   const finishedAt = new Date();
   const attemptsMade = info.attemptsMade + 1;
