@@ -52,6 +52,7 @@ import {
   toError,
 } from '@switchyard/core';
 import { BaseQueueProvider } from '@switchyard/core/provider-kit';
+import { SWITCHYARD_BACKOFF } from './bull-backoff.js';
 import { BullConnection, DEFAULT_COMMAND_TIMEOUT_MS, DEFAULT_CONNECT_TIMEOUT_MS } from './bull-connection.js';
 import { BullJobIndex } from './bull-job-index.js';
 import { BullJobReader } from './bull-job-reader.js';
@@ -60,7 +61,6 @@ import { BullKeys } from './bull-keys.js';
 import { BullQueueRegistry } from './bull-queue-registry.js';
 import { importSnapshotBatch, IMPORT_BATCH_SIZE } from './bull-snapshot-import.js';
 import { BullWorker } from './bull-worker.js';
-import { SWITCHYARD_BACKOFF } from './to-bull-job-options.js';
 
 export interface BullQueueProviderOptions extends CommonProviderOptions {
   /** `redis://[user:password@]host:port[/db]` or `rediss://...`. */
@@ -108,6 +108,7 @@ export class BullQueueProvider extends BaseQueueProvider {
     // times, and the worker asks the registry for queues: hence the arrows.
     this.queues = new BullQueueRegistry({
       prefix: this.prefix,
+      keys: this.keys,
       connection: () => {
         if (this.connection === undefined) throw new Error('connect() first');
         return this.connection;
@@ -147,6 +148,14 @@ export class BullQueueProvider extends BaseQueueProvider {
       throw error;
     }
     this.connection = connection;
+    try {
+      // Plain Bull queues under the prefix become known names now, before any claim of an id.
+      await this.queues.knownNames();
+    } catch (error) {
+      this.connection = undefined;
+      connection.disconnect();
+      throw error;
+    }
     const { host, port } = connection.endpoint;
     this.logger.info('connected to Redis', { provider: this.name, host, port, prefix: this.prefix });
   }

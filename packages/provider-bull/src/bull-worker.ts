@@ -8,16 +8,24 @@ import {
   type JobInfo,
 } from '@switchyard/core';
 import { decideAfterFailedAttempt, type AttemptHost, type Registration } from '@switchyard/core/provider-kit';
+import { bullBuiltinBackoffDelay } from './bull-backoff.js';
 import { callerIdOfBullJob } from './bull-job-id.js';
 import type { BullJobIndex } from './bull-job-index.js';
 import type { BullQueueRegistry } from './bull-queue-registry.js';
 import { jobInfoFromBull, occurrenceDueTime, seriesIdOfBullJob } from './job-info-from-bull.js';
+import { idOfBullJob, isSwitchyardJobByItself, plainJobId } from './plain-bull-job-id.js';
 
 /**
  * Runs the jobs of the provider's registered names: Bull's `process` handler per name,
  * and Bull's 'completed', 'failed' and 'stalled' events turned into the contract's.
- * Bull itself decides retries (attempts, and the backoff strategy below, which is core's
- * maths); `decideAfterFailedAttempt` says which outcome Bull's decision was.
+ * Bull itself decides retries (attempts, and Bull's built-in backoff or the custom
+ * strategy below, which is core's maths); `decideAfterFailedAttempt` says which outcome
+ * Bull's decision was.
+ *
+ * Every Bull job name of the queue is run by the processor of the queue's name
+ * (`queue.process('*')`): plain Bull producers name their jobs (`queue.add('welcome',
+ * data)`), and a Bull worker fetches every job of its queue whatever its name, failing
+ * those it has no handler for, so a handler for some names only would fail the rest.
  */
 export class BullWorker {
   /** The JobInfo each running attempt's processor was given, for its outcome's event. */
@@ -31,7 +39,7 @@ export class BullWorker {
     private readonly index: BullJobIndex,
   ) {}
 
-  /** Bull's custom backoff strategy: core's maths, so `maxDelayMs` and `jitter` hold. */
+  /** Bull's custom backoff strategy: core's maths, so `maxDelayMs` and `jitter` hold (see `bull-backoff.ts`). */
   readonly backoffStrategy = (attemptsMade: number, error: Error, options?: unknown): number => {
     const delay = computeBackoffDelay(options as BackoffOptions | undefined, attemptsMade);
     if (error !== null && typeof error === 'object') this.backoffDelays.set(error, delay);
@@ -55,7 +63,7 @@ export class BullWorker {
     slot.processing = true;
     // Resolves only when the queue closes; errors of the loop are reported as they happen.
     queue
-      .process(registration.concurrency, (job: Bull.Job) => this.runAttempt(name, registration, job))
+      .process('*', registration.concurrency, (job: Bull.Job) => this.runAttempt(name, registration, job))
       .catch((error: unknown) => this.host.reportError(toError(error)));
   }
 
@@ -70,18 +78,21 @@ export class BullWorker {
     const seriesId = seriesIdOfBullJob(job);
     const { control, context } = this.host.beginAttempt(
       job,
-      { id: seriesId ?? callerIdOfBullJob(job), name, timeoutMs: job.opts.timeout },
+      { id: seriesId ?? provisionalIdOfBullJob(job, name), name, timeoutMs: job.opts.timeout },
       job.attemptsMade + 1,
       async (percent) => {
         await job.progress(percent);
       },
     );
     try {
-      // A one-off job's JobInfo needs nothing from Redis: no await, no extra turn per attempt.
+      // A one-off job of Switchyard's needs nothing from Redis for its JobInfo: no await,
+      // no extra turn per attempt. Only a job that may be plain Bull code's asks the index.
       const info =
-        seriesId === undefined
-          ? jobInfoFromBull(job, { name, state: 'active' })
-          : await this.occurrenceInfo(name, job, seriesId);
+        seriesId !== undefined
+          ? await this.occurrenceInfo(name, job, seriesId)
+          : isSwitchyardJobByItself(job)
+            ? jobInfoFromBull(job, { name, state: 'active' })
+            : jobInfoFromBull(job, { name, id: await this.idOfUnsureJob(name, job), state: 'active' });
       if (info === null) {
         // An occurrence of a series cancelled meanwhile: complete it without running it.
         this.host.endAttempt(job);
@@ -98,6 +109,12 @@ export class BullWorker {
       }
       throw toError(error);
     }
+  }
+
+  /** The id of a job that may be a plain one: Switchyard's if the index claims its Bull id for `name`. */
+  private async idOfUnsureJob(name: string, job: Bull.Job): Promise<string> {
+    const [claimedHere = false] = await this.index.claimsAmong(name, [String(job.id)]);
+    return idOfBullJob(job, name, claimedHere);
   }
 
   private finishAttempt(job: Bull.Job): JobInfo | undefined {
@@ -143,7 +160,8 @@ export class BullWorker {
 
   private onFailed(name: string, job: Bull.Job | null | undefined, error: Error): void {
     if (job === null || job === undefined) return;
-    const base = this.finishAttempt(job) ?? jobInfoFromBull(job, { name, state: 'active' });
+    const base =
+      this.finishAttempt(job) ?? jobInfoFromBull(job, { name, id: provisionalIdOfBullJob(job, name), state: 'active' });
     const id = seriesIdOfBullJob(job) ?? base.id;
     const failedReason = error?.message ?? String(error);
     const next = decideAfterFailedAttempt({
@@ -165,8 +183,9 @@ export class BullWorker {
       this.host.reportFailed(info, error);
       return;
     }
-    // Bull delays the retry by what the strategy above returned for this very error.
-    const delayMs = this.backoffDelays.get(error) ?? 0;
+    // Bull delays the retry by what the strategy above returned for this very error, or
+    // by its own built-in strategy's delay.
+    const delayMs = this.backoffDelays.get(error) ?? bullBuiltinBackoffDelay(job.opts, job.attemptsMade) ?? 0;
     const info: JobInfo = {
       ...base,
       id,
@@ -180,6 +199,17 @@ export class BullWorker {
 
   private onStalled(name: string, job: Bull.Job | null | undefined): void {
     if (job === null || job === undefined) return;
-    this.host.reportStalled(seriesIdOfBullJob(job) ?? callerIdOfBullJob(job), name);
+    this.host.reportStalled(seriesIdOfBullJob(job) ?? provisionalIdOfBullJob(job, name), name);
   }
+}
+
+/**
+ * A job's id without a look in the index, where an await would come too late (see
+ * `runAttempt`) or the event has no attempt of ours: a job that does not show it is
+ * Switchyard's is taken for a plain one. That is wrong only for a job an earlier version
+ * stored under a caller's id as it was, whose timeout message and stalled event then
+ * name it `<queue>:<id>`; its JobInfo and other events are exact.
+ */
+function provisionalIdOfBullJob(job: Bull.Job, name: string): string {
+  return isSwitchyardJobByItself(job) ? callerIdOfBullJob(job) : plainJobId(name, String(job.id));
 }

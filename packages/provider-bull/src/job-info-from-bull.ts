@@ -1,12 +1,15 @@
 import type Bull from 'bull';
 import { DEFAULT_PRIORITY, type JobInfo, type JobState, type RepeatOptions } from '@switchyard/core';
 import { callerIdOfBullJob } from './bull-job-id.js';
-import { backoffOfBullOptions, dataOfBullJob, dueTimeOfBullJob } from './to-bull-job-options.js';
+import { backoffOfBullOptions } from './bull-backoff.js';
+import { dataOfBullJob, dueTimeOfBullJob } from './to-bull-job-options.js';
 
 /** What a Bull job does not say about itself and the provider found out elsewhere. */
 export interface BullJobContext {
   /** The contract's name: the Bull queue the job is in. */
   name: string;
+  /** The id the job is known by, when that is not its caller's id (a plain job's, see `plain-bull-job-id.ts`). */
+  id?: string;
   state: JobState;
   /** For a delayed job: its due time from the delayed set's score (Bull's `delay` field goes stale on retries). */
   dueAt?: Date;
@@ -25,7 +28,7 @@ export function jobInfoFromBull<T = unknown>(job: Bull.Job, context: BullJobCont
   const finished = state === 'completed' || state === 'failed';
   const progress: unknown = job.progress();
   const info: JobInfo<T> = {
-    id: series?.id ?? callerIdOfBullJob(job),
+    id: series?.id ?? context.id ?? callerIdOfBullJob(job),
     name: context.name,
     data: dataOfBullJob(job) as T,
     state,
