@@ -25,6 +25,8 @@ interface MigrateOptions {
   to: string;
   fromUrl?: string;
   toUrl?: string;
+  fromPrefix?: string;
+  toPrefix?: string;
   names?: string[];
   states: (typeof MIGRATABLE_STATES)[number][];
   mode: 'copy' | 'move';
@@ -48,6 +50,11 @@ export function addMigrateCommand(parent: Command, report: ReportOutcome): void 
       'source connection URL (default: REDIS_URL or MONGODB_URL, as the container reads them)',
     )
     .option('--to-url <url>', 'target connection URL (default: as for --from-url)')
+    .option(
+      '--from-prefix <prefix>',
+      "bull source: the Redis key prefix (Bull's `prefix`; plain Bull's default is 'bull'); also ?prefix= in --from-url (default: QUEUE_PREFIX)",
+    )
+    .option('--to-prefix <prefix>', 'bull target: the Redis key prefix, as for --from-prefix')
     .option('--names <names>', 'only these job names, comma-separated (default: every name)', commaList)
     .addOption(
       new Option('--states <states>', `only jobs in these states, comma-separated: ${MIGRATABLE_STATES.join(', ')}`)
@@ -71,6 +78,7 @@ Examples:
   switchyard migrate --from bull --to agenda --dry-run
   switchyard migrate --from bull --to agenda --mode move --names booking-reminder,payment-reminder
   switchyard migrate --from agenda --to bull --from-url mongodb://db:27017/app --to-url redis://cache:6379 --json
+  switchyard migrate --from bull --from-url redis://cache:6379 --from-prefix bull --to agenda
 
 Progress goes to stderr (a bar on a terminal, plain lines otherwise), the
 report to stdout. Exit codes: 0 every selected job is on the target; 1 some
@@ -96,9 +104,9 @@ server failing mid-run (run it again: it carries on where it stopped).`,
     );
     const opened: QueueProvider[] = [];
     try {
-      const from = await openProvider('from', options.from, options.fromUrl, env, logger);
+      const from = await openProvider('from', options.from, options.fromUrl, env, logger, options.fromPrefix);
       opened.push(from);
-      const to = await openProvider('to', options.to, options.toUrl, env, logger);
+      const to = await openProvider('to', options.to, options.toUrl, env, logger, options.toPrefix);
       opened.push(to);
 
       const progress = options.json ? undefined : progressDisplay(process.stderr, { dryRun: options.dryRun === true });
