@@ -89,7 +89,11 @@ server failing mid-run (run it again: it carries on where it stopped).`,
   defineAction(command, report, async ({ env, secretUrls }) => {
     const options = command.opts<MigrateOptions>();
     secretUrls.push(...[options.fromUrl, options.toUrl].filter((url) => url !== undefined));
-    if (options.from === options.to && (options.fromUrl ?? '') === (options.toUrl ?? '')) {
+    if (
+      options.from === options.to &&
+      (options.fromUrl ?? '') === (options.toUrl ?? '') &&
+      (options.fromPrefix ?? '') === (options.toPrefix ?? '')
+    ) {
       throw new CliError('--from and --to name the same provider and server: nothing to migrate');
     }
     if (options.from === 'memory' || options.to === 'memory') {
