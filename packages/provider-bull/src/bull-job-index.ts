@@ -178,6 +178,13 @@ export class BullJobIndex {
     });
   }
 
+  /** For each series id, whether the index holds a repeating job of that id. */
+  async seriesAmong(ids: readonly string[]): Promise<boolean[]> {
+    if (ids.length === 0) return [];
+    const entries = await this.redis().hmget(this.jobsKey, ...ids);
+    return entries.map((json) => json !== null && (JSON.parse(json) as IndexEntry).repeat !== undefined);
+  }
+
   async release(ids: string[]): Promise<void> {
     if (ids.length > 0) await this.redis().hdel(this.jobsKey, ...ids);
   }

@@ -13,7 +13,12 @@ import { callerIdOfBullJob } from './bull-job-id.js';
 import type { BullJobIndex } from './bull-job-index.js';
 import type { BullQueueRegistry } from './bull-queue-registry.js';
 import { jobInfoFromBull, occurrenceDueTime, seriesIdOfBullJob } from './job-info-from-bull.js';
-import { idOfBullJob, isSwitchyardJobByItself, plainJobId } from './plain-bull-job-id.js';
+import {
+  idOfBullJob,
+  isSwitchyardJobByItself,
+  isSwitchyardOccurrenceByItself,
+  plainJobId,
+} from './plain-bull-job-id.js';
 
 /**
  * Runs the jobs of the provider's registered names: Bull's `process` handler per name,
@@ -124,10 +129,17 @@ export class BullWorker {
     return info;
   }
 
-  /** The JobInfo the processor of an occurrence gets: state active, with its series; null once the series is cancelled. */
+  /**
+   * The JobInfo the processor of an occurrence gets: state active, with its series; null
+   * once a series of Switchyard's is cancelled. An occurrence of a plain Bull repeatable
+   * (no series in the index, nothing showing it is Switchyard's) is a plain job.
+   */
   private async occurrenceInfo(name: string, job: Bull.Job, seriesId: string): Promise<JobInfo | null> {
     const entry = await this.index.lookup(seriesId);
-    if (entry?.repeat === undefined) return null;
+    if (entry?.repeat === undefined) {
+      if (isSwitchyardOccurrenceByItself(job)) return null;
+      return jobInfoFromBull(job, { name, id: plainJobId(name, String(job.id)), state: 'active' });
+    }
     return jobInfoFromBull(job, {
       name,
       state: 'active',
@@ -160,9 +172,9 @@ export class BullWorker {
 
   private onFailed(name: string, job: Bull.Job | null | undefined, error: Error): void {
     if (job === null || job === undefined) return;
-    const base =
-      this.finishAttempt(job) ?? jobInfoFromBull(job, { name, id: provisionalIdOfBullJob(job, name), state: 'active' });
-    const id = seriesIdOfBullJob(job) ?? base.id;
+    const attempted = this.finishAttempt(job);
+    const base = attempted ?? jobInfoFromBull(job, { name, id: provisionalIdOfBullJob(job, name), state: 'active' });
+    const id = attempted?.id ?? provisionalSeriesIdOf(job) ?? base.id;
     const failedReason = error?.message ?? String(error);
     const next = decideAfterFailedAttempt({
       attemptsMade: job.attemptsMade,
@@ -199,7 +211,7 @@ export class BullWorker {
 
   private onStalled(name: string, job: Bull.Job | null | undefined): void {
     if (job === null || job === undefined) return;
-    this.host.reportStalled(seriesIdOfBullJob(job) ?? provisionalIdOfBullJob(job, name), name);
+    this.host.reportStalled(provisionalSeriesIdOf(job) ?? provisionalIdOfBullJob(job, name), name);
   }
 }
 
@@ -212,4 +224,9 @@ export class BullWorker {
  */
 function provisionalIdOfBullJob(job: Bull.Job, name: string): string {
   return isSwitchyardJobByItself(job) ? callerIdOfBullJob(job) : plainJobId(name, String(job.id));
+}
+
+/** The series id of an occurrence that shows it is of a series of Switchyard's, without a look in the index. */
+function provisionalSeriesIdOf(job: Bull.Job): string | undefined {
+  return isSwitchyardOccurrenceByItself(job) ? seriesIdOfBullJob(job) : undefined;
 }

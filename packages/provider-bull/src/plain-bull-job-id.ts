@@ -21,6 +21,13 @@
  * when its Bull id is a generated UUID or an encoded id (`~...`, see `bull-job-id.ts`),
  * or, for jobs an earlier version wrote, when the job index claims its Bull id for its
  * queue. Every other job is a plain one.
+ *
+ * Repeat occurrences likewise: Bull names each with the repeatable's `jobId`
+ * (`opts.repeat.jobId`), for plain repeatables too. An occurrence is of one of
+ * Switchyard's series when its options name the caller's id or that id is a generated
+ * one, or (series an earlier version wrote) when the index holds the series. An
+ * occurrence of a plain repeatable is a plain job like any other: listed and run,
+ * never taken for a cancelled series of Switchyard's and completed unrun.
  */
 import type Bull from 'bull';
 import { CALLER_ID_OPTION } from './bull-job-id.js';
@@ -61,4 +68,12 @@ export function idOfBullJob(job: Pick<Bull.Job, 'id' | 'opts'>, name: string, cl
   if (typeof callerId === 'string') return callerId;
   const bullJobId = String(job.id);
   return claimedHere || !mayBePlainBullJobId(bullJobId) ? bullJobId : plainJobId(name, bullJobId);
+}
+
+/** True when a repeat occurrence shows it belongs to a series of Switchyard's (see above). */
+export function isSwitchyardOccurrenceByItself(job: { opts: object }): boolean {
+  const opts = job.opts as Record<string, unknown> & { repeat?: { jobId?: unknown } };
+  const seriesBullId = opts.repeat?.jobId;
+  if (typeof seriesBullId !== 'string') return false;
+  return typeof opts[CALLER_ID_OPTION] === 'string' || !mayBePlainBullJobId(seriesBullId);
 }

@@ -231,4 +231,34 @@ describe('BullQueueProvider on a prefix plain Bull already uses', function () {
       failedReason: 'no 3',
     });
   });
+
+  it('lists and runs the occurrences of plain Bull repeatables, with or without a jobId, never completing one unrun', async () => {
+    const prefix = freshPrefix();
+    const plain = plainBull(prefix, 'heartbeat');
+    await plain.add('tick', { series: 'named' }, { jobId: 'ticker', repeat: { every: 300 } });
+    await plain.add('tick', { series: 'anonymous' }, { repeat: { every: 300 } });
+
+    const queue = await switchyard(prefix);
+    const pending = await queue.listJobs({ names: ['heartbeat'] });
+    expect(pending.map((job) => job.data)).to.have.deep.members([{ series: 'named' }, { series: 'anonymous' }]);
+    for (const job of pending) expect(job.id).to.match(/^heartbeat:repeat:/);
+
+    const ran: { id: string; data: unknown }[] = [];
+    queue.registerProcessor({
+      name: 'heartbeat',
+      process: async (job) => {
+        ran.push({ id: job.id, data: job.data });
+      },
+    });
+    await queue.start();
+    const ranOf = (series: string) => ran.filter((each) => (each.data as { series: string }).series === series);
+    await waitUntil(async () => ranOf('named').length >= 2 && ranOf('anonymous').length >= 2, {
+      timeoutMs: 10_000,
+      message: 'two occurrences of each series to run',
+    });
+    await queue.pause('heartbeat');
+    // Every occurrence Bull holds as completed is one the processor ran.
+    const ranIds = new Set(ran.map((each) => each.id));
+    for (const job of await plain.getCompleted(0, -1)) expect(ranIds).to.include(`heartbeat:${job.id}`);
+  });
 });
