@@ -76,7 +76,8 @@ describe('migrating a plain Bull deployment', function () {
 
         const moved = await exportById(to, ['scheduled', 'waiting', 'failed']);
         expect(moved.size).to.equal(ids.length);
-        for (const [id, snapshot] of original) expect(comparable(moved.get(id)!), id).to.deep.equal(comparable(snapshot));
+        for (const [id, snapshot] of original)
+          expect(comparable(moved.get(id)!), id).to.deep.equal(comparable(snapshot));
         expect((await exportById(from)).size).to.equal(0);
 
         // Run again after the source was put back (as after a crash between copy and delete): nothing doubled.

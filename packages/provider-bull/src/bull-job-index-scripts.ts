@@ -4,7 +4,11 @@
  */
 import type { Redis } from 'ioredis';
 
-/** Lua: true when a plain Bull job holds `id`, bare in any known queue or as `<queue>:<bull id>`. */
+/**
+ * Lua helpers: `heldByPlainJob(names, id, queue, bullId)` is `queue` when `<queue>:<bull
+ * id>` names a plain Bull job (a job hash the index does not claim for that queue), else
+ * the list of the `names` whose queue holds a job hash of the bare `id`.
+ */
 const HELD_BY_PLAIN_JOB = `
 local function isJobHash(key)
   return redis.call('TYPE', key).ok == 'hash'

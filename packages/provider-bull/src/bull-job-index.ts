@@ -262,4 +262,3 @@ function claimArguments(id: string, entry: IndexEntry): string[] {
   const qualified = mode === '2' ? parsePlainJobId(id) : undefined;
   return [id, JSON.stringify(entry), entry.name, mode, qualified?.name ?? '', qualified?.bullJobId ?? ''];
 }
-

@@ -201,7 +201,9 @@ export class BullJobReader {
    */
   private async withoutSeriesOccurrences(jobs: (Bull.Job | null | undefined)[]): Promise<Bull.Job[]> {
     const present = jobs.filter((job): job is Bull.Job => job !== null && job !== undefined);
-    const unsure = present.filter((job) => seriesIdOfBullJob(job) !== undefined && !isSwitchyardOccurrenceByItself(job));
+    const unsure = present.filter(
+      (job) => seriesIdOfBullJob(job) !== undefined && !isSwitchyardOccurrenceByItself(job),
+    );
     const held = await this.access.index.seriesAmong(unsure.map((job) => seriesIdOfBullJob(job) ?? ''));
     const ofSeries = new Set(unsure.filter((_, index) => held[index]));
     return present.filter((job) => !isSwitchyardOccurrenceByItself(job) && !ofSeries.has(job));

@@ -10,6 +10,17 @@
  * - Job ids are unique per provider: a caller's id is claimed in `BullJobIndex` (HSETNX)
  *   before its Bull job is added. Ids are random UUIDs when none is given, and those
  *   need no claim.
+ * - An existing prefix (plain Bull's default is `bull`): every Bull queue under it is
+ *   a job name, used or not (`bull-queue-discovery.ts`), and its processor runs every
+ *   Bull job name of the queue. A job plain Bull code added is known as
+ *   `<queue>:<bull id>` (`email-notifications:7`), everywhere; `getJob`, `cancelJob`
+ *   and `retryJob` also take the bare Bull id when one queue only holds a plain job of
+ *   it, and reject with `ValidationError` (`jobId`) naming the qualified ids when
+ *   several do. An id a plain job holds, bare or qualified, is taken: scheduling it
+ *   adds nothing. See `plain-bull-job-id.ts`.
+ * - Backoffs are Bull's own `fixed` / `exponential` where exact; others need, in a
+ *   plain Bull worker, `settings: { backoffStrategies: SWITCHYARD_BACKOFF_STRATEGIES }`
+ *   (`bull-backoff.ts`).
  * - States: see the diagram in `bull-job-state.ts`. Options: see `to-bull-job-options.ts`.
  * - A repeating job is a Bull repeatable plus the occurrence Bull keeps scheduled for
  *   it; it is shown as one job with the caller's id. Cancelling it removes the

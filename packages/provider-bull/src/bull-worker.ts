@@ -83,7 +83,9 @@ export class BullWorker {
     const seriesId = seriesIdOfBullJob(job);
     const { control, context } = this.host.beginAttempt(
       job,
-      { id: seriesId ?? provisionalIdOfBullJob(job, name), name, timeoutMs: job.opts.timeout },
+      // A plain job's id needs the index (below): until then, the bare Bull id names it
+      // in the attempt's log lines and timeout error, as Bull's own tools do.
+      { id: seriesId ?? callerIdOfBullJob(job), name, timeoutMs: job.opts.timeout },
       job.attemptsMade + 1,
       async (percent) => {
         await job.progress(percent);
@@ -173,8 +175,18 @@ export class BullWorker {
   private onFailed(name: string, job: Bull.Job | null | undefined, error: Error): void {
     if (job === null || job === undefined) return;
     const attempted = this.finishAttempt(job);
-    const base = attempted ?? jobInfoFromBull(job, { name, id: provisionalIdOfBullJob(job, name), state: 'active' });
-    const id = attempted?.id ?? provisionalSeriesIdOf(job) ?? base.id;
+    if (attempted !== undefined) {
+      this.reportFailedAttempt(job, error, attempted);
+      return;
+    }
+    // No attempt of ours (Bull failed a job that stalled too often, or one run elsewhere).
+    this.withIdOf(name, job, (id) =>
+      this.reportFailedAttempt(job, error, jobInfoFromBull(job, { name, id, state: 'active' })),
+    );
+  }
+
+  private reportFailedAttempt(job: Bull.Job, error: Error, base: JobInfo): void {
+    const id = base.id;
     const failedReason = error?.message ?? String(error);
     const next = decideAfterFailedAttempt({
       attemptsMade: job.attemptsMade,
@@ -211,22 +223,27 @@ export class BullWorker {
 
   private onStalled(name: string, job: Bull.Job | null | undefined): void {
     if (job === null || job === undefined) return;
-    this.host.reportStalled(provisionalSeriesIdOf(job) ?? provisionalIdOfBullJob(job, name), name);
+    this.withIdOf(name, job, (id) => this.host.reportStalled(id, name));
   }
-}
 
-/**
- * A job's id without a look in the index, where an await would come too late (see
- * `runAttempt`) or the event has no attempt of ours: a job that does not show it is
- * Switchyard's is taken for a plain one. That is wrong only for a job an earlier version
- * stored under a caller's id as it was, whose timeout message and stalled event then
- * name it `<queue>:<id>`; its JobInfo and other events are exact.
- */
-function provisionalIdOfBullJob(job: Bull.Job, name: string): string {
-  return isSwitchyardJobByItself(job) ? callerIdOfBullJob(job) : plainJobId(name, String(job.id));
-}
+  /**
+   * Calls `report` with the id of a job no attempt of ours holds: at once when the job
+   * shows whose it is, else once the index has said (a plain job's, or one an earlier
+   * version stored under a caller's id as it was).
+   */
+  private withIdOf(name: string, job: Bull.Job, report: (id: string) => void): void {
+    const seriesId = seriesIdOfBullJob(job);
+    if (seriesId !== undefined && isSwitchyardOccurrenceByItself(job)) {
+      report(seriesId);
+    } else if (seriesId === undefined && isSwitchyardJobByItself(job)) {
+      report(callerIdOfBullJob(job));
+    } else {
+      this.exactIdOf(name, job, seriesId).then(report, (error: unknown) => this.host.reportError(toError(error)));
+    }
+  }
 
-/** The series id of an occurrence that shows it is of a series of Switchyard's, without a look in the index. */
-function provisionalSeriesIdOf(job: Bull.Job): string | undefined {
-  return isSwitchyardOccurrenceByItself(job) ? seriesIdOfBullJob(job) : undefined;
+  private async exactIdOf(name: string, job: Bull.Job, seriesId: string | undefined): Promise<string> {
+    if (seriesId !== undefined && (await this.index.seriesAmong([seriesId]))[0] === true) return seriesId;
+    return this.idOfUnsureJob(name, job);
+  }
 }

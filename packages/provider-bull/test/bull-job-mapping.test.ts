@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import Bull from 'bull';
 import { Redis } from 'ioredis';
-import { validateSchedule, type RepeatOptions } from '@switchyard/core';
+import { validateSchedule, type BackoffOptions, type RepeatOptions } from '@switchyard/core';
 import { jobCountsFromBull, toBullJobOptions, toJobState, snapshotToBullJobOptions } from '@switchyard/provider-bull';
 import { bullOccurrenceId, bullRepeatKey, BULL_DEFAULT_JOB_NAME } from '../src/bull-repeat.js';
 import { dueTimeOfDelayedScore } from '../src/bull-job-state.js';
@@ -40,7 +40,7 @@ describe('Bull mapping', () => {
     });
 
     it("stores a backoff as Bull's own fixed or exponential where that is exact, else as the custom strategy", () => {
-      const backoffOf = (backoff: object, attempts: number) =>
+      const backoffOf = (backoff: BackoffOptions, attempts: number) =>
         toBullJobOptions(validateSchedule('mail', {}, { backoff, attempts }, {}, new Date(now)), 'id', now).opts
           .backoff;
       expect(backoffOf({ type: 'fixed', delayMs: 250 }, 5)).to.deep.equal({ type: 'fixed', delay: 250 });
@@ -50,7 +50,7 @@ describe('Bull mapping', () => {
         type: 'switchyard',
         options: { type: 'exponential', delayMs: 250 },
       });
-      for (const extra of [{ maxDelayMs: 500 }, { jitter: 0.1 }, { jitter: 0 }]) {
+      for (const extra of [{ maxDelayMs: 500 }, { jitter: 0.1 }, { jitter: 0 }] as Partial<BackoffOptions>[]) {
         expect(backoffOf({ type: 'fixed', delayMs: 250, ...extra }, 5)).to.deep.equal({
           type: 'switchyard',
           options: { type: 'fixed', delayMs: 250, ...extra },
@@ -66,7 +66,7 @@ describe('Bull mapping', () => {
         expect(dataOfBullJob({ data: value, opts })).to.equal(value);
       }
       // Jobs an earlier version wrote kept a falsy payload in an option, with {} as the data.
-      expect(dataOfBullJob({ data: {}, opts: { falsyData: 0 } })).to.equal(0);
+      expect(dataOfBullJob({ data: {}, opts: { falsyData: 0 } as object })).to.equal(0);
       expect(dataOfBullJob({ data: { a: 1 }, opts: {} })).to.deep.equal({ a: 1 });
     });
 

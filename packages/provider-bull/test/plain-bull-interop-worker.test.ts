@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import Bull from 'bull';
-import type { QueueProvider } from '@switchyard/core';
+import type { BackoffOptions, QueueProvider } from '@switchyard/core';
 import { EventRecorder } from '@switchyard/core/testing';
 import { BullQueueProvider, SWITCHYARD_BACKOFF_STRATEGIES } from '@switchyard/provider-bull';
 import { startRedis, type RedisServer } from '../../../test/support/start-redis.js';
@@ -52,7 +52,7 @@ describe('Plain Bull workers on the jobs Switchyard schedules', function () {
   /** The gaps between attempts, and the delays Switchyard's own worker reports for the same job. */
   async function retryDelays(
     prefix: string,
-    options: { attempts: number; backoff: object },
+    options: { attempts: number; backoff: BackoffOptions },
     plainOptions: Bull.QueueOptions = {},
   ): Promise<{ plainGaps: number[]; switchyardDelays: number[]; failedOnPlain: Bull.Job }> {
     const producer = await switchyard(prefix);

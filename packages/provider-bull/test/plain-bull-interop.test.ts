@@ -173,7 +173,9 @@ describe('BullQueueProvider on a prefix plain Bull already uses', function () {
       const error = await rejectionOf(call);
       expect(error).to.be.instanceOf(ValidationError);
       expect((error as ValidationError).field).to.equal('jobId');
-      expect(error.message).to.include(`'invoices:${id}'`).and.include(`'receipts:${id}'`);
+      expect((error as Error).message)
+        .to.include(`'invoices:${id}'`)
+        .and.include(`'receipts:${id}'`);
     }
     expect((await queue.getJob(`receipts:${id}`))?.data).to.deep.equal({ n: 'b' });
     expect(await queue.cancelJob(`invoices:${id}`)).to.equal(true);
