@@ -263,4 +263,34 @@ describe('BullQueueProvider on a prefix plain Bull already uses', function () {
     const ranIds = new Set(ran.map((each) => each.id));
     for (const job of await plain.getCompleted(0, -1)) expect(ranIds).to.include(`heartbeat:${job.id}`);
   });
+
+  it('rescues the job of a plain worker that died mid-job, reporting it stalled under its <queue>:<bull id>', async () => {
+    const prefix = freshPrefix();
+    const producer = plainBull(prefix, 'crashy');
+    const job = await producer.add('resize', { image: 'a.png' });
+    // A plain worker takes the job and dies with it (closed without waiting: its lock is no
+    // longer renewed). Its short stalledInterval matters too: each stalled check blocks the
+    // next one, in any worker, for that long.
+    const doomed = new Bull('crashy', redis.url, { prefix, settings: { lockDuration: 1000, stalledInterval: 500 } });
+    let taken = false;
+    void doomed.process('*', () => {
+      taken = true;
+      return new Promise(() => {});
+    });
+    await waitUntil(() => taken, { message: 'the plain worker to take the job' });
+    await doomed.close(true);
+
+    const queue = new BullQueueProvider({ redisUrl: redis.url, prefix, lockDurationMs: 1000, stalledIntervalMs: 500 });
+    open.push(queue);
+    await queue.connect();
+    const stalled: unknown[][] = [];
+    queue.on('stalled', (...args: unknown[]) => stalled.push(args));
+    const events = new EventRecorder(queue);
+    queue.registerProcessor({ name: 'crashy', process: async (info) => info.data });
+    await queue.start();
+
+    const { result } = await events.completion(`crashy:${job.id}`, 10_000);
+    expect(result).to.deep.equal({ image: 'a.png' });
+    expect(stalled).to.deep.equal([[`crashy:${job.id}`, 'crashy']]);
+  });
 });
