@@ -29,7 +29,8 @@ async function seedPlainBull(redisUrl: string, prefix: string): Promise<string[]
       await email.add('welcome', { user: 3 }, { delay: HOUR, attempts: 2, backoff: 5000, timeout: 30_000 }),
       await email.add('digest', { user: 4 }, { jobId: 'order-42', delay: 3 * HOUR }),
       // Waiting: no worker runs on the source.
-      await sms.add({ to: '+100' }),
+      // Bull's priority 0 means none: the contract's default, 5.
+      await sms.add({ to: '+100' }, { priority: 0 }),
       await sms.add('vip', { to: '+200' }, { priority: 1 }),
     ];
     // A job a plain worker failed for good, in a queue of its own (the sms jobs stay waiting).
@@ -68,6 +69,7 @@ describe('migrating a plain Bull deployment', function () {
         expect(original.get(ids[0]!)).to.deep.include({ name: 'email-notifications', priority: 3, attempts: 5 });
         expect(original.get(ids[1]!)?.backoff).to.deep.equal({ type: 'exponential', delayMs: 1000 });
         expect(original.get(ids[2]!)).to.deep.include({ backoff: { type: 'fixed', delayMs: 5000 }, timeoutMs: 30_000 });
+        expect(original.get(ids[4]!)).to.deep.include({ state: 'waiting', priority: 5 });
         expect(original.get(ids[6]!)).to.deep.include({ state: 'failed', failedReason: 'no such endpoint' });
 
         const report = await migrateJobs(from, to, { mode: 'move' });
@@ -136,6 +138,15 @@ describe('migrating a plain Bull deployment', function () {
       );
       expect(await clash.exited()).to.equal(2);
       expect(clash.stderr()).to.include("--from-prefix 'b' and the prefix in --from-url ('a') differ");
+
+      const notBull = runMigrateCli(
+        ['--from', 'memory', '--from-prefix', 'bull', '--to', 'bull', '--to-url', redis.url],
+        {
+          LOG_LEVEL: 'warn',
+        },
+      );
+      expect(await notBull.exited()).to.equal(2);
+      expect(notBull.stderr()).to.include('--from-prefix applies to the bull provider only');
     } finally {
       await target.close({ timeoutMs: 1000 });
     }

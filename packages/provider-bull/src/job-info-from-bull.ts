@@ -35,7 +35,7 @@ export function jobInfoFromBull<T = unknown>(job: Bull.Job, context: BullJobCont
     runAt: finished ? null : (context.dueAt ?? dueTimeOfBullJob(job)),
     createdAt: series?.createdAt ?? new Date(job.timestamp),
     finishedAt: finished && job.finishedOn ? new Date(job.finishedOn) : null,
-    priority: job.opts.priority ?? DEFAULT_PRIORITY,
+    priority: priorityOfBullJob(job.opts.priority),
     attemptsMade: job.attemptsMade + (state === 'completed' ? 1 : 0),
     maxAttempts: job.opts.attempts ?? 1,
     progress: typeof progress === 'number' ? progress : 0,
@@ -65,4 +65,9 @@ export function seriesIdOfBullJob(job: Pick<Bull.Job, 'id' | 'opts'>): string | 
 export function occurrenceDueTime(job: Pick<Bull.Job, 'opts' | 'timestamp'>): Date {
   const prevMillis = (job.opts as { prevMillis?: unknown }).prevMillis;
   return new Date(typeof prevMillis === 'number' ? prevMillis : job.timestamp + (job.opts.delay ?? 0));
+}
+
+/** Bull's priority 0 (as a plain producer may give) means none, as no priority does: the contract's default. */
+function priorityOfBullJob(priority: number | undefined): number {
+  return priority === undefined || priority === 0 ? DEFAULT_PRIORITY : priority;
 }
