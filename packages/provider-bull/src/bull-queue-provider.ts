@@ -54,6 +54,8 @@ import {
   type CommonProviderOptions,
   type ImportReport,
   type JobInfo,
+  type JobProcessor,
+  type RegisterOptions,
   type JobSnapshot,
   type JobState,
   type JobStats,
@@ -64,6 +66,7 @@ import {
 } from '@switchyard/core';
 import { BaseQueueProvider } from '@switchyard/core/provider-kit';
 import { SWITCHYARD_BACKOFF } from './bull-backoff.js';
+import { validateBullJobNames } from './bull-job-name-processor.js';
 import { BullConnection, DEFAULT_COMMAND_TIMEOUT_MS, DEFAULT_CONNECT_TIMEOUT_MS } from './bull-connection.js';
 import { BullJobIndex } from './bull-job-index.js';
 import { BullJobReader } from './bull-job-reader.js';
@@ -141,6 +144,15 @@ export class BullQueueProvider extends BaseQueueProvider {
     const access = { redis, keys: this.keys, index: this.index, queues: this.queues };
     this.reader = new BullJobReader(access);
     this.writer = new BullJobWriter({ ...access, logger: this.logger, providerName: this.name });
+  }
+
+  /**
+   * Also checks a `BullJobNameProcessor`'s `bullJobNames` (see `bull-job-name-processor.ts`),
+   * after the kit's lifecycle guard would have refused the call, as for every argument.
+   */
+  override registerProcessor(processor: JobProcessor, options?: RegisterOptions): void {
+    if (!this.isClosing) validateBullJobNames(processor);
+    super.registerProcessor(processor, options);
   }
 
   // --- connection --------------------------------------------------------------------

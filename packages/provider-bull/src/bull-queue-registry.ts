@@ -73,6 +73,13 @@ export class BullQueueRegistry {
       },
       settings: this.settings.bullSettings,
     });
+    // Bull looks a job's handler up in a plain object (`handlers[job.name] || handlers['*']`),
+    // so a plain job named `toString` or `constructor` would get Object.prototype's method
+    // as its handler and complete without running: an object without a prototype instead.
+    (slot.queue as unknown as { handlers: Record<string, unknown> }).handlers = Object.create(null) as Record<
+      string,
+      unknown
+    >;
     this.settings.onQueueMade(name, slot.queue);
     slot.ready = (async () => {
       await this.settings.index.addName(name);

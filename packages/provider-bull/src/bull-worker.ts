@@ -9,6 +9,7 @@ import {
 } from '@switchyard/core';
 import { decideAfterFailedAttempt, type AttemptHost, type Registration } from '@switchyard/core/provider-kit';
 import { bullBuiltinBackoffDelay } from './bull-backoff.js';
+import { handlerForBullJobName } from './bull-job-name-processor.js';
 import { callerIdOfBullJob } from './bull-job-id.js';
 import type { BullJobIndex } from './bull-job-index.js';
 import type { BullQueueRegistry } from './bull-queue-registry.js';
@@ -30,7 +31,8 @@ import {
  * Every Bull job name of the queue is run by the processor of the queue's name
  * (`queue.process('*')`): plain Bull producers name their jobs (`queue.add('welcome',
  * data)`), and a Bull worker fetches every job of its queue whatever its name, failing
- * those it has no handler for, so a handler for some names only would fail the rest.
+ * those it has no handler for, so a handler for some names only would fail the rest. A
+ * processor may still tell names apart (`BullJobNameProcessor`).
  */
 export class BullWorker {
   /** The JobInfo each running attempt's processor was given, for its outcome's event. */
@@ -106,7 +108,8 @@ export class BullWorker {
         return undefined;
       }
       this.infos.set(job, info);
-      return await control.run(() => processor.process(info, context));
+      const handle = handlerForBullJobName(processor, job.name);
+      return await control.run(() => handle(info, context));
     } catch (error) {
       if (control.reason instanceof ProviderClosedError) {
         // Shutting down: record nothing. Bull keeps the job active until its lock expires,

@@ -3,3 +3,4 @@ export { BULL_STATES_OF, jobCountsFromBull, toJobState, type BullState } from '.
 export { toBullJobOptions, snapshotToBullJobOptions } from './to-bull-job-options.js';
 export { coalesceWrites } from './coalesce-writes.js';
 export { SWITCHYARD_BACKOFF, SWITCHYARD_BACKOFF_STRATEGIES } from './bull-backoff.js';
+export { type BullJobNameProcessor } from './bull-job-name-processor.js';

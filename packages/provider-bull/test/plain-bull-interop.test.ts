@@ -9,7 +9,7 @@ import { expect } from 'chai';
 import Bull from 'bull';
 import { ValidationError, type JobInfo, type QueueProvider } from '@switchyard/core';
 import { EventRecorder, rejectionOf } from '@switchyard/core/testing';
-import { BullQueueProvider } from '@switchyard/provider-bull';
+import { BullQueueProvider, type BullJobNameProcessor } from '@switchyard/provider-bull';
 import { startRedis, type RedisServer } from '../../../test/support/start-redis.js';
 import { waitUntil } from '../../../test/support/wait-until.js';
 
@@ -114,6 +114,56 @@ describe('BullQueueProvider on a prefix plain Bull already uses', function () {
       expect(stored.returnvalue).to.deep.equal({ sent: (job.data as { user: number }).user });
     }
     expect(events.failed).to.have.length(0);
+  });
+
+  it('hands each Bull job name its own handler when the processor names them, the rest to process()', async () => {
+    const prefix = freshPrefix();
+    const plain = plainBull(prefix, 'email-notifications');
+    const welcome = await plain.add('welcome', { user: 1 });
+    const digest = await plain.add('digest', { user: 2 });
+    // Only the names the processor gives count, not what every object inherits (Bull's own
+    // handler lookup too would run Object.prototype.toString for it).
+    const inherited = await plain.add('toString', { user: 4 });
+    const queue = await switchyard(prefix);
+    const mine = await queue.scheduleJob('email-notifications', { user: 3 });
+
+    const handled: [string, string][] = [];
+    const processor: BullJobNameProcessor = {
+      name: 'email-notifications',
+      bullJobNames: {
+        welcome: async (job) => handled.push(['welcome', job.id]),
+      },
+      process: async (job) => handled.push(['process', job.id]),
+    };
+    const events = new EventRecorder(queue);
+    queue.registerProcessor(processor);
+    await queue.start();
+    await waitUntil(() => events.completed.length === 4, { message: 'four completions' });
+    expect(handled.sort()).to.deep.equal(
+      [
+        ['welcome', `email-notifications:${welcome.id}`],
+        ['process', `email-notifications:${digest.id}`],
+        ['process', `email-notifications:${inherited.id}`],
+        ['process', mine],
+      ].sort(),
+    );
+  });
+
+  it('refuses bullJobNames that are not names to functions, naming the field, and registers nothing', async () => {
+    const queue = await switchyard(freshPrefix());
+    for (const [bullJobNames, field] of [
+      [[], 'processor.bullJobNames'],
+      ['welcome', 'processor.bullJobNames'],
+      [{ welcome: 'send' }, 'processor.bullJobNames.welcome'],
+    ] as const) {
+      const error = await rejectionOf(async () =>
+        queue.registerProcessor({ name: 'mail', bullJobNames, process: async () => undefined } as never),
+      );
+      expect(error).to.be.instanceOf(ValidationError);
+      expect((error as ValidationError).field).to.equal(field);
+    }
+    // Nothing was registered: the name is still free.
+    queue.registerProcessor({ name: 'mail', process: async () => undefined });
   });
 
   it('finds, cancels and retries plain jobs by their bare Bull id and by <queue>:<bull id>', async () => {
