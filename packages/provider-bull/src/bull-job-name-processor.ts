@@ -18,7 +18,7 @@
  * } satisfies BullJobNameProcessor);
  * ```
  */
-import { ValidationError, type JobProcessor } from '@switchyard/core';
+import { ValidationError, type JobContext, type JobInfo, type JobProcessor } from '@switchyard/core';
 
 export interface BullJobNameProcessor<T = unknown, R = unknown> extends JobProcessor<T, R> {
   /** The handler of each Bull job name this processor tells apart; other names go to `process`. */
@@ -39,9 +39,14 @@ export function validateBullJobNames(processor: unknown): void {
   }
 }
 
-/** The handler a processor gives a job of Bull job name `bullJobName`. */
-export function handlerForBullJobName(processor: BullJobNameProcessor, bullJobName: string): JobProcessor['process'] {
+/** Runs the processor's handler for a job of Bull job name `bullJobName`: its own, else `process`. */
+export function processBullJob<R>(
+  processor: BullJobNameProcessor<unknown, R>,
+  bullJobName: string,
+  job: JobInfo,
+  context: JobContext,
+): Promise<R> {
   const names = processor.bullJobNames;
   const handler = names !== undefined && Object.hasOwn(names, bullJobName) ? names[bullJobName] : undefined;
-  return handler ?? ((job, context) => processor.process(job, context));
+  return handler === undefined ? processor.process(job, context) : handler(job, context);
 }

@@ -9,7 +9,7 @@ import {
 } from '@switchyard/core';
 import { decideAfterFailedAttempt, type AttemptHost, type Registration } from '@switchyard/core/provider-kit';
 import { bullBuiltinBackoffDelay } from './bull-backoff.js';
-import { handlerForBullJobName } from './bull-job-name-processor.js';
+import { processBullJob } from './bull-job-name-processor.js';
 import { callerIdOfBullJob } from './bull-job-id.js';
 import type { BullJobIndex } from './bull-job-index.js';
 import type { BullQueueRegistry } from './bull-queue-registry.js';
@@ -108,8 +108,7 @@ export class BullWorker {
         return undefined;
       }
       this.infos.set(job, info);
-      const handle = handlerForBullJobName(processor, job.name);
-      return await control.run(() => handle(info, context));
+      return await control.run(() => processBullJob(processor, job.name, info, context));
     } catch (error) {
       if (control.reason instanceof ProviderClosedError) {
         // Shutting down: record nothing. Bull keeps the job active until its lock expires,
