@@ -27,6 +27,8 @@ interface MigrateOptions {
   toUrl?: string;
   fromCollection?: string;
   toCollection?: string;
+  fromPrefix?: string;
+  toPrefix?: string;
   names?: string[];
   states: (typeof MIGRATABLE_STATES)[number][];
   mode: 'copy' | 'move';
@@ -60,6 +62,11 @@ export function addMigrateCommand(parent: Command, report: ReportOutcome): void 
       "target's Agenda collection (default: QUEUE_COLLECTION, else agenda_jobs)",
       collectionName,
     )
+    .option(
+      '--from-prefix <prefix>',
+      "bull source: the Redis key prefix (Bull's `prefix`; plain Bull's default is 'bull'); also ?prefix= in --from-url (default: QUEUE_PREFIX)",
+    )
+    .option('--to-prefix <prefix>', 'bull target: the Redis key prefix, as for --from-prefix')
     .option('--names <names>', 'only these job names, comma-separated (default: every name)', commaList)
     .addOption(
       new Option('--states <states>', `only jobs in these states, comma-separated: ${MIGRATABLE_STATES.join(', ')}`)
@@ -84,6 +91,7 @@ Examples:
   switchyard migrate --from bull --to agenda --mode move --names booking-reminder,payment-reminder
   switchyard migrate --from agenda --to bull --from-url mongodb://db:27017/app --to-url redis://cache:6379 --json
   switchyard migrate --from agenda --from-collection agendaJobs --to agenda --mode move
+  switchyard migrate --from bull --from-url redis://cache:6379 --from-prefix bull --to agenda
 
 Progress goes to stderr (a bar on a terminal, plain lines otherwise), the
 report to stdout. Exit codes: 0 every selected job is on the target; 1 some
@@ -102,7 +110,8 @@ server failing mid-run (run it again: it carries on where it stopped).`,
     if (
       options.from === options.to &&
       (options.fromUrl ?? '') === (options.toUrl ?? '') &&
-      (options.fromCollection ?? '') === (options.toCollection ?? '')
+      (options.fromCollection ?? '') === (options.toCollection ?? '') &&
+      (options.fromPrefix ?? '') === (options.toPrefix ?? '')
     ) {
       throw new CliError('--from and --to name the same provider and server: nothing to migrate');
     }
@@ -118,9 +127,23 @@ server failing mid-run (run it again: it carries on where it stopped).`,
     );
     const opened: QueueProvider[] = [];
     try {
-      const from = await openProvider('from', options.from, options.fromUrl, sideEnv(env, options, 'from'), logger);
+      const from = await openProvider(
+        'from',
+        options.from,
+        options.fromUrl,
+        sideEnv(env, options, 'from'),
+        logger,
+        options.fromPrefix,
+      );
       opened.push(from);
-      const to = await openProvider('to', options.to, options.toUrl, sideEnv(env, options, 'to'), logger);
+      const to = await openProvider(
+        'to',
+        options.to,
+        options.toUrl,
+        sideEnv(env, options, 'to'),
+        logger,
+        options.toPrefix,
+      );
       opened.push(to);
 
       const progress = options.json ? undefined : progressDisplay(process.stderr, { dryRun: options.dryRun === true });
