@@ -97,6 +97,68 @@ describe('MongoDB for tests: indexes and unique constraints', function () {
     expect(names).to.deep.equal(['_id_']);
   });
 
+  it('keeps a partial unique index to the documents its filter matches, on insert, update and build', async function () {
+    // Documents outside the filter repeat freely, before and after the build.
+    await users.insertMany([{ name: 'no code' }, { name: 'no code either' }, { code: null }]);
+    const name = await users.createIndex(
+      { code: -1 },
+      { unique: true, name: 'code_when_string', partialFilterExpression: { code: { $type: 'string' } } },
+    );
+    expect(name).to.equal('code_when_string');
+    await users.insertMany([{ name: 'a third without' }, { code: 7 }, { code: 7 }, { code: 'x' }]);
+
+    const onInsert = await serverErrorFrom(() => users.insertOne({ code: 'x' }));
+    expect(onInsert.code).to.equal(11000);
+    expect(onInsert.message).to.contain('code_when_string');
+    // An update that brings a document into the filter with a taken key is refused too.
+    const { insertedId } = await users.insertOne({ name: 'late' });
+    const onUpdate = await serverErrorFrom(() => users.updateOne({ _id: insertedId }, { $set: { code: 'x' } }));
+    expect(onUpdate.code).to.equal(11000);
+    expect(await users.countDocuments({ code: 'x' })).to.equal(1);
+
+    const listed = (await users.listIndexes().toArray()).find((index) => index.name === 'code_when_string');
+    expect(listed).to.deep.include({ unique: true, partialFilterExpression: { code: { $type: 'string' } } });
+    expect(listed?.key).to.deep.equal({ code: -1 });
+  });
+
+  it('builds a partial unique index over duplicates outside its filter, and refuses duplicates inside it', async function () {
+    await users.insertMany([
+      { team: 'red', lead: false },
+      { team: 'red', lead: false },
+      { team: 'blue', lead: true },
+    ]);
+    await users.createIndex({ team: 1 }, { unique: true, name: 'lead_team', partialFilterExpression: { lead: true } });
+    await users.insertOne({ team: 'red', lead: true });
+    expect((await serverErrorFrom(() => users.insertOne({ team: 'red', lead: true }))).code).to.equal(11000);
+
+    const other = database.db.collection(`users_${counter}_other`);
+    await other.insertMany([
+      { team: 'red', lead: true },
+      { team: 'red', lead: true },
+    ]);
+    const error = await serverErrorFrom(() =>
+      other.createIndex({ team: 1 }, { unique: true, partialFilterExpression: { lead: true } }),
+    );
+    expect(error.code).to.equal(11000);
+  });
+
+  it('holds two indexes on one field with different key orders at once, each enforcing its own rule', async function () {
+    await users.createIndex({ ref: 1 }, { unique: true, name: 'ref_everywhere' });
+    await users.createIndex(
+      { ref: -1 },
+      { unique: true, name: 'ref_when_string', partialFilterExpression: { ref: { $type: 'string' } } },
+    );
+    await users.insertOne({ name: 'first without ref' });
+    // The non-partial index still takes a missing ref as null: a second one is refused.
+    expect((await serverErrorFrom(() => users.insertOne({ name: 'second without ref' }))).code).to.equal(11000);
+
+    await users.dropIndex('ref_everywhere');
+    await users.insertOne({ name: 'second without ref' });
+    await users.insertOne({ ref: 'r1' });
+    expect((await serverErrorFrom(() => users.insertOne({ ref: 'r1' }))).code).to.equal(11000);
+    expect(await users.countDocuments({ ref: { $exists: false } })).to.equal(2);
+  });
+
   it('lists and drops indexes, and will not drop _id_', async function () {
     await users.insertOne({ a: 1 });
     expect(await users.createIndex({ a: 1 })).to.equal('a_1');

@@ -18,6 +18,13 @@ export function wholeNumber(min: number, max: number): (text: string) => number 
 
 export const portNumber = wholeNumber(0, 65_535);
 
+/** A MongoDB collection name as the container takes one in `QUEUE_COLLECTION`. */
+export function collectionName(text: string): string {
+  if (!/^[A-Za-z0-9_.-]{1,100}$/.test(text))
+    throw new InvalidArgumentError("may use only letters, digits, '_', '.' and '-' (1 to 100 characters)");
+  return text;
+}
+
 /** `a,b, c` -> `['a', 'b', 'c']`; empty items are dropped. */
 export function commaList(text: string): string[] {
   const items = text

@@ -40,9 +40,12 @@ export interface AgendaJobDocument {
   lastModifiedBy?: string | null;
 
   // --- Switchyard's fields -----------------------------------------------------
+  // (A plain Agenda document, one no Switchyard provider wrote, has none of them: see
+  // `plain-agenda-job.ts`. It is told apart by its missing `phase`.)
   /** The job id callers see; unique across every name (unique index). */
   jobId: string;
-  phase: JobPhase;
+  /** Absent (null in a filter) on plain Agenda documents only. */
+  phase?: JobPhase | null;
   createdAt: Date;
   /** Total tries allowed per run (per occurrence for repeating jobs). */
   attempts: number;

@@ -32,9 +32,11 @@ import { retentionOfDocument } from './document-retention.js';
 import { FinishedDocumentTrimmer } from './finished-document-trimmer.js';
 import { isDuplicateKeyError } from './connectivity-errors.js';
 import { writeImportBatch } from './import-batch.js';
-import { listingFilter, stateFilter, toJobInfo } from './job-state-mapping.js';
+import { LISTING_ORDER } from './job-indexes.js';
+import { finishedBefore, listingFilter, stateFilter, toJobInfo } from './job-state-mapping.js';
 import { endpointOfDb, mongoEndpointOf } from './mongo-endpoint.js';
-import { documentFromSnapshot, newJobDocument } from './new-job-document.js';
+import { documentFromSnapshot, newJobDocument, retriedJobFields } from './new-job-document.js';
+import { plainJobOperations as plainJobs } from './plain-job-operations.js';
 
 /** Jobs per bulk write on import: bounded memory for streams of any length. */
 const IMPORT_BATCH_SIZE = 500;
@@ -56,6 +58,8 @@ const AGENDA_MAX_CONCURRENCY = 10_000;
  *   picked from MongoDB by priority when a slot frees (see `LOCK_ORDER`);
  * - `jobId` is a field with a unique index: two producers cannot double a job, and
  *   ids are unique across names; Agenda keeps its ObjectId `_id`;
+ * - plain Agenda jobs on the collection (no jobId) are seen, run and exported, their
+ *   id their ObjectId in hex: see `plain-agenda-job.ts`;
  * - priority 1..10 maps onto Agenda's (higher first): see `toAgendaPriority`;
  * - attempts and backoff are the provider's (core's `computeBackoffDelay`, which keeps
  *   jitter below `maxDelayMs`; Agenda's own strategies add jitter both ways);
@@ -196,6 +200,7 @@ export class AgendaQueueProvider extends BaseQueueProvider {
     // Inserted as paused or not by the last flag seen here, then checked against the flag
     // in MongoDB: whatever order this and a concurrent pause() or resume() run in, the job
     // ends up as the flag says (pause() writes its flag before it disables the jobs).
+    if (schedule.jobId !== undefined && (await plainJobs.holds(jobs, schedule.jobId))) return schedule.jobId;
     const guess = this.lastSeenPaused.get(schedule.name) ?? this.everyNamePausedGuess;
     const document = newJobDocument(schedule, id, now, guess);
     try {
@@ -221,11 +226,12 @@ export class AgendaQueueProvider extends BaseQueueProvider {
       { jobId, phase: 'active', repeat: { $ne: null }, cancelled: { $ne: true } },
       { $set: { cancelled: true } },
     );
-    return marked.modifiedCount === 1;
+    return marked.modifiedCount === 1 || plainJobs.cancel(jobs, jobId);
   }
 
   protected async _getJob(jobId: string): Promise<JobInfo | null> {
-    const doc = await this.store.jobs.findOne({ jobId });
+    const { jobs } = this.store;
+    const doc = (await jobs.findOne({ jobId })) ?? (await plainJobs.find(jobs, jobId));
     return doc === null ? null : toJobInfo(doc, new Date());
   }
 
@@ -233,7 +239,7 @@ export class AgendaQueueProvider extends BaseQueueProvider {
     const now = new Date();
     const docs = await this.store.jobs
       .find(listingFilter(names, states, now))
-      .sort({ createdAt: 1, jobId: 1 })
+      .sort(LISTING_ORDER)
       .skip(offset)
       .limit(limit)
       .toArray();
@@ -242,20 +248,13 @@ export class AgendaQueueProvider extends BaseQueueProvider {
 
   protected async _retry(jobId: string): Promise<boolean> {
     const now = new Date();
-    const retried = await this.store.jobs.findOneAndUpdate(
-      { jobId, phase: 'failed' },
-      {
-        $set: {
-          phase: 'pending',
-          nextRunAt: now,
-          attemptsMade: 0,
-          progress: null,
-          finishedAt: null,
-          failedReason: null,
-        },
-      },
-      { returnDocument: 'after' },
-    );
+    const { jobs } = this.store;
+    const retried =
+      (await jobs.findOneAndUpdate(
+        { jobId, phase: 'failed' },
+        { $set: retriedJobFields(now) },
+        { returnDocument: 'after' },
+      )) ?? (await plainJobs.retry(jobs, jobId, now));
     if (retried === null) return false;
     this.worker.wakeUp(retried.name, now);
     return true;
@@ -309,7 +308,7 @@ export class AgendaQueueProvider extends BaseQueueProvider {
 
   protected async _clean({ states, olderThanMs }: CleanOptions): Promise<number> {
     const cutoff = new Date(Date.now() - olderThanMs);
-    return (await this.store.jobs.deleteMany({ phase: { $in: states }, finishedAt: { $lte: cutoff } })).deletedCount;
+    return (await this.store.jobs.deleteMany(finishedBefore(states, cutoff))).deletedCount;
   }
 
   protected async *_exportJobs({
@@ -323,7 +322,7 @@ export class AgendaQueueProvider extends BaseQueueProvider {
     // A cursor: MongoDB hands the documents over in batches; never all of them in memory.
     const cursor = this.store.jobs
       .find(listingFilter(names, states, now))
-      .sort({ createdAt: 1, jobId: 1 })
+      .sort(LISTING_ORDER)
       .batchSize(EXPORT_BATCH_SIZE);
     try {
       for await (const doc of cursor) {

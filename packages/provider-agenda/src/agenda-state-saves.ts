@@ -1,6 +1,7 @@
 import { ObjectId, type Collection } from 'mongodb';
 import type { JobParameters } from 'agenda';
 import type { AgendaJobDocument } from './agenda-job-document.js';
+import { PLAIN_AGENDA_DOCUMENT } from './plain-agenda-job.js';
 
 /** What Agenda's own save of a job's state sets (`MongoJobRepository.saveJobState`). */
 export type AgendaStateFields = Pick<
@@ -21,8 +22,8 @@ export type AttemptEnding = (agendaFields: AgendaStateFields) => Promise<void>;
 
 /**
  * The attempt's claim, made by Agenda's save as a job starts: the document as it was
- * just before (phase then 'active'), or null when it was not claimable (finished, or
- * cancelled and deleted since Agenda locked it).
+ * just before (phase then 'active'; a plain Agenda document keeps having no phase), or
+ * null when it was not claimable (finished, or cancelled and deleted since Agenda locked it).
  */
 export interface AttemptClaim {
   before: AgendaJobDocument | null;
@@ -36,7 +37,9 @@ export interface AttemptClaim {
  *
  * - start: Agenda's save of a job that is locked and has not been claimed here.
  *   Made as a findOneAndUpdate that also sets `phase: 'active'` where the phase
- *   allows it, and keeps the document before, which the handler then reads;
+ *   allows it, and keeps the document before, which the handler then reads. A plain
+ *   Agenda document (no phase) is saved as Agenda would, with the document before
+ *   kept the same way (a second command, for plain jobs only);
  * - end: the ending the handler registered, if any; the plain save otherwise;
  * - any other save (the heartbeat's and progress's `touch()`): Agenda's own.
  */
@@ -54,11 +57,19 @@ export class AgendaStateSaves {
       return ending(agendaStateFields(job, lastModifiedBy));
     }
     if (job.lockedAt === undefined || job.lockedAt === null || this.claims.has(job)) return plainSave();
-    const before = await this.jobs.findOneAndUpdate(
-      { _id: new ObjectId(String(job._id)), name: job.name, phase: { $in: ['pending', 'active'] } },
-      { $set: { ...agendaStateFields(job, lastModifiedBy), phase: 'active' } },
-      { returnDocument: 'before' },
-    );
+    const _id = new ObjectId(String(job._id));
+    const fields = agendaStateFields(job, lastModifiedBy);
+    const before =
+      (await this.jobs.findOneAndUpdate(
+        { _id, name: job.name, phase: { $in: ['pending', 'active'] } },
+        { $set: { ...fields, phase: 'active' } },
+        { returnDocument: 'before' },
+      )) ??
+      (await this.jobs.findOneAndUpdate(
+        { _id, name: job.name, ...PLAIN_AGENDA_DOCUMENT },
+        { $set: fields },
+        { returnDocument: 'before' },
+      ));
     this.claims.set(job, { before });
     // Not claimable: Agenda's own save, which fails as Agenda expects when the job is gone.
     if (before === null) await plainSave();

@@ -6,7 +6,9 @@ import type { AgendaJobDocument } from './agenda-job-document.js';
 import type { AgendaStore } from './agenda-store.js';
 import { retentionOfDocument } from './document-retention.js';
 import type { FinishedDocumentTrimmer } from './finished-document-trimmer.js';
-import { runJobAttempt } from './job-attempt.js';
+import { leaveUntouched, runJobAttempt, type AttemptEnvironment } from './job-attempt.js';
+import { isPlainAgendaDocument } from './plain-agenda-job.js';
+import { runPlainJobAttempt } from './plain-job-attempt.js';
 import { NameWakeUps } from './name-wake-ups.js';
 
 /** Upper bound for each MongoDB call closing makes, so that close() never hangs on a dead server. */
@@ -70,25 +72,32 @@ export class AgendaWorker {
   /**
    * Agenda's handler for every name: one attempt, claimed by Agenda's start save and
    * recorded by its end save (`AgendaStateSaves`); its event is emitted on Agenda's 'complete'.
+   * A plain Agenda job runs as plain Agenda would run it (`runPlainJobAttempt`). A job
+   * that cannot run here is left as it was, never marked finished by Agenda's save.
    */
   private async handle(agendaJob: Job, store: AgendaStore): Promise<void> {
     const run: ActiveRun = { outcome: NOTHING_RAN };
     this.runs.set(agendaJob, run);
     const registered = this.host.registrations().get(agendaJob.attrs.name);
     const claim = store.saves.claimOf(agendaJob.attrs);
+    let attempt;
     if (registered === undefined || claim === undefined) {
-      agendaJob.attrs.nextRunAt = new Date();
-      return;
+      attempt = leaveUntouched(agendaJob, claim, { jobs: store.jobs });
+    } else {
+      const env: AttemptEnvironment = {
+        jobs: store.jobs,
+        processor: registered.processor,
+        heartbeatMs: Math.max(1, Math.floor(this.settings.lockLifetimeMs / 3)),
+        isClosing: () => this.host.isClosing(),
+        beginAttempt: (info, number, saveProgress) => this.host.beginAttempt(agendaJob, info, number, saveProgress),
+        onStalled: (jobId, name) => this.host.reportStalled(jobId, name),
+      };
+      attempt =
+        claim.before !== null && isPlainAgendaDocument(claim.before)
+          ? await runPlainJobAttempt(agendaJob, claim.before, env)
+          : await runJobAttempt(agendaJob, claim, env);
     }
-    if (claim.before !== null) run.before = claim.before;
-    const attempt = await runJobAttempt(agendaJob, claim, {
-      jobs: store.jobs,
-      processor: registered.processor,
-      heartbeatMs: Math.max(1, Math.floor(this.settings.lockLifetimeMs / 3)),
-      isClosing: () => this.host.isClosing(),
-      beginAttempt: (info, number, saveProgress) => this.host.beginAttempt(agendaJob, info, number, saveProgress),
-      onStalled: (jobId, name) => this.host.reportStalled(jobId, name),
-    });
+    if (claim?.before != null) run.before = claim.before;
     const record = attempt.record;
     if (record !== undefined) {
       store.saves.endWith(agendaJob.attrs, async (fields) => {
@@ -172,7 +181,14 @@ export class AgendaWorker {
     const names = [...this.host.registrations().keys()];
     if (names.length === 0) return;
     const release = store.jobs.updateMany(
-      { name: { $in: names }, phase: 'pending', lockedAt: { $ne: null }, lastModifiedBy: this.settings.workerName },
+      {
+        name: { $in: names },
+        // Plain Agenda jobs (no phase) it locked ahead of their runAt, too.
+        phase: { $in: ['pending', null] },
+        nextRunAt: { $ne: null },
+        lockedAt: { $ne: null },
+        lastModifiedBy: this.settings.workerName,
+      },
       { $set: { lockedAt: null } },
     );
     await withDeadline(release, CLOSE_STEP_TIMEOUT_MS, 'releasing locks').catch((error: unknown) => {

@@ -1,4 +1,4 @@
-import type { Collection, ObjectId } from 'mongodb';
+import { ObjectId, type Collection } from 'mongodb';
 import type { Job } from 'agenda';
 import { ProviderClosedError, keepsNone, type JobInfo, type JobProcessor, toError } from '@switchyard/core';
 import { decideAfterFailedAttempt, type StartedAttempt } from '@switchyard/core/provider-kit';
@@ -7,6 +7,7 @@ import type { AgendaStateFields, AttemptClaim } from './agenda-state-saves.js';
 import { NOTHING_RAN, type AttemptOutcome } from './attempt-outcome.js';
 import { retentionOfDocument } from './document-retention.js';
 import { toJobInfo } from './job-state-mapping.js';
+import { isPlainAgendaDocument } from './plain-agenda-job.js';
 import { fromResultJson, toResultJson } from './stored-result.js';
 
 /** What an attempt needs from the provider that runs it. */
@@ -68,7 +69,7 @@ export async function runJobAttempt(
 }
 
 /** Runs the processor until it settles, its timeout passes, or close() aborts it. */
-async function runProcessor(
+export async function runProcessor(
   agendaJob: Job,
   info: JobInfo,
   env: AttemptEnvironment,
@@ -244,8 +245,39 @@ function handBack(agendaJob: Job, _id: ObjectId, env: AttemptEnvironment): Attem
   };
 }
 
+/**
+ * The job as it was before Agenda started it (due when it was, unlocked, its last run
+ * and phase as they were), for a job this worker cannot run: never marked finished,
+ * left for a worker that can. With no claim made (Agenda started it without its
+ * save), it is left due now; with a claim that found nothing claimable (gone, or
+ * finished already), there is nothing to leave.
+ */
+export function leaveUntouched(
+  agendaJob: Job,
+  claim: AttemptClaim | undefined,
+  env: Pick<AttemptEnvironment, 'jobs'>,
+): AttemptResult {
+  if (claim?.before === null) return { outcome: NOTHING_RAN };
+  const before = claim?.before;
+  const restored: Partial<AgendaJobDocument> =
+    before === undefined
+      ? { lockedAt: null, nextRunAt: new Date() }
+      : {
+          lockedAt: null,
+          nextRunAt: before.nextRunAt ?? null,
+          lastRunAt: before.lastRunAt ?? null,
+          ...(isPlainAgendaDocument(before) ? {} : { phase: before.phase }),
+        };
+  const _id = before?._id ?? new ObjectId(String(agendaJob.attrs._id));
+  agendaJob.attrs.nextRunAt = restored.nextRunAt ?? null;
+  return {
+    outcome: NOTHING_RAN,
+    record: async () => (await env.jobs.updateOne({ _id }, { $set: restored }), NOTHING_RAN),
+  };
+}
+
 /** Agenda's fields and the attempt's in one write; `outcome` once it is made. */
-async function update(
+export async function update(
   jobs: Collection<AgendaJobDocument>,
   _id: ObjectId,
   agendaFields: AgendaStateFields,

@@ -44,10 +44,21 @@ import type { Filter } from 'mongodb';
 import { JOB_STATES, type JobInfo, type JobState } from '@switchyard/core';
 import type { AgendaJobDocument } from './agenda-job-document.js';
 import { fromAgendaPriority } from './agenda-priority.js';
+import {
+  isPlainAgendaDocument,
+  plainFinishedBefore,
+  plainJobInfo,
+  plainJobStateOf,
+  plainStateFilter,
+} from './plain-agenda-job.js';
 import { fromResultJson } from './stored-result.js';
 
 /** The `JobState` of a stored job at `now`. */
-export function jobStateOf(doc: Pick<AgendaJobDocument, 'phase' | 'nextRunAt'>, now: Date): JobState {
+export function jobStateOf(
+  doc: Pick<AgendaJobDocument, 'phase' | 'nextRunAt' | 'lockedAt' | 'failCount'>,
+  now: Date,
+): JobState {
+  if (isPlainAgendaDocument(doc)) return plainJobStateOf(doc, now);
   switch (doc.phase) {
     case 'active':
       return 'active';
@@ -56,23 +67,28 @@ export function jobStateOf(doc: Pick<AgendaJobDocument, 'phase' | 'nextRunAt'>, 
     case 'failed':
       return 'failed';
     default:
-      // A pending job without nextRunAt: one Agenda started without the claim (a
-      // document written by hand or by another tool): due, so waiting.
-      return doc.nextRunAt instanceof Date && doc.nextRunAt.getTime() > now.getTime() ? 'scheduled' : 'waiting';
+      // Pending without nextRunAt: a plain Agenda worker started it (without Switchyard's
+      // claim), and Agenda's fields tell how far it got (see `plain-agenda-job.ts`).
+      if (!(doc.nextRunAt instanceof Date)) return plainJobStateOf(doc, now);
+      return doc.nextRunAt.getTime() > now.getTime() ? 'scheduled' : 'waiting';
   }
 }
 
 /**
  * The MongoDB filter for jobs in one `JobState` at `now`: the same rule as
  * `jobStateOf`, in a form the `{ name, phase, nextRunAt }` and `{ phase, nextRunAt }`
- * indexes serve.
+ * indexes serve (plain Agenda documents are those with a null `phase`).
  */
 export function stateFilter(state: JobState, now: Date): Filter<AgendaJobDocument> {
+  return { $or: [switchyardStateFilter(state, now), plainStateFilter(state, now)] };
+}
+
+function switchyardStateFilter(state: JobState, now: Date): Filter<AgendaJobDocument> {
   switch (state) {
     case 'scheduled':
       return { phase: 'pending', nextRunAt: { $gt: now } };
     case 'waiting':
-      return { phase: 'pending', $or: [{ nextRunAt: { $lte: now } }, { nextRunAt: null }] };
+      return { phase: 'pending', nextRunAt: { $lte: now } };
     default:
       return { phase: state };
   }
@@ -87,21 +103,21 @@ export function jobsFilter(names: string[] | null, states: readonly JobState[], 
 
 /** What a caller sees of a stored job. Every object in it is fresh, so callers may keep and change it. */
 export function toJobInfo<T = unknown>(doc: AgendaJobDocument, now: Date): JobInfo<T> {
+  if (isPlainAgendaDocument(doc)) return plainJobInfo(doc, now);
   const state = jobStateOf(doc, now);
   const finished = state === 'completed' || state === 'failed';
   const result = fromResultJson(doc.resultJson);
   return {
-    // Documents written by plain Agenda have no jobId: their ObjectId is the next best thing.
-    id: doc.jobId ?? doc._id.toHexString(),
+    id: doc.jobId,
     name: doc.name,
     data: (doc.data ?? null) as T,
     state,
     runAt: finished || !(doc.nextRunAt instanceof Date) ? null : new Date(doc.nextRunAt),
-    createdAt: new Date(doc.createdAt ?? doc._id.getTimestamp()),
-    finishedAt: doc.finishedAt instanceof Date ? new Date(doc.finishedAt) : null,
+    createdAt: new Date(doc.createdAt),
+    finishedAt: finishedAtOf(doc, finished),
     priority: fromAgendaPriority(doc.priority),
-    attemptsMade: doc.attemptsMade ?? 0,
-    maxAttempts: doc.attempts ?? 1,
+    attemptsMade: doc.attemptsMade,
+    maxAttempts: doc.attempts,
     progress: typeof doc.progress === 'number' ? doc.progress : 0,
     ...(result === undefined ? {} : { result }),
     ...(typeof doc.failedReason === 'string' ? { failedReason: doc.failedReason } : {}),
@@ -116,4 +132,15 @@ export function listingFilter(names: string[] | null, states: JobState[], now: D
   // Every state asked for: no need to spell the state rule out.
   const everyState = JOB_STATES.every((state) => states.includes(state));
   return everyState ? (names === null ? {} : { name: { $in: names } }) : jobsFilter(names, states, now);
+}
+
+/** The jobs `clean()` removes: finished in one of `states`, at or before `cutoff`. */
+export function finishedBefore(states: ('completed' | 'failed')[], cutoff: Date): Filter<AgendaJobDocument> {
+  return { $or: [{ phase: { $in: states }, finishedAt: { $lte: cutoff } }, plainFinishedBefore(states, cutoff)] };
+}
+
+/** When a finished job finished: Switchyard's field, or Agenda's when a plain Agenda worker ran it. */
+function finishedAtOf(doc: AgendaJobDocument, finished: boolean): Date | null {
+  if (doc.finishedAt instanceof Date) return new Date(doc.finishedAt);
+  return finished && doc.lastFinishedAt instanceof Date ? new Date(doc.lastFinishedAt) : null;
 }

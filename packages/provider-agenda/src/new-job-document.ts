@@ -109,3 +109,15 @@ export function documentFromSnapshot(snapshot: JobSnapshot, now: Date, disabled:
     finishedAt: finished ? now : null,
   };
 }
+
+/** What `retryJob` sets on a failed job: due now, with fresh attempts. */
+export function retriedJobFields(now: Date) {
+  return {
+    phase: 'pending',
+    nextRunAt: now,
+    attemptsMade: 0,
+    progress: null,
+    finishedAt: null,
+    failedReason: null,
+  } as const;
+}

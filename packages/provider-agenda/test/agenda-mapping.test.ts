@@ -1,10 +1,12 @@
 import { ObjectId } from 'mongodb';
 import { expect } from 'chai';
+import { Query } from 'mingo';
 import { JOB_STATES, nextCronOccurrence, validateSchedule, type JobSnapshot } from '@switchyard/core';
 import type { AgendaJobDocument } from '../src/agenda-job-document.js';
 import { fromAgendaPriority, toAgendaPriority } from '../src/agenda-priority.js';
 import { jobStateOf, stateFilter, toJobInfo } from '../src/job-state-mapping.js';
 import { mongoEndpointOf } from '../src/mongo-endpoint.js';
+import { plainJobInfo, plainJobObjectId, plainRepeat } from '../src/plain-agenda-job.js';
 import { documentFromSnapshot, newJobDocument } from '../src/new-job-document.js';
 import { firstRepeatRun, toAgendaRepeat } from '../src/repeat-schedule.js';
 import { fromResultJson, toResultJson } from '../src/stored-result.js';
@@ -36,25 +38,99 @@ describe('AgendaQueueProvider mapping', () => {
       const later = new Date(NOW.getTime() + 1);
       expect(jobStateOf({ phase: 'pending', nextRunAt: later }, NOW)).to.equal('scheduled');
       expect(jobStateOf({ phase: 'pending', nextRunAt: NOW }, NOW)).to.equal('waiting');
-      expect(jobStateOf({ phase: 'pending', nextRunAt: null }, NOW)).to.equal('waiting');
+      // Pending without nextRunAt: a plain Agenda worker started it; Agenda's fields tell the rest.
+      expect(jobStateOf({ phase: 'pending', nextRunAt: null, lockedAt: NOW }, NOW)).to.equal('active');
+      expect(jobStateOf({ phase: 'pending', nextRunAt: null }, NOW)).to.equal('completed');
+      expect(jobStateOf({ phase: 'pending', nextRunAt: null, failCount: 1 }, NOW)).to.equal('failed');
       expect(jobStateOf({ phase: 'active', nextRunAt: later }, NOW)).to.equal('active');
       expect(jobStateOf({ phase: 'completed', nextRunAt: null }, NOW)).to.equal('completed');
       expect(jobStateOf({ phase: 'failed', nextRunAt: null }, NOW)).to.equal('failed');
     });
 
     it('has a MongoDB filter per state that says the same as jobStateOf', () => {
-      const cases: Pick<AgendaJobDocument, 'phase' | 'nextRunAt'>[] = [
-        { phase: 'pending', nextRunAt: new Date(NOW.getTime() + 5) },
-        { phase: 'pending', nextRunAt: new Date(NOW.getTime() - 5) },
+      const later = new Date(NOW.getTime() + 5);
+      const earlier = new Date(NOW.getTime() - 5);
+      const cases: Pick<AgendaJobDocument, 'phase' | 'nextRunAt' | 'lockedAt' | 'failCount'>[] = [
+        { phase: 'pending', nextRunAt: later },
+        { phase: 'pending', nextRunAt: earlier },
+        { phase: 'pending', nextRunAt: NOW, lockedAt: NOW },
         { phase: 'pending', nextRunAt: null },
+        { phase: 'pending', nextRunAt: null, lockedAt: NOW },
+        { phase: 'pending', nextRunAt: null, failCount: 2 },
         { phase: 'active', nextRunAt: null },
+        { phase: 'active', nextRunAt: later, lockedAt: NOW },
         { phase: 'completed', nextRunAt: null },
-        { phase: 'failed', nextRunAt: null },
+        { phase: 'failed', nextRunAt: null, failCount: 1 },
+        // Plain Agenda documents: no phase at all.
+        { nextRunAt: later },
+        { nextRunAt: earlier, lockedAt: NOW },
+        { nextRunAt: later, lockedAt: NOW, failCount: 1 },
+        { nextRunAt: null, lockedAt: NOW },
+        { nextRunAt: null, lockedAt: null, failCount: 3 },
+        { nextRunAt: null, lockedAt: null, failCount: 0 },
+        { nextRunAt: null },
       ];
       for (const doc of cases) {
-        const matching = JOB_STATES.filter((state) => matchesFilter(doc, stateFilter(state, NOW)));
+        const matching = JOB_STATES.filter((state) => new Query(stateFilter(state, NOW)).test(doc));
         expect(matching).to.deep.equal([jobStateOf(doc, NOW)], JSON.stringify(doc));
       }
+    });
+  });
+
+  describe('plain Agenda documents', () => {
+    it('reads a repeatInterval as Agenda does: milliseconds, then cron, then a human interval; junk is no repeat', () => {
+      expect(plainRepeat({ repeatInterval: 60_000 })).to.deep.equal({ everyMs: 60_000 });
+      expect(plainRepeat({ repeatInterval: '5000' })).to.deep.equal({ everyMs: 5000 });
+      expect(plainRepeat({ repeatInterval: '0 8 * * 1', repeatTimezone: 'Asia/Tokyo' })).to.deep.equal({
+        cron: '0 8 * * 1',
+        tz: 'Asia/Tokyo',
+      });
+      // Agenda reads a cron without a zone in its process's zone: spelled out, since Switchyard would read UTC.
+      const local = Intl.DateTimeFormat().resolvedOptions().timeZone;
+      expect(plainRepeat({ repeatInterval: '*/5 * * * *', repeatTimezone: null })).to.deep.equal({
+        cron: '*/5 * * * *',
+        tz: local,
+      });
+      expect(plainRepeat({ repeatInterval: '2 hours' })).to.deep.equal({ everyMs: 7_200_000 });
+      expect(plainRepeat({ repeatInterval: 'whenever you like' })).to.equal(undefined);
+      expect(plainRepeat({ repeatInterval: '' })).to.equal(undefined);
+      expect(plainRepeat({ repeatInterval: null })).to.equal(undefined);
+    });
+
+    it('shows a plain document by its ObjectId, with attempts counted from its failures', () => {
+      const _id = new ObjectId();
+      const plain = {
+        _id,
+        name: 'legacy',
+        priority: 20,
+        nextRunAt: null,
+        type: 'normal',
+        data: undefined,
+        lockedAt: null,
+        failCount: 2,
+        failReason: 'boom',
+        lastFinishedAt: NOW,
+      } as unknown as AgendaJobDocument;
+      expect(plainJobInfo(plain, NOW)).to.deep.equal({
+        id: _id.toHexString(),
+        name: 'legacy',
+        data: null,
+        state: 'failed',
+        runAt: null,
+        createdAt: _id.getTimestamp(),
+        finishedAt: NOW,
+        priority: 1,
+        attemptsMade: 2,
+        maxAttempts: 2,
+        progress: 0,
+        failedReason: 'boom',
+      });
+      const succeeded = { ...plain, failCount: 0 } as AgendaJobDocument;
+      expect(plainJobInfo(succeeded, NOW)).to.deep.include({ state: 'completed', attemptsMade: 1, maxAttempts: 1 });
+      expect(plainJobInfo(succeeded, NOW)).to.not.have.property('failedReason');
+      expect(plainJobObjectId(_id.toHexString())?.equals(_id)).to.equal(true);
+      expect(plainJobObjectId(_id.toHexString().toUpperCase())).to.equal(undefined);
+      expect(plainJobObjectId('job-1')).to.equal(undefined);
     });
   });
 
@@ -174,20 +250,3 @@ describe('AgendaQueueProvider mapping', () => {
     });
   });
 });
-
-/** Enough of MongoDB's matching for the filters stateFilter builds ($gt, $lte, null, $or). */
-function matchesFilter(doc: Record<string, unknown>, filter: Record<string, unknown>): boolean {
-  return Object.entries(filter).every(([key, condition]) => {
-    if (key === '$or') return (condition as Record<string, unknown>[]).some((branch) => matchesFilter(doc, branch));
-    const value = doc[key];
-    if (condition === null) return value === null || value === undefined;
-    if (condition instanceof Date || typeof condition !== 'object') {
-      return value instanceof Date && condition instanceof Date
-        ? value.getTime() === condition.getTime()
-        : value === condition;
-    }
-    const { $gt, $lte } = condition as { $gt?: Date; $lte?: Date };
-    if (!(value instanceof Date)) return false;
-    return ($gt === undefined || value > $gt) && ($lte === undefined || value <= $lte);
-  });
-}

@@ -52,7 +52,7 @@ describe('AgendaQueueProvider: providers sharing one collection, and a caller-he
     expect(new Set(await Promise.all(calls))).to.deep.equal(new Set(['once-only']));
     expect(await client.db().collection(collection).countDocuments({ jobId: 'once-only' })).to.equal(1);
     const indexes = await client.db().collection(collection).indexes();
-    expect(indexes.find((index) => index.name === 'switchyard_job_id')).to.deep.include({ unique: true });
+    expect(indexes.find((index) => index.name === 'switchyard_unique_job_id')).to.deep.include({ unique: true });
   });
 
   it('holds a paused name for every provider on the collection, including jobs scheduled later', async () => {

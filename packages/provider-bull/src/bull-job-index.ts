@@ -13,24 +13,25 @@
  * a fifth of the provider's work per job. Such a job is found by its Bull job hash,
  * `<prefix>:<name>:<id>`, under each known name, in one script call. A claim of a
  * UUID-shaped id looks there too, so a caller reusing a generated id under another name
- * still gets the existing job.
+ * still gets the existing job. A claim of any other id looks there for a plain Bull job
+ * holding it (see `plain-bull-job-id.ts`): such an id is taken too.
  *
  * Its keys are listed with Bull's in `bull-keys.ts`.
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { RepeatOptions } from '@switchyard/core';
+import { ValidationError, type RepeatOptions } from '@switchyard/core';
 import { fromBullJobId, toBullJobId } from './bull-job-id.js';
 import type { BullKeys } from './bull-keys.js';
+import { withIndexScripts } from './bull-job-index-scripts.js';
+import { GENERATED_ID, mayBePlainBullJobId, parsePlainJobId, plainJobId } from './plain-bull-job-id.js';
 
 /** An id for a one-off job scheduled without one; it is not claimed (see above). */
 export function newJobId(): string {
   return randomUUID();
 }
 
-/** The shape of `newJobId`'s ids: only an id of this shape may be a job the index holds no entry for. */
-const GENERATED_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-
+/** Only an id of `newJobId`'s shape may be a job of Switchyard's the index holds no entry for. */
 export function mayBeUnclaimed(id: string): boolean {
   return GENERATED_ID.test(id);
 }
@@ -44,6 +45,8 @@ export interface IndexEntry {
    * jobs were stored under the caller's id verbatim.
    */
   bullJobId?: string;
+  /** Set (never stored) when the id names a job plain Bull code added (see `resolve`). */
+  plain?: true;
   /** Set for a repeating job: the series' schedule as the caller gave it ... */
   repeat?: RepeatOptions;
   /** ... and when the series was created (each occurrence has its own Bull timestamp). */
@@ -132,6 +135,56 @@ export class BullJobIndex {
     return kind === 'name' ? { name: value } : null;
   }
 
+  /**
+   * The job `id` names: Switchyard's (as `lookup`), else a plain Bull job's, by its
+   * `<queue>:<bull id>` or by its bare Bull id when one queue only holds it (see
+   * `plain-bull-job-id.ts`). Throws `ValidationError` when several queues do.
+   */
+  async resolve(id: string): Promise<IndexEntry | null> {
+    if (!mayBePlainBullJobId(id)) return this.lookup(id);
+    const qualified = parsePlainJobId(id);
+    const [kind, ...values] = await withIndexScripts(this.redis()).switchyardResolveJobId(
+      this.jobsKey,
+      this.namesKey,
+      this.bullKeyPrefix,
+      id,
+      qualified?.name ?? '',
+      qualified?.bullJobId ?? '',
+    );
+    if (kind === 'entry') return JSON.parse(values[0] ?? '') as IndexEntry;
+    if (kind === 'qualified' && qualified !== undefined) {
+      return { name: qualified.name, bullJobId: qualified.bullJobId, plain: true };
+    }
+    if (values.length === 0) return null;
+    if (values.length > 1) {
+      const forms = values.map((name) => `'${plainJobId(name, id)}'`).join(', ');
+      throw new ValidationError('jobId', `is the Bull id of jobs in several queues: give one of ${forms}`);
+    }
+    return { name: values[0] ?? '', bullJobId: id, plain: true };
+  }
+
+  /**
+   * For each of a page of jobs of `name` (by Bull id), whether the index claims that Bull
+   * id for a job of `name`: then it is Switchyard's, not a plain one.
+   */
+  async claimsAmong(name: string, bullJobIds: readonly string[]): Promise<boolean[]> {
+    if (bullJobIds.length === 0) return [];
+    const entries = await this.redis().hmget(this.jobsKey, ...bullJobIds);
+    return bullJobIds.map((bullJobId, index) => {
+      const json = entries[index];
+      if (json === null || json === undefined) return false;
+      const entry = JSON.parse(json) as IndexEntry;
+      return entry.name === name && bullJobIdOf(bullJobId, entry) === bullJobId;
+    });
+  }
+
+  /** For each series id, whether the index holds a repeating job of that id. */
+  async seriesAmong(ids: readonly string[]): Promise<boolean[]> {
+    if (ids.length === 0) return [];
+    const entries = await this.redis().hmget(this.jobsKey, ...ids);
+    return entries.map((json) => json !== null && (JSON.parse(json) as IndexEntry).repeat !== undefined);
+  }
+
   async release(ids: string[]): Promise<void> {
     if (ids.length > 0) await this.redis().hdel(this.jobsKey, ...ids);
   }
@@ -177,6 +230,10 @@ export class BullJobIndex {
     await this.redis().sadd(this.namesKey, name);
   }
 
+  async addNames(names: readonly string[]): Promise<void> {
+    if (names.length > 0) await this.redis().sadd(this.namesKey, ...names);
+  }
+
   async rememberRepeatKey(repeatKey: string, id: string): Promise<void> {
     await this.redis().hset(this.repeatKeysKey, repeatKey, id);
   }
@@ -200,69 +257,8 @@ export class BullJobIndex {
   }
 }
 
-/**
- * Claims ids: ARGV[1] is the Bull key prefix, then four values per id (id, entry JSON,
- * name, '1' when the id may be an unclaimed generated one). Per id, 1 when it was free:
- * no entry for it, and, for a UUID-shaped id, no Bull job hash of any known name.
- */
-const CLAIM_JOB_IDS_SCRIPT = `
-local claimed = {}
-local names = false
-for i = 2, #ARGV, 4 do
-  local id = ARGV[i]
-  local free = true
-  if ARGV[i + 3] == '1' then
-    names = names or redis.call('SMEMBERS', KEYS[2])
-    for _, name in ipairs(names) do
-      if redis.call('EXISTS', ARGV[1] .. name .. ':' .. id) == 1 then
-        free = false
-        break
-      end
-    end
-  end
-  if free then free = redis.call('HSETNX', KEYS[1], id, ARGV[i + 1]) == 1 end
-  redis.call('SADD', KEYS[2], ARGV[i + 2])
-  claimed[#claimed + 1] = free and 1 or 0
-end
-return claimed`;
-
-/**
- * Looks an id up: {'entry', json} when claimed, else {'name', name} when a known
- * name's queue holds a Bull job hash of that id, else {'none', ''}.
- */
-const LOOKUP_JOB_ID_SCRIPT = `
-local entry = redis.call('HGET', KEYS[1], ARGV[2])
-if entry then return {'entry', entry} end
-for _, name in ipairs(redis.call('SMEMBERS', KEYS[2])) do
-  if redis.call('EXISTS', ARGV[1] .. name .. ':' .. ARGV[2]) == 1 then return {'name', name} end
-end
-return {'none', ''}`;
-
 function claimArguments(id: string, entry: IndexEntry): string[] {
-  return [id, JSON.stringify(entry), entry.name, mayBeUnclaimed(id) ? '1' : '0'];
-}
-
-interface IndexScripts {
-  switchyardClaimJobIds(
-    jobsKey: string,
-    namesKey: string,
-    bullKeyPrefix: string,
-    ...idArguments: string[]
-  ): Promise<number[]>;
-  switchyardLookupJobId(
-    jobsKey: string,
-    namesKey: string,
-    bullKeyPrefix: string,
-    id: string,
-  ): Promise<['entry' | 'name' | 'none', string]>;
-}
-
-/** The client with the index's scripts defined on it (once per client; ioredis sends them by their SHA). */
-function withIndexScripts(redis: Redis): Redis & IndexScripts {
-  const client = redis as Redis & Partial<IndexScripts>;
-  if (client.switchyardClaimJobIds === undefined) {
-    redis.defineCommand('switchyardClaimJobIds', { numberOfKeys: 2, lua: CLAIM_JOB_IDS_SCRIPT });
-    redis.defineCommand('switchyardLookupJobId', { numberOfKeys: 2, lua: LOOKUP_JOB_ID_SCRIPT });
-  }
-  return client as Redis & IndexScripts;
+  const mode = mayBeUnclaimed(id) ? '1' : mayBePlainBullJobId(id) ? '2' : '0';
+  const qualified = mode === '2' ? parsePlainJobId(id) : undefined;
+  return [id, JSON.stringify(entry), entry.name, mode, qualified?.name ?? '', qualified?.bullJobId ?? ''];
 }

@@ -24,6 +24,12 @@ import { retentionOfBullOptions } from './bull-retention.js';
 import type { BullQueueRegistry } from './bull-queue-registry.js';
 import { bullOccurrenceId, bullRepeatKey } from './bull-repeat.js';
 import { jobInfoFromBull, seriesIdOfBullJob } from './job-info-from-bull.js';
+import {
+  idOfBullJob,
+  isSwitchyardJobByItself,
+  isSwitchyardOccurrenceByItself,
+  plainJobId,
+} from './plain-bull-job-id.js';
 
 /** How many jobs one Redis read fetches when listing or exporting. */
 const PAGE_SIZE = 100;
@@ -44,7 +50,7 @@ export class BullJobReader {
   constructor(private readonly access: BullReadAccess) {}
 
   async getJob(jobId: string): Promise<JobInfo | null> {
-    const entry = await this.access.index.lookup(jobId);
+    const entry = await this.access.index.resolve(jobId);
     return entry === null ? null : this.jobInfo(jobId, entry);
   }
 
@@ -55,7 +61,8 @@ export class BullJobReader {
     const job = await queue.getJob(bullJobId);
     if (job === null) return null;
     const location = await this.locate(entry.name, bullJobId);
-    return jobInfoFromBull(job, { name: entry.name, ...location });
+    const id = entry.plain === true ? plainJobId(entry.name, bullJobId) : undefined;
+    return jobInfoFromBull(job, { name: entry.name, ...(id === undefined ? {} : { id }), ...location });
   }
 
   /** A repeating job: the newest occurrence Bull keeps for it, shown under the series id. */
@@ -160,14 +167,15 @@ export class BullJobReader {
     for (const state of states) {
       for (const bullState of BULL_STATES_OF[state]) {
         for (let start = 0; ; start += PAGE_SIZE) {
-          const page = (await queue.getJobs([bullState as Bull.JobStatus], start, start + PAGE_SIZE - 1, true)).filter(
-            (job): job is Bull.Job => job !== null && job !== undefined && seriesIdOfBullJob(job) === undefined,
+          const page = await this.withoutSeriesOccurrences(
+            await queue.getJobs([bullState as Bull.JobStatus], start, start + PAGE_SIZE - 1, true),
           );
           const dueTimes = bullState === 'delayed' ? await this.delayedDueTimes(name, page) : undefined;
+          const ids = await this.idsOf(name, page);
           for (const [index, job] of page.entries()) {
             const dueAt = dueTimes?.[index];
             yield {
-              info: jobInfoFromBull(job, { name, state, ...(dueAt === undefined ? {} : { dueAt }) }),
+              info: jobInfoFromBull(job, { name, id: ids[index], state, ...(dueAt === undefined ? {} : { dueAt }) }),
               retention: {
                 removeOnComplete: retentionOfBullOptions(job.opts, 'completed'),
                 removeOnFail: retentionOfBullOptions(job.opts, 'failed'),
@@ -190,6 +198,31 @@ export class BullJobReader {
       }
       if (repeatables.length < PAGE_SIZE) break;
     }
+  }
+
+  /**
+   * A page less the occurrences of Switchyard's repeating jobs, which are listed as their
+   * series (below); occurrences of plain Bull repeatables stay, as plain jobs.
+   */
+  private async withoutSeriesOccurrences(jobs: (Bull.Job | null | undefined)[]): Promise<Bull.Job[]> {
+    const present = jobs.filter((job): job is Bull.Job => job !== null && job !== undefined);
+    const unsure = present.filter(
+      (job) => seriesIdOfBullJob(job) !== undefined && !isSwitchyardOccurrenceByItself(job),
+    );
+    const held = await this.access.index.seriesAmong(unsure.map((job) => seriesIdOfBullJob(job) ?? ''));
+    const ofSeries = new Set(unsure.filter((_, index) => held[index]));
+    return present.filter((job) => !isSwitchyardOccurrenceByItself(job) && !ofSeries.has(job));
+  }
+
+  /** The ids a page of jobs of `name` is known by: Switchyard's own, or plain jobs' `<queue>:<bull id>`. */
+  private async idsOf(name: string, jobs: Bull.Job[]): Promise<string[]> {
+    const unsure = jobs.filter((job) => !isSwitchyardJobByItself(job));
+    const claims = await this.access.index.claimsAmong(
+      name,
+      unsure.map((job) => String(job.id)),
+    );
+    const claimed = new Set(unsure.filter((_, index) => claims[index]));
+    return jobs.map((job) => idOfBullJob(job, name, claimed.has(job)));
   }
 
   /**

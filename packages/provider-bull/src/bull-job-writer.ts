@@ -101,7 +101,7 @@ export class BullJobWriter {
   }
 
   async cancel(jobId: string): Promise<boolean> {
-    const entry = await this.access.index.lookup(jobId);
+    const entry = await this.access.index.resolve(jobId);
     if (entry === null) return false;
     return (await this.removeJob(jobId, entry)) === 'removed';
   }
@@ -146,7 +146,7 @@ export class BullJobWriter {
   }
 
   async retry(jobId: string): Promise<boolean> {
-    const entry = await this.access.index.lookup(jobId);
+    const entry = await this.access.index.resolve(jobId);
     if (entry === null || entry.repeat !== undefined) return false;
     const queue = await this.access.queues.queueFor(entry.name);
     const bullJobId = bullJobIdOf(jobId, entry);

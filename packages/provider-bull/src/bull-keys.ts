@@ -11,7 +11,8 @@
  * | `<prefix>:<name>:delayed`         | zset   | scheduled job ids, score = due ms × 4096   |
  * | `<prefix>:<name>:completed` / `failed` | zset | finished job ids, score = finishedOn    |
  * | `<prefix>:<name>:repeat`          | zset   | repeatable keys, score = next run          |
- * | `<prefix>:<name>:priority`, `id`, `meta-paused`, `stalled`, ... | | Bull's bookkeeping |
+ * | `<prefix>:<name>:id`             | string | Bull's id counter; SCANned for to find plain Bull's queues |
+ * | `<prefix>:<name>:priority`, `meta-paused`, `stalled`, ... | | Bull's bookkeeping |
  *
  * The provider's own (see `BullJobIndex`), under `<prefix>::`, the Bull "queue" with an
  * empty name, which no job name can be (names are non-empty and hold no `:`):
@@ -19,7 +20,7 @@
  * | key                           | type   | holds                                          |
  * |-------------------------------|--------|------------------------------------------------|
  * | `<prefix>::jobs`              | hash   | claimed job id -> JSON `IndexEntry`            |
- * | `<prefix>::names`             | set    | every job name ever used                       |
+ * | `<prefix>::names`             | set    | every job name ever used, plain Bull's queues too |
  * | `<prefix>::repeat-keys`       | hash   | Bull repeatable key -> job id (for export)     |
  * | `<prefix>::paused-everywhere` | string | set by `pause()` without a name                |
  */

@@ -10,6 +10,17 @@
  * - Job ids are unique per provider: a caller's id is claimed in `BullJobIndex` (HSETNX)
  *   before its Bull job is added. Ids are random UUIDs when none is given, and those
  *   need no claim.
+ * - An existing prefix (plain Bull's default is `bull`): every Bull queue under it is
+ *   a job name, used or not (`bull-queue-discovery.ts`), and its processor runs every
+ *   Bull job name of the queue. A job plain Bull code added is known as
+ *   `<queue>:<bull id>` (`email-notifications:7`), everywhere; `getJob`, `cancelJob`
+ *   and `retryJob` also take the bare Bull id when one queue only holds a plain job of
+ *   it, and reject with `ValidationError` (`jobId`) naming the qualified ids when
+ *   several do. An id a plain job holds, bare or qualified, is taken: scheduling it
+ *   adds nothing. See `plain-bull-job-id.ts`.
+ * - Backoffs are Bull's own `fixed` / `exponential` where exact; others need, in a
+ *   plain Bull worker, `settings: { backoffStrategies: SWITCHYARD_BACKOFF_STRATEGIES }`
+ *   (`bull-backoff.ts`).
  * - States: see the diagram in `bull-job-state.ts`. Options: see `to-bull-job-options.ts`.
  * - A repeating job is a Bull repeatable plus the occurrence Bull keeps scheduled for
  *   it; it is shown as one job with the caller's id. Cancelling it removes the
@@ -43,6 +54,8 @@ import {
   type CommonProviderOptions,
   type ImportReport,
   type JobInfo,
+  type JobProcessor,
+  type RegisterOptions,
   type JobSnapshot,
   type JobState,
   type JobStats,
@@ -52,6 +65,8 @@ import {
   toError,
 } from '@switchyard/core';
 import { BaseQueueProvider } from '@switchyard/core/provider-kit';
+import { SWITCHYARD_BACKOFF } from './bull-backoff.js';
+import { validateBullJobNames } from './bull-job-name-processor.js';
 import { BullConnection, DEFAULT_COMMAND_TIMEOUT_MS, DEFAULT_CONNECT_TIMEOUT_MS } from './bull-connection.js';
 import { BullJobIndex } from './bull-job-index.js';
 import { BullJobReader } from './bull-job-reader.js';
@@ -61,7 +76,6 @@ import { BullQueueRegistry } from './bull-queue-registry.js';
 import { importSnapshotBatch, IMPORT_BATCH_SIZE } from './bull-snapshot-import.js';
 import { BullWorker } from './bull-worker.js';
 import { FinishedJobTrimmer } from './finished-job-trimmer.js';
-import { SWITCHYARD_BACKOFF } from './to-bull-job-options.js';
 
 export interface BullQueueProviderOptions extends CommonProviderOptions {
   /** `redis://[user:password@]host:port[/db]` or `rediss://...`. */
@@ -110,6 +124,7 @@ export class BullQueueProvider extends BaseQueueProvider {
     // times, and the worker asks the registry for queues: hence the arrows.
     this.queues = new BullQueueRegistry({
       prefix: this.prefix,
+      keys: this.keys,
       connection: () => {
         if (this.connection === undefined) throw new Error('connect() first');
         return this.connection;
@@ -134,6 +149,15 @@ export class BullQueueProvider extends BaseQueueProvider {
     this.writer = new BullJobWriter({ ...access, logger: this.logger, providerName: this.name });
   }
 
+  /**
+   * Also checks a `BullJobNameProcessor`'s `bullJobNames` (see `bull-job-name-processor.ts`),
+   * after the kit's lifecycle guard would have refused the call, as for every argument.
+   */
+  override registerProcessor(processor: JobProcessor, options?: RegisterOptions): void {
+    if (!this.isClosing) validateBullJobNames(processor);
+    super.registerProcessor(processor, options);
+  }
+
   // --- connection --------------------------------------------------------------------
 
   protected async _connect(): Promise<void> {
@@ -150,6 +174,14 @@ export class BullQueueProvider extends BaseQueueProvider {
       throw error;
     }
     this.connection = connection;
+    try {
+      // Plain Bull queues under the prefix become known names now, before any claim of an id.
+      await this.queues.knownNames();
+    } catch (error) {
+      this.connection = undefined;
+      connection.disconnect();
+      throw error;
+    }
     const { host, port } = connection.endpoint;
     this.logger.info('connected to Redis', { provider: this.name, host, port, prefix: this.prefix });
   }

@@ -3,6 +3,8 @@ import type { Redis } from 'ioredis';
 import { withDeadline } from '@switchyard/core/provider-kit';
 import type { BullConnection } from './bull-connection.js';
 import type { BullJobIndex } from './bull-job-index.js';
+import type { BullKeys } from './bull-keys.js';
+import { discoverQueueNames, existingQueueNames } from './bull-queue-discovery.js';
 
 /** How long closing one Bull queue may take before the connections are ended anyway. */
 const QUEUE_CLOSE_TIMEOUT_MS = 2000;
@@ -23,6 +25,7 @@ export interface QueueSlot {
 /** What the registry needs to make a queue. */
 export interface QueueRegistrySettings {
   prefix: string;
+  keys: BullKeys;
   connection: () => BullConnection;
   index: BullJobIndex;
   /** Bull's `settings` for every queue (locks, stalled checks, backoff strategies). */
@@ -34,7 +37,8 @@ export interface QueueRegistrySettings {
 /**
  * The Bull queues of one provider: one per job name, made on first use, all sharing
  * the provider's connections. A name is recorded in Redis when its queue is made, so
- * every process knows every name; reads of a name nobody used never make one.
+ * every process knows every name; reads of a name nobody used never make one. Queues
+ * plain Bull code made under the prefix are known too (see `bull-queue-discovery.ts`).
  */
 export class BullQueueRegistry {
   private readonly slots = new Map<string, QueueSlot>();
@@ -69,6 +73,13 @@ export class BullQueueRegistry {
       },
       settings: this.settings.bullSettings,
     });
+    // Bull looks a job's handler up in a plain object (`handlers[job.name] || handlers['*']`),
+    // so a plain job named `toString` or `constructor` would get Object.prototype's method
+    // as its handler and complete without running: an object without a prototype instead.
+    (slot.queue as unknown as { handlers: Record<string, unknown> }).handlers = Object.create(null) as Record<
+      string,
+      unknown
+    >;
     this.settings.onQueueMade(name, slot.queue);
     slot.ready = (async () => {
       await this.settings.index.addName(name);
@@ -85,20 +96,34 @@ export class BullQueueRegistry {
     return slot.ready;
   }
 
-  /** Every name ever used, by any process. */
+  /** Every name ever used, by any process, and every queue plain Bull code made under the prefix. */
   async knownNames(): Promise<string[]> {
-    return [...new Set([...(await this.settings.index.names()), ...this.slots.keys()])];
+    const { index, keys } = this.settings;
+    const recorded = await index.names();
+    const discovered = await discoverQueueNames(this.settings.connection().sharedClient(), keys);
+    const fresh = discovered.filter((name) => !recorded.includes(name));
+    if (fresh.length > 0) await index.addNames(fresh);
+    return [...new Set([...recorded, ...fresh, ...this.slots.keys()])];
   }
 
   /**
-   * The names of a read (list, stats, export) that have ever been used. A read of a
-   * name nobody used answers empty: it must not record the name in Redis nor open a
-   * Bull queue for it, or every GET of a made-up name would grow both for good.
+   * The names of a read (list, stats, export) that have ever been used, here or by plain
+   * Bull code. A read of a name nobody used answers empty: it must not record the name
+   * in Redis nor open a Bull queue for it, or every GET of a made-up name would grow
+   * both for good.
    */
   async usedNames(names: readonly string[]): Promise<string[]> {
     const unseen = names.filter((name) => !this.slots.has(name));
     if (unseen.length === 0) return [...names];
-    const used = new Set(await this.settings.index.knownAmong(unseen));
+    const { index, keys } = this.settings;
+    const used = new Set(await index.knownAmong(unseen));
+    const plain = await existingQueueNames(
+      this.settings.connection().sharedClient(),
+      keys,
+      unseen.filter((name) => !used.has(name)),
+    );
+    if (plain.length > 0) await index.addNames(plain);
+    for (const name of plain) used.add(name);
     return names.filter((name) => this.slots.has(name) || used.has(name));
   }
 

@@ -10,6 +10,8 @@ import {
   type JobInfo,
 } from '@switchyard/core';
 import { decideAfterFailedAttempt, type AttemptHost, type Registration } from '@switchyard/core/provider-kit';
+import { bullBuiltinBackoffDelay } from './bull-backoff.js';
+import { processBullJob } from './bull-job-name-processor.js';
 import { callerIdOfBullJob } from './bull-job-id.js';
 import type { BullJobIndex } from './bull-job-index.js';
 import type { BullQueueRegistry } from './bull-queue-registry.js';
@@ -17,12 +19,25 @@ import { retentionOfBullOptions, type FinishedState } from './bull-retention.js'
 import type { FinishedJobTrimmer } from './finished-job-trimmer.js';
 import { hasClaimedId } from './to-bull-job-options.js';
 import { jobInfoFromBull, occurrenceDueTime, seriesIdOfBullJob } from './job-info-from-bull.js';
+import {
+  idOfBullJob,
+  isSwitchyardJobByItself,
+  isSwitchyardOccurrenceByItself,
+  plainJobId,
+} from './plain-bull-job-id.js';
 
 /**
  * Runs the jobs of the provider's registered names: Bull's `process` handler per name,
  * and Bull's 'completed', 'failed' and 'stalled' events turned into the contract's.
- * Bull itself decides retries (attempts, and the backoff strategy below, which is core's
- * maths); `decideAfterFailedAttempt` says which outcome Bull's decision was.
+ * Bull itself decides retries (attempts, and Bull's built-in backoff or the custom
+ * strategy below, which is core's maths); `decideAfterFailedAttempt` says which outcome
+ * Bull's decision was.
+ *
+ * Every Bull job name of the queue is run by the processor of the queue's name
+ * (`queue.process('*')`): plain Bull producers name their jobs (`queue.add('welcome',
+ * data)`), and a Bull worker fetches every job of its queue whatever its name, failing
+ * those it has no handler for, so a handler for some names only would fail the rest. A
+ * processor may still tell names apart (`BullJobNameProcessor`).
  */
 export class BullWorker {
   /** The JobInfo each running attempt's processor was given, for its outcome's event. */
@@ -37,7 +52,7 @@ export class BullWorker {
     private readonly trimmer: FinishedJobTrimmer,
   ) {}
 
-  /** Bull's custom backoff strategy: core's maths, so `maxDelayMs` and `jitter` hold. */
+  /** Bull's custom backoff strategy: core's maths, so `maxDelayMs` and `jitter` hold (see `bull-backoff.ts`). */
   readonly backoffStrategy = (attemptsMade: number, error: Error, options?: unknown): number => {
     const delay = computeBackoffDelay(options as BackoffOptions | undefined, attemptsMade);
     if (error !== null && typeof error === 'object') this.backoffDelays.set(error, delay);
@@ -61,7 +76,7 @@ export class BullWorker {
     slot.processing = true;
     // Resolves only when the queue closes; errors of the loop are reported as they happen.
     queue
-      .process(registration.concurrency, (job: Bull.Job) => this.runAttempt(name, registration, job))
+      .process('*', registration.concurrency, (job: Bull.Job) => this.runAttempt(name, registration, job))
       .catch((error: unknown) => this.host.reportError(toError(error)));
   }
 
@@ -76,6 +91,8 @@ export class BullWorker {
     const seriesId = seriesIdOfBullJob(job);
     const { control, context } = this.host.beginAttempt(
       job,
+      // A plain job's id needs the index (below): until then, the bare Bull id names it
+      // in the attempt's log lines and timeout error, as Bull's own tools do.
       { id: seriesId ?? callerIdOfBullJob(job), name, timeoutMs: job.opts.timeout },
       job.attemptsMade + 1,
       async (percent) => {
@@ -83,18 +100,21 @@ export class BullWorker {
       },
     );
     try {
-      // A one-off job's JobInfo needs nothing from Redis: no await, no extra turn per attempt.
+      // A one-off job of Switchyard's needs nothing from Redis for its JobInfo: no await,
+      // no extra turn per attempt. Only a job that may be plain Bull code's asks the index.
       const info =
-        seriesId === undefined
-          ? jobInfoFromBull(job, { name, state: 'active' })
-          : await this.occurrenceInfo(name, job, seriesId);
+        seriesId !== undefined
+          ? await this.occurrenceInfo(name, job, seriesId)
+          : isSwitchyardJobByItself(job)
+            ? jobInfoFromBull(job, { name, state: 'active' })
+            : jobInfoFromBull(job, { name, id: await this.idOfUnsureJob(name, job), state: 'active' });
       if (info === null) {
         // An occurrence of a series cancelled meanwhile: complete it without running it.
         this.host.endAttempt(job);
         return undefined;
       }
       this.infos.set(job, info);
-      return await control.run(() => processor.process(info, context));
+      return await control.run(() => processBullJob(processor, job.name, info, context));
     } catch (error) {
       if (control.reason instanceof ProviderClosedError) {
         // Shutting down: record nothing. Bull keeps the job active until its lock expires,
@@ -106,6 +126,12 @@ export class BullWorker {
     }
   }
 
+  /** The id of a job that may be a plain one: Switchyard's if the index claims its Bull id for `name`. */
+  private async idOfUnsureJob(name: string, job: Bull.Job): Promise<string> {
+    const [claimedHere = false] = await this.index.claimsAmong(name, [String(job.id)]);
+    return idOfBullJob(job, name, claimedHere);
+  }
+
   private finishAttempt(job: Bull.Job): JobInfo | undefined {
     const info = this.infos.get(job);
     this.infos.delete(job);
@@ -113,10 +139,17 @@ export class BullWorker {
     return info;
   }
 
-  /** The JobInfo the processor of an occurrence gets: state active, with its series; null once the series is cancelled. */
+  /**
+   * The JobInfo the processor of an occurrence gets: state active, with its series; null
+   * once a series of Switchyard's is cancelled. An occurrence of a plain Bull repeatable
+   * (no series in the index, nothing showing it is Switchyard's) is a plain job.
+   */
   private async occurrenceInfo(name: string, job: Bull.Job, seriesId: string): Promise<JobInfo | null> {
     const entry = await this.index.lookup(seriesId);
-    if (entry?.repeat === undefined) return null;
+    if (entry?.repeat === undefined) {
+      if (isSwitchyardOccurrenceByItself(job)) return null;
+      return jobInfoFromBull(job, { name, id: plainJobId(name, String(job.id)), state: 'active' });
+    }
     return jobInfoFromBull(job, {
       name,
       state: 'active',
@@ -160,8 +193,19 @@ export class BullWorker {
 
   private onFailed(name: string, job: Bull.Job | null | undefined, error: Error): void {
     if (job === null || job === undefined) return;
-    const base = this.finishAttempt(job) ?? jobInfoFromBull(job, { name, state: 'active' });
-    const id = seriesIdOfBullJob(job) ?? base.id;
+    const attempted = this.finishAttempt(job);
+    if (attempted !== undefined) {
+      this.reportFailedAttempt(job, error, attempted);
+      return;
+    }
+    // No attempt of ours (Bull failed a job that stalled too often, or one run elsewhere).
+    this.withIdOf(name, job, (id) =>
+      this.reportFailedAttempt(job, error, jobInfoFromBull(job, { name, id, state: 'active' })),
+    );
+  }
+
+  private reportFailedAttempt(job: Bull.Job, error: Error, base: JobInfo): void {
+    const id = base.id;
     const failedReason = error?.message ?? String(error);
     const next = decideAfterFailedAttempt({
       attemptsMade: job.attemptsMade,
@@ -180,11 +224,12 @@ export class BullWorker {
         failedReason,
       };
       this.host.reportFailed(info, error);
-      if (base.repeat === undefined) this.applyRetention(name, job, 'failed', id);
+      if (base.repeat === undefined) this.applyRetention(base.name, job, 'failed', id);
       return;
     }
-    // Bull delays the retry by what the strategy above returned for this very error.
-    const delayMs = this.backoffDelays.get(error) ?? 0;
+    // Bull delays the retry by what the strategy above returned for this very error, or
+    // by its own built-in strategy's delay.
+    const delayMs = this.backoffDelays.get(error) ?? bullBuiltinBackoffDelay(job.opts, job.attemptsMade) ?? 0;
     const info: JobInfo = {
       ...base,
       id,
@@ -198,6 +243,27 @@ export class BullWorker {
 
   private onStalled(name: string, job: Bull.Job | null | undefined): void {
     if (job === null || job === undefined) return;
-    this.host.reportStalled(seriesIdOfBullJob(job) ?? callerIdOfBullJob(job), name);
+    this.withIdOf(name, job, (id) => this.host.reportStalled(id, name));
+  }
+
+  /**
+   * Calls `report` with the id of a job no attempt of ours holds: at once when the job
+   * shows whose it is, else once the index has said (a plain job's, or one an earlier
+   * version stored under a caller's id as it was).
+   */
+  private withIdOf(name: string, job: Bull.Job, report: (id: string) => void): void {
+    const seriesId = seriesIdOfBullJob(job);
+    if (seriesId !== undefined && isSwitchyardOccurrenceByItself(job)) {
+      report(seriesId);
+    } else if (seriesId === undefined && isSwitchyardJobByItself(job)) {
+      report(callerIdOfBullJob(job));
+    } else {
+      this.exactIdOf(name, job, seriesId).then(report, (error: unknown) => this.host.reportError(toError(error)));
+    }
+  }
+
+  private async exactIdOf(name: string, job: Bull.Job, seriesId: string | undefined): Promise<string> {
+    if (seriesId !== undefined && (await this.index.seriesAmong([seriesId]))[0] === true) return seriesId;
+    return this.idOfUnsureJob(name, job);
   }
 }

@@ -1,12 +1,15 @@
 import type Bull from 'bull';
 import { DEFAULT_PRIORITY, type JobInfo, type JobState, type RepeatOptions } from '@switchyard/core';
 import { callerIdOfBullJob } from './bull-job-id.js';
-import { backoffOfBullOptions, dataOfBullJob, dueTimeOfBullJob } from './to-bull-job-options.js';
+import { backoffOfBullOptions } from './bull-backoff.js';
+import { dataOfBullJob, dueTimeOfBullJob } from './to-bull-job-options.js';
 
 /** What a Bull job does not say about itself and the provider found out elsewhere. */
 export interface BullJobContext {
   /** The contract's name: the Bull queue the job is in. */
   name: string;
+  /** The id the job is known by, when that is not its caller's id (a plain job's, see `plain-bull-job-id.ts`). */
+  id?: string;
   state: JobState;
   /** For a delayed job: its due time from the delayed set's score (Bull's `delay` field goes stale on retries). */
   dueAt?: Date;
@@ -25,14 +28,14 @@ export function jobInfoFromBull<T = unknown>(job: Bull.Job, context: BullJobCont
   const finished = state === 'completed' || state === 'failed';
   const progress: unknown = job.progress();
   const info: JobInfo<T> = {
-    id: series?.id ?? callerIdOfBullJob(job),
+    id: series?.id ?? context.id ?? callerIdOfBullJob(job),
     name: context.name,
     data: dataOfBullJob(job) as T,
     state,
     runAt: finished ? null : (context.dueAt ?? dueTimeOfBullJob(job)),
     createdAt: series?.createdAt ?? new Date(job.timestamp),
     finishedAt: finished && job.finishedOn ? new Date(job.finishedOn) : null,
-    priority: job.opts.priority ?? DEFAULT_PRIORITY,
+    priority: priorityOfBullJob(job.opts.priority),
     attemptsMade: job.attemptsMade + (state === 'completed' ? 1 : 0),
     maxAttempts: job.opts.attempts ?? 1,
     progress: typeof progress === 'number' ? progress : 0,
@@ -62,4 +65,9 @@ export function seriesIdOfBullJob(job: Pick<Bull.Job, 'id' | 'opts'>): string | 
 export function occurrenceDueTime(job: Pick<Bull.Job, 'opts' | 'timestamp'>): Date {
   const prevMillis = (job.opts as { prevMillis?: unknown }).prevMillis;
   return new Date(typeof prevMillis === 'number' ? prevMillis : job.timestamp + (job.opts.delay ?? 0));
+}
+
+/** Bull's priority 0 (as a plain producer may give) means none, as no priority does: the contract's default. */
+function priorityOfBullJob(priority: number | undefined): number {
+  return priority === undefined || priority === 0 ? DEFAULT_PRIORITY : priority;
 }

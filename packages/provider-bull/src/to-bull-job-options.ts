@@ -6,32 +6,34 @@
  *
  * | contract            | Bull                                                      |
  * |---------------------|-----------------------------------------------------------|
- * | jobId               | `jobId`, encoded where Bull would mistake it (`toBullJobId`), |
- * |                     | the caller's id then kept in `switchyardId`               |
+ * | jobId               | `jobId`, encoded where Bull would mistake it (`toBullJobId`); |
+ * |                     | a caller's id also kept in `switchyardId`                 |
  * | createdAt           | `timestamp`                                               |
  * | runAt               | `delay` (= runAt - timestamp)                             |
  * | priority 1..10      | `priority` (Bull: 1 is the highest too)                   |
  * | attempts            | `attempts`                                                |
- * | backoff             | `backoff: { type: 'switchyard', options: <BackoffOptions> }`, |
- * |                     | computed by the custom strategy with `computeBackoffDelay` |
+ * | backoff             | Bull's `fixed` / `exponential` where exact, else the custom |
+ * |                     | `switchyard` strategy (see `bull-backoff.ts`)             |
  * | timeoutMs           | `timeout`                                                 |
  * | repeat              | `repeat: { every } | { cron, tz }` (series kept whole)     |
  * | removeOnComplete    | `removeOnComplete: true` to keep none; a count or age in   |
  * | removeOnFail        | `keepCompleted` / `keepFailed` (see `bull-retention.ts`)   |
+ * | data                | `data`, falsy values (`0`, `false`, `null`, `''`) too     |
  */
 import type Bull from 'bull';
-import { snapshotRetention, type BackoffOptions, type JobSnapshot, type ValidatedSchedule } from '@switchyard/core';
+import { snapshotRetention, type JobSnapshot, type ValidatedSchedule } from '@switchyard/core';
+import { toBullBackoff } from './bull-backoff.js';
 import { setRetention } from './bull-retention.js';
 import { CALLER_ID_OPTION, toBullJobId } from './bull-job-id.js';
 import { mayBeUnclaimed } from './bull-job-index.js';
 import { toBullRepeat } from './bull-repeat.js';
-
-/** The name of the custom backoff strategy every queue registers (its maths: the backoff strategy in bull-worker.ts). */
-export const SWITCHYARD_BACKOFF = 'switchyard';
+import { mayBePlainBullJobId } from './plain-bull-job-id.js';
 
 /**
- * Bull stores `data || {}`, so a falsy payload (null, 0, false, '') would come back as
- * `{}`. Such a payload is kept in this job option instead, and read back from it.
+ * A falsy payload of a repeating job is also kept in this job option: Bull adds each
+ * next occurrence with `occurrence.data || {}` (lib/job.js toJSON), which would turn it
+ * into `{}` from the second occurrence on. Earlier versions kept every falsy payload
+ * here (with `{}` as the data), so reads still prefer it when it is there.
  */
 export const FALSY_DATA_OPTION = 'falsyData';
 
@@ -73,16 +75,17 @@ export function toBullJobOptions(
   timestamp: number,
   claimed = false,
 ): BullJobToAdd {
+  const bullJobId = toBullJobId(jobId);
   const opts: BullJobOptions = {
-    jobId: toBullJobId(jobId),
+    jobId: bullJobId,
     timestamp,
     priority: schedule.priority,
     attempts: schedule.attempts,
   };
-  if (opts.jobId !== jobId) (opts as Record<string, unknown>)[CALLER_ID_OPTION] = jobId;
+  if (needsCallerIdOption(jobId, bullJobId)) (opts as Record<string, unknown>)[CALLER_ID_OPTION] = jobId;
   if (claimed && mayBeUnclaimed(jobId)) (opts as Record<string, unknown>)[CLAIMED_ID_OPTION] = true;
   // Assigned, not spread in: this runs for every job scheduled.
-  if (schedule.backoff !== undefined) opts.backoff = bullBackoff(schedule.backoff);
+  if (schedule.backoff !== undefined) opts.backoff = toBullBackoff(schedule.backoff, schedule.attempts);
   if (schedule.timeoutMs !== undefined) opts.timeout = schedule.timeoutMs;
   if (schedule.repeat !== undefined) {
     // Every occurrence is forgotten once it ends: the series is one job, never a pile
@@ -102,16 +105,17 @@ export function toBullJobOptions(
  */
 export function snapshotToBullJobOptions(snapshot: JobSnapshot, now: number): BullJobToAdd {
   const createdAt = Date.parse(snapshot.createdAt);
+  const bullJobId = toBullJobId(snapshot.id);
   const opts: BullJobOptions = {
-    jobId: toBullJobId(snapshot.id),
+    jobId: bullJobId,
     timestamp: createdAt,
     priority: snapshot.priority,
     attempts: snapshot.attempts,
   };
-  if (opts.jobId !== snapshot.id) (opts as Record<string, unknown>)[CALLER_ID_OPTION] = snapshot.id;
+  if (needsCallerIdOption(snapshot.id, bullJobId)) (opts as Record<string, unknown>)[CALLER_ID_OPTION] = snapshot.id;
   // Every imported id is claimed in the index (see `importSnapshotBatch`).
   if (mayBeUnclaimed(snapshot.id)) (opts as Record<string, unknown>)[CLAIMED_ID_OPTION] = true;
-  if (snapshot.backoff != null) opts.backoff = bullBackoff(snapshot.backoff);
+  if (snapshot.backoff != null) opts.backoff = toBullBackoff(snapshot.backoff, snapshot.attempts);
   if (snapshot.timeoutMs !== null) opts.timeout = snapshot.timeoutMs;
   if (snapshot.repeat !== null) {
     Object.assign(opts, { repeat: toBullRepeat(snapshot.repeat), removeOnComplete: true, removeOnFail: true });
@@ -126,13 +130,6 @@ export function snapshotToBullJobOptions(snapshot: JobSnapshot, now: number): Bu
   return withData(snapshot.data, opts);
 }
 
-/** The contract backoff stored in a Bull job's options, if any. */
-export function backoffOfBullOptions(opts: Bull.JobOptions): BackoffOptions | undefined {
-  const backoff = opts.backoff;
-  if (typeof backoff !== 'object' || backoff === null || backoff.type !== SWITCHYARD_BACKOFF) return undefined;
-  return backoff.options as BackoffOptions;
-}
-
 /** When a job that is not delayed fell due (see `DUE_AT_OPTION`). */
 export function dueTimeOfBullJob(job: Pick<Bull.Job, 'opts' | 'timestamp'>): Date {
   const dueAt = (job.opts as Record<string, unknown>)[DUE_AT_OPTION];
@@ -145,12 +142,25 @@ export function dataOfBullJob(job: Pick<Bull.Job, 'data' | 'opts'>): unknown {
   return FALSY_DATA_OPTION in opts ? opts[FALSY_DATA_OPTION] : job.data;
 }
 
-function bullBackoff(backoff: BackoffOptions): Bull.BackoffOptions {
-  return { type: SWITCHYARD_BACKOFF, options: backoff };
+/**
+ * The caller's id is kept in the job's options unless it is a generated UUID used as the
+ * Bull id: an encoded id reads back from it, and any other id marks the job as
+ * Switchyard's without a look in the job index (see `plain-bull-job-id.ts`).
+ */
+function needsCallerIdOption(id: string, bullJobId: string): boolean {
+  return bullJobId !== id || mayBePlainBullJobId(bullJobId);
 }
 
+/**
+ * Bull writes `JSON.stringify(data || {})` and reads `JSON.parse(data)`: a falsy payload
+ * goes in wrapped in an object whose JSON is the payload itself, so the job hash holds
+ * `0`, `false`, `null` or `""` exactly as Bull stores any other JSON value, and every
+ * reader (plain Bull's too) gets it back unchanged.
+ */
 function withData(data: unknown, opts: BullJobOptions): BullJobToAdd {
   const value = data ?? null;
   if (value) return { data: value, opts };
-  return { data: {}, opts: { ...opts, [FALSY_DATA_OPTION]: value } as BullJobOptions };
+  const stored = { toJSON: () => value };
+  if (opts.repeat === undefined) return { data: stored, opts };
+  return { data: stored, opts: { ...opts, [FALSY_DATA_OPTION]: value } as BullJobOptions };
 }

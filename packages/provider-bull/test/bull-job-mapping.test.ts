@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import Bull from 'bull';
 import { Redis } from 'ioredis';
-import { validateSchedule, type RepeatOptions } from '@switchyard/core';
+import { validateSchedule, type BackoffOptions, type RepeatOptions } from '@switchyard/core';
 import { jobCountsFromBull, toBullJobOptions, toJobState, snapshotToBullJobOptions } from '@switchyard/provider-bull';
 import { bullOccurrenceId, bullRepeatKey, BULL_DEFAULT_JOB_NAME } from '../src/bull-repeat.js';
 import { dueTimeOfDelayedScore } from '../src/bull-job-state.js';
@@ -35,15 +35,38 @@ describe('Bull mapping', () => {
         backoff: { type: 'switchyard', options: backoff },
         timeout: 300,
         removeOnComplete: true,
+        switchyardId: 'job-1',
       });
     });
 
-    it('keeps a falsy payload in an option, since Bull stores `data || {}`', () => {
+    it("stores a backoff as Bull's own fixed or exponential where that is exact, else as the custom strategy", () => {
+      const backoffOf = (backoff: BackoffOptions, attempts: number) =>
+        toBullJobOptions(validateSchedule('mail', {}, { backoff, attempts }, {}, new Date(now)), 'id', now).opts
+          .backoff;
+      expect(backoffOf({ type: 'fixed', delayMs: 250 }, 5)).to.deep.equal({ type: 'fixed', delay: 250 });
+      // Bull's exponential is (2^n - 1) x delay, the contract's 2^(n-1) x delay: equal for one retry only.
+      expect(backoffOf({ type: 'exponential', delayMs: 250 }, 2)).to.deep.equal({ type: 'exponential', delay: 250 });
+      expect(backoffOf({ type: 'exponential', delayMs: 250 }, 3)).to.deep.equal({
+        type: 'switchyard',
+        options: { type: 'exponential', delayMs: 250 },
+      });
+      for (const extra of [{ maxDelayMs: 500 }, { jitter: 0.1 }, { jitter: 0 }] as Partial<BackoffOptions>[]) {
+        expect(backoffOf({ type: 'fixed', delayMs: 250, ...extra }, 5)).to.deep.equal({
+          type: 'switchyard',
+          options: { type: 'fixed', delayMs: 250, ...extra },
+        });
+      }
+    });
+
+    it('stores a falsy payload as its own JSON, as Bull stores any payload, and reads it back', () => {
       for (const value of [null, 0, false, '']) {
         const { data, opts } = toBullJobOptions(validateSchedule('mail', value, {}, {}, new Date(now)), 'id', now);
-        expect(data).to.deep.equal({});
-        expect(dataOfBullJob({ data: {}, opts })).to.equal(value);
+        expect(JSON.stringify(data)).to.equal(JSON.stringify(value));
+        expect(opts).to.not.have.property('falsyData');
+        expect(dataOfBullJob({ data: value, opts })).to.equal(value);
       }
+      // Jobs an earlier version wrote kept a falsy payload in an option, with {} as the data.
+      expect(dataOfBullJob({ data: {}, opts: { falsyData: 0 } as object })).to.equal(0);
       expect(dataOfBullJob({ data: { a: 1 }, opts: {} })).to.deep.equal({ a: 1 });
     });
 

@@ -8,14 +8,14 @@
  */
 import { Option, type Command } from 'commander';
 import { JOB_STATES, migrateJobs, type QueueProvider } from '@switchyard/core';
-import { createLogger, PROVIDER_NAMES } from '@switchyard/container';
+import { createLogger, PROVIDER_NAMES, type Environment } from '@switchyard/container';
 import { CliError } from '../cli-error.js';
 import { defineAction, type ReportOutcome } from '../command-action.js';
 import { writeJson } from '../json-output.js';
 import { openProvider } from '../migration/open-provider.js';
 import { progressDisplay } from '../migration/progress-display.js';
 import { renderSummaryTable } from '../migration/summary-table.js';
-import { commaList, listOf, wholeNumber } from '../option-values.js';
+import { collectionName, commaList, listOf, wholeNumber } from '../option-values.js';
 
 const MIGRATABLE_STATES = JOB_STATES.filter((state) => state !== 'active');
 const DEFAULT_STATES = ['scheduled', 'waiting', 'failed'] as const;
@@ -25,6 +25,10 @@ interface MigrateOptions {
   to: string;
   fromUrl?: string;
   toUrl?: string;
+  fromCollection?: string;
+  toCollection?: string;
+  fromPrefix?: string;
+  toPrefix?: string;
   names?: string[];
   states: (typeof MIGRATABLE_STATES)[number][];
   mode: 'copy' | 'move';
@@ -48,6 +52,21 @@ export function addMigrateCommand(parent: Command, report: ReportOutcome): void 
       'source connection URL (default: REDIS_URL or MONGODB_URL, as the container reads them)',
     )
     .option('--to-url <url>', 'target connection URL (default: as for --from-url)')
+    .option(
+      '--from-collection <name>',
+      "source's Agenda collection (default: QUEUE_COLLECTION, else agenda_jobs; plain Agenda's own default is agendaJobs)",
+      collectionName,
+    )
+    .option(
+      '--to-collection <name>',
+      "target's Agenda collection (default: QUEUE_COLLECTION, else agenda_jobs)",
+      collectionName,
+    )
+    .option(
+      '--from-prefix <prefix>',
+      "bull source: the Redis key prefix (Bull's `prefix`; plain Bull's default is 'bull'); also ?prefix= in --from-url (default: QUEUE_PREFIX)",
+    )
+    .option('--to-prefix <prefix>', 'bull target: the Redis key prefix, as for --from-prefix')
     .option('--names <names>', 'only these job names, comma-separated (default: every name)', commaList)
     .addOption(
       new Option('--states <states>', `only jobs in these states, comma-separated: ${MIGRATABLE_STATES.join(', ')}`)
@@ -71,6 +90,8 @@ Examples:
   switchyard migrate --from bull --to agenda --dry-run
   switchyard migrate --from bull --to agenda --mode move --names booking-reminder,payment-reminder
   switchyard migrate --from agenda --to bull --from-url mongodb://db:27017/app --to-url redis://cache:6379 --json
+  switchyard migrate --from agenda --from-collection agendaJobs --to agenda --mode move
+  switchyard migrate --from bull --from-url redis://cache:6379 --from-prefix bull --to agenda
 
 Progress goes to stderr (a bar on a terminal, plain lines otherwise), the
 report to stdout. Exit codes: 0 every selected job is on the target; 1 some
@@ -81,7 +102,17 @@ server failing mid-run (run it again: it carries on where it stopped).`,
   defineAction(command, report, async ({ env, secretUrls }) => {
     const options = command.opts<MigrateOptions>();
     secretUrls.push(...[options.fromUrl, options.toUrl].filter((url) => url !== undefined));
-    if (options.from === options.to && (options.fromUrl ?? '') === (options.toUrl ?? '')) {
+    for (const side of ['from', 'to'] as const) {
+      if (sideCollection(options, side) !== undefined && options[side] !== 'agenda') {
+        throw new CliError(`--${side}-collection applies to --${side} agenda only`);
+      }
+    }
+    if (
+      options.from === options.to &&
+      (options.fromUrl ?? '') === (options.toUrl ?? '') &&
+      (options.fromCollection ?? '') === (options.toCollection ?? '') &&
+      (options.fromPrefix ?? '') === (options.toPrefix ?? '')
+    ) {
       throw new CliError('--from and --to name the same provider and server: nothing to migrate');
     }
     if (options.from === 'memory' || options.to === 'memory') {
@@ -96,9 +127,23 @@ server failing mid-run (run it again: it carries on where it stopped).`,
     );
     const opened: QueueProvider[] = [];
     try {
-      const from = await openProvider('from', options.from, options.fromUrl, env, logger);
+      const from = await openProvider(
+        'from',
+        options.from,
+        options.fromUrl,
+        sideEnv(env, options, 'from'),
+        logger,
+        options.fromPrefix,
+      );
       opened.push(from);
-      const to = await openProvider('to', options.to, options.toUrl, env, logger);
+      const to = await openProvider(
+        'to',
+        options.to,
+        options.toUrl,
+        sideEnv(env, options, 'to'),
+        logger,
+        options.toPrefix,
+      );
       opened.push(to);
 
       const progress = options.json ? undefined : progressDisplay(process.stderr, { dryRun: options.dryRun === true });
@@ -146,4 +191,14 @@ server failing mid-run (run it again: it carries on where it stopped).`,
       await Promise.all(opened.map((queue) => queue.close({ timeoutMs: 5000 }).catch(() => undefined)));
     }
   });
+}
+
+function sideCollection(options: MigrateOptions, side: 'from' | 'to'): string | undefined {
+  return side === 'from' ? options.fromCollection : options.toCollection;
+}
+
+/** The environment one side opens its provider with: `--<side>-collection` in place of `QUEUE_COLLECTION`. */
+function sideEnv(env: Environment, options: MigrateOptions, side: 'from' | 'to'): Environment {
+  const collection = sideCollection(options, side);
+  return collection === undefined ? env : { ...env, QUEUE_COLLECTION: collection };
 }

@@ -5,18 +5,21 @@ import { CliError } from '../cli-error.js';
 /**
  * A connected provider for one side of the migration. Settings come from the same
  * environment variables the container reads; `url` (from `--from-url` / `--to-url`)
- * overrides the connection URL of that side.
+ * overrides the connection URL of that side, and for Bull `prefix` (`--from-prefix` /
+ * `--to-prefix`, or the URL's `?prefix=`) its QUEUE_PREFIX.
  */
 export async function openProvider(
   side: 'from' | 'to',
   provider: string,
-  url: string | undefined,
+  givenUrl: string | undefined,
   env: Environment,
   logger: Logger,
+  givenPrefix?: string,
 ): Promise<QueueProvider> {
   if (!(PROVIDER_NAMES as readonly string[]).includes(provider)) {
     throw new CliError(`--${side}: unknown provider '${provider}' (valid: ${PROVIDER_NAMES.join(', ')})`);
   }
+  const { url, prefix } = bullPrefixOf(side, provider, givenUrl, givenPrefix);
   const urlVariable = provider === 'bull' ? 'REDIS_URL' : 'MONGODB_URL';
   let config;
   try {
@@ -24,11 +27,16 @@ export async function openProvider(
       ...env,
       QUEUE_PROVIDER: provider,
       ...(url === undefined || provider === 'memory' ? {} : { [urlVariable]: url }),
+      ...(prefix === undefined ? {} : { QUEUE_PREFIX: prefix }),
     });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     const problems = error.problems.map((p) =>
-      p.variable === urlVariable && url !== undefined ? `--${side}-url ${p.message}` : `${p.variable} ${p.message}`,
+      p.variable === urlVariable && url !== undefined
+        ? `--${side}-url ${p.message}`
+        : p.variable === 'QUEUE_PREFIX' && prefix !== undefined
+          ? `--${side}-prefix ${p.message}`
+          : `${p.variable} ${p.message}`,
     );
     throw new CliError(problems.join('; '));
   }
@@ -44,4 +52,33 @@ export async function openProvider(
     throw new CliError(`--${side} ${provider}: cannot connect: ${reason}`);
   }
   return queue;
+}
+
+/**
+ * A Bull side's key prefix, from `--<side>-prefix` or the URL's `prefix` query parameter
+ * (taken out of the URL, which Redis does not read), and the URL left.
+ */
+function bullPrefixOf(
+  side: 'from' | 'to',
+  provider: string,
+  url: string | undefined,
+  flag: string | undefined,
+): { url: string | undefined; prefix: string | undefined } {
+  let parsed: URL | undefined;
+  try {
+    parsed = url === undefined ? undefined : new URL(url);
+  } catch {
+    parsed = undefined; // loadConfig reports the URL as it is
+  }
+  const fromQuery = parsed?.searchParams.get('prefix') ?? undefined;
+  if (provider !== 'bull') {
+    if (flag !== undefined) throw new CliError(`--${side}-prefix applies to the bull provider only`);
+    return { url, prefix: undefined };
+  }
+  if (fromQuery === undefined || parsed === undefined) return { url, prefix: flag };
+  if (flag !== undefined && flag !== fromQuery) {
+    throw new CliError(`--${side}-prefix '${flag}' and the prefix in --${side}-url ('${fromQuery}') differ`);
+  }
+  parsed.searchParams.delete('prefix');
+  return { url: parsed.toString(), prefix: fromQuery };
 }
