@@ -1,0 +1,128 @@
+import type { Job, JobState as BullMQState } from 'bullmq';
+import {
+  compareByCreation,
+  emptyJobCounts,
+  toJobSnapshot,
+  type JobInfo,
+  type JobSnapshot,
+  type JobState,
+  type JobStats,
+  type NormalizedListQuery,
+} from '@switchyard/core';
+import type { BullMQBackend } from './bullmq-backend.js';
+import { toBullMQJobId } from './bullmq-job-id.js';
+import type { BullMQQueues } from './bullmq-queues.js';
+import { iterationJobId } from './bullmq-repeat.js';
+import { seriesOf } from './bullmq-worker.js';
+import { BULLMQ_STATES_OF, jobInfoFromBullMQ, toJobState } from './job-info-from-bullmq.js';
+import { metaOf } from './to-bullmq-job-options.js';
+
+/** A job as read, with what an export needs besides its JobInfo. */
+interface ReadJob {
+  info: JobInfo;
+  removeOnComplete: boolean;
+}
+
+/**
+ * Everything the provider reads: one job by id, listings, stats and the export, through
+ * BullMQ's `Queue` getters (the same on Redis and PostgreSQL) and the job directory.
+ * A job scheduler's iterations are shown as one job with the series' id.
+ */
+export class BullMQJobReader {
+  constructor(
+    private readonly backend: () => BullMQBackend,
+    private readonly queues: BullMQQueues,
+  ) {}
+
+  async getJob(jobId: string): Promise<JobInfo | null> {
+    const name = await this.backend().directory.nameOf(jobId);
+    if (name === null) return null;
+    const queue = this.queues.queueFor(name);
+    const bullmqId = toBullMQJobId(jobId);
+    const job = await queue.getJob(bullmqId);
+    if (job !== undefined && job !== null) return (await this.read(name, job))?.info ?? null;
+    return this.seriesInfo(name, bullmqId);
+  }
+
+  /** A job scheduler as one job: its next iteration (or the one running), due at the scheduler's next run. */
+  async seriesInfo(name: string, schedulerId: string): Promise<JobInfo | null> {
+    const queue = this.queues.queueFor(name);
+    const scheduler = await queue.getJobScheduler(schedulerId);
+    if (scheduler === undefined || scheduler === null || typeof scheduler.next !== 'number') return null;
+    const iteration = await queue.getJob(iterationJobId(schedulerId, scheduler.next));
+    if (iteration === undefined || iteration === null) return null;
+    return (await this.read(name, iteration))?.info ?? null;
+  }
+
+  async listJobs({ names, states, limit, offset }: NormalizedListQuery): Promise<JobInfo[]> {
+    const jobs = await this.readAll(names, states);
+    return jobs
+      .map(({ info }) => info)
+      .sort(compareByCreation)
+      .slice(offset, offset + limit);
+  }
+
+  async getStats(name: string | undefined): Promise<JobStats> {
+    const names = name === undefined ? await this.backend().directory.names() : [name];
+    const counts = emptyJobCounts();
+    let pausedNames = 0;
+    for (const each of names) {
+      const queue = this.queues.queueFor(each);
+      const [byState, paused] = await Promise.all([
+        queue.getJobCounts(...Object.values(BULLMQ_STATES_OF).flat()),
+        queue.isPaused(),
+      ]);
+      for (const [state, bullmqStates] of Object.entries(BULLMQ_STATES_OF) as [JobState, BullMQState[]][]) {
+        for (const bullmqState of bullmqStates) counts[state] += byState[bullmqState] ?? 0;
+      }
+      if (paused) pausedNames += 1;
+    }
+    return { ...counts, paused: names.length > 0 && pausedNames === names.length };
+  }
+
+  async *exportJobs(names: string[] | null, states: JobState[]): AsyncIterable<JobSnapshot> {
+    for (const { info, removeOnComplete } of await this.readAll(names, states)) {
+      yield toJobSnapshot(info, removeOnComplete ? { removeOnComplete } : {});
+    }
+  }
+
+  /** Every job of `names` (every known name when null) in `states`; a series once. */
+  private async readAll(names: string[] | null, states: JobState[]): Promise<ReadJob[]> {
+    const wanted = new Set(states);
+    const all: ReadJob[] = [];
+    const seriesSeen = new Set<string>();
+    for (const name of names ?? (await this.backend().directory.names())) {
+      const queue = this.queues.queueFor(name);
+      // Delayed jobs already due read as waiting: ask for them whenever either is wanted.
+      const bullmqStates = new Set<BullMQState>();
+      for (const state of wanted) for (const each of BULLMQ_STATES_OF[state]) bullmqStates.add(each);
+      if (wanted.has('waiting')) bullmqStates.add('delayed');
+      const jobs = await queue.getJobs([...bullmqStates], 0, -1, true);
+      const read = await Promise.all(jobs.filter((job): job is Job => job != null).map((job) => this.read(name, job)));
+      for (const job of read) {
+        if (job === null || !wanted.has(job.info.state)) continue;
+        if (job.info.repeat !== undefined) {
+          if (seriesSeen.has(job.info.id)) continue;
+          seriesSeen.add(job.info.id);
+        }
+        all.push(job);
+      }
+    }
+    return all;
+  }
+
+  /** A BullMQ job as the contract sees it; null if it went away meanwhile. */
+  private async read(name: string, job: Job): Promise<ReadJob | null> {
+    const bullmqState = await job.getState();
+    const dueAt = bullmqState === 'delayed' ? await this.backend().dueTimeOf(name, String(job.id)) : null;
+    const state = toJobState(bullmqState, dueAt ?? job.timestamp + (job.opts.delay ?? 0), Date.now());
+    if (state === null) return null;
+    const series = seriesOf(job);
+    const info = jobInfoFromBullMQ(job, { name, state, dueAt, ...series });
+    if (series.series !== undefined && state !== 'active') {
+      // The series is due at its iteration's due time.
+      info.runAt = new Date(dueAt ?? (job.opts as { prevMillis?: number }).prevMillis ?? job.timestamp);
+    }
+    return { info, removeOnComplete: series.series === undefined && metaOf(job.opts) !== undefined && job.opts.removeOnComplete === true };
+  }
+}

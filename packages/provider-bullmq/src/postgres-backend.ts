@@ -1,0 +1,120 @@
+/**
+ * BullMQ on PostgreSQL through `pg`: BullMQ 6's own PostgreSQL backend
+ * (`withBackend(createPostgresBackend)`), in one schema of one database. The schema is
+ * the namespace (BullMQ's `prefix` is a Redis notion it ignores): one schema = one
+ * isolated provider.
+ *
+ * `open()` connects one small pool of the provider's own, runs BullMQ's schema
+ * migrations on it (`migrate: true`: an advisory lock makes concurrent processes take
+ * turns), and creates the job directory's table; it fails within `connectTimeoutMs`
+ * with host and port. Every `Queue` and `Worker` then gets a connection config with
+ * `skipMigrations: true`, so BullMQ builds its pool (and a worker its `LISTEN` client)
+ * and only checks the schema version. Queries time out after `commandTimeoutMs`, so a
+ * call made while PostgreSQL is down rejects instead of waiting.
+ */
+import { PostgresConnection, createPostgresBackend, withBackend, type Queue, type QueueOptions, type Worker, type WorkerOptions } from 'bullmq';
+import { ProviderUnavailableError, endpointOf, type Endpoint } from '@switchyard/core';
+import type { BullMQBackend, BullMQProcessor } from './bullmq-backend.js';
+import { CONNECTION_ERROR_PATTERN, redactedFailure, withinDeadline } from './connection-failure.js';
+import type { JobDirectory } from './job-directory.js';
+import { PostgresJobDirectory } from './postgres-job-directory.js';
+
+export const DEFAULT_POSTGRES_PORT = 5432;
+
+const { Queue: PostgresQueue, Worker: PostgresWorker } = withBackend(createPostgresBackend);
+
+export class PostgresBackend implements BullMQBackend {
+  readonly kind = 'postgres';
+  readonly endpoint: Endpoint;
+  readonly directory: JobDirectory;
+  private connection: PostgresConnection | undefined;
+  private established = false;
+
+  constructor(
+    private readonly databaseUrl: string,
+    private readonly schema: string,
+    private readonly options: { connectTimeoutMs: number; commandTimeoutMs: number; onError: (error: Error) => void },
+  ) {
+    this.endpoint = endpointOf(databaseUrl, DEFAULT_POSTGRES_PORT);
+    this.directory = new PostgresJobDirectory(() => this.control());
+  }
+
+  async open(): Promise<void> {
+    const connection = new PostgresConnection({ ...this.poolConfig(2), migrate: true });
+    let lastError: Error | undefined;
+    connection.on('error', (error: Error) => {
+      if (this.established) this.options.onError(error);
+      else lastError = error;
+    });
+    this.connection = connection;
+    try {
+      await withinDeadline(
+        (async () => {
+          await connection.waitUntilReady();
+          await this.directory.prepare();
+        })(),
+        this.options.connectTimeoutMs,
+        `no answer within ${this.options.connectTimeoutMs} ms`,
+      );
+      this.established = true;
+    } catch (error) {
+      this.connection = undefined;
+      connection.close().catch(() => {});
+      throw this.unavailable(lastError ?? error);
+    }
+  }
+
+  newQueue(name: string, options: Omit<QueueOptions, 'connection'>): Queue {
+    return new PostgresQueue(name, { ...options, connection: { ...this.poolConfig(4), skipMigrations: true } }) as unknown as Queue;
+  }
+
+  newWorker(name: string, processor: BullMQProcessor, options: Omit<WorkerOptions, 'connection'>): Worker {
+    const { query_timeout: _unused, ...config } = this.poolConfig(2);
+    return new PostgresWorker(name, processor, { ...options, connection: { ...config, skipMigrations: true } }) as unknown as Worker;
+  }
+
+  async dueTimeOf(name: string, bullmqJobId: string): Promise<number | null> {
+    const { rows } = await this.control().pool.query(
+      `SELECT process_at_ms FROM job WHERE queue = $1 AND id = $2 AND state = 'delayed'`,
+      [name, bullmqJobId],
+    );
+    const value = (rows[0] as { process_at_ms?: unknown } | undefined)?.process_at_ms;
+    return value === undefined || value === null ? null : Number(value);
+  }
+
+  async ping(): Promise<void> {
+    await this.control().pool.query('SELECT 1');
+  }
+
+  isConnectionError(error: unknown): boolean {
+    if (!(error instanceof Error)) return false;
+    const code = (error as { code?: unknown }).code;
+    // Class 08: connection exceptions; 57P0x: the server is shutting down or restarting.
+    if (typeof code === 'string' && /^(08|57P0)/.test(code)) return true;
+    return CONNECTION_ERROR_PATTERN.test(`${code === undefined ? '' : String(code)} ${error.message}`);
+  }
+
+  unavailable(error: unknown): ProviderUnavailableError {
+    const { host, port } = this.endpoint;
+    return new ProviderUnavailableError('bullmq', host, port, redactedFailure(error, this.databaseUrl));
+  }
+
+  async close(): Promise<void> {
+    await this.connection?.close();
+  }
+
+  private poolConfig(max: number): { connectionString: string; schema: string; max: number; connectionTimeoutMillis: number; query_timeout: number } {
+    return {
+      connectionString: this.databaseUrl,
+      schema: this.schema,
+      max,
+      connectionTimeoutMillis: this.options.connectTimeoutMs,
+      query_timeout: this.options.commandTimeoutMs,
+    };
+  }
+
+  private control(): PostgresConnection {
+    if (this.connection === undefined) throw new Error('connect() first');
+    return this.connection;
+  }
+}
