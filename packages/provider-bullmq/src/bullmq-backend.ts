@@ -1,9 +1,21 @@
 import type { ProviderUnavailableError } from '@switchyard/core';
-import type { Job, Queue, QueueOptions, Worker, WorkerOptions } from 'bullmq';
+import type { Job, JobsOptions, Queue, QueueOptions, Worker, WorkerOptions } from 'bullmq';
 import type { JobDirectory } from './job-directory.js';
 
 /** The BullMQ processor function a worker runs. */
 export type BullMQProcessor = (job: Job, token?: string) => Promise<unknown>;
+
+/** A finished job to store: its BullMQ fields. */
+export interface FinishedJob {
+  id: string;
+  state: 'completed' | 'failed';
+  data: unknown;
+  opts: JobsOptions;
+  timestamp: number;
+  attemptsMade: number;
+  finishedOn: number;
+  failedReason?: string;
+}
 
 /**
  * One storage BullMQ runs on, as the provider needs it: the connection the provider
@@ -18,6 +30,11 @@ export interface BullMQBackend {
   open(): Promise<void>;
   newQueue(name: string, options: Omit<QueueOptions, 'connection'>): Queue;
   newWorker(name: string, processor: BullMQProcessor, options: Omit<WorkerOptions, 'connection'>): Worker;
+  /**
+   * Stores a job that has already finished, as BullMQ itself would have left it
+   * (import only: BullMQ's API adds jobs still to run, and nothing else).
+   */
+  addFinishedJob(name: string, job: FinishedJob): Promise<void>;
   /** When a delayed job falls due (BullMQ keeps it in its delayed index, not in the job). */
   dueTimeOf(name: string, bullmqJobId: string): Promise<number | null>;
   ping(): Promise<void>;

@@ -7,7 +7,7 @@ import {
   type JobSnapshot,
   type ValidatedSchedule,
 } from '@switchyard/core';
-import type { BullMQBackend } from './bullmq-backend.js';
+import type { BullMQBackend, FinishedJob } from './bullmq-backend.js';
 import { fromBullMQJobId, toBullMQJobId } from './bullmq-job-id.js';
 import type { BullMQQueues } from './bullmq-queues.js';
 import { toSchedulerRepeat } from './bullmq-repeat.js';
@@ -129,6 +129,7 @@ export class BullMQJobWriter {
     const now = Date.now();
     if (snapshot.repeat !== null) {
       const meta: SwitchyardJobMeta = { id: snapshot.id, repeat: snapshot.repeat, createdAt: Date.parse(snapshot.createdAt) };
+      if (snapshot.data === null) meta.dataIsNull = true;
       if (snapshot.backoff !== null) meta.backoff = snapshot.backoff;
       if (snapshot.timeoutMs !== null) meta.timeoutMs = snapshot.timeoutMs;
       const template: SwitchyardJobsOptions = {
@@ -143,10 +144,24 @@ export class BullMQJobWriter {
       await this.addScheduler(snapshot.name, snapshot.id, snapshot.data, template, toSchedulerRepeat(snapshot.repeat, now, firstRunAt));
       return;
     }
+    const opts = snapshotToBullMQJobOptions(snapshot, now);
     if (snapshot.state === 'completed' || snapshot.state === 'failed') {
-      throw new Error(`a ${snapshot.state} job cannot be imported into BullMQ: its queues take only jobs still to run`);
+      const { jobId, delay: _delay, ...stored } = opts;
+      const finished: FinishedJob = {
+        id: jobId ?? snapshot.id,
+        state: snapshot.state,
+        data: snapshot.data,
+        opts: stored,
+        timestamp: Date.parse(snapshot.createdAt),
+        attemptsMade: snapshot.attemptsMade,
+        // A snapshot does not say when the job finished: it arrived now.
+        finishedOn: now,
+      };
+      if (snapshot.failedReason !== undefined) finished.failedReason = snapshot.failedReason;
+      await this.backend().addFinishedJob(snapshot.name, finished);
+      return;
     }
-    await this.queues.queueFor(snapshot.name).add(snapshot.name, snapshot.data, snapshotToBullMQJobOptions(snapshot, now));
+    await this.queues.queueFor(snapshot.name).add(snapshot.name, snapshot.data, opts);
   }
 
   private async addScheduler(
@@ -174,6 +189,7 @@ function seriesTemplate(schedule: ValidatedSchedule): SwitchyardJobsOptions {
 
 function seriesMeta(schedule: ValidatedSchedule): SwitchyardJobMeta {
   const meta: SwitchyardJobMeta = {};
+  if (schedule.data === null) meta.dataIsNull = true;
   if (schedule.backoff !== undefined) meta.backoff = schedule.backoff;
   if (schedule.timeoutMs !== undefined) meta.timeoutMs = schedule.timeoutMs;
   return meta;

@@ -46,8 +46,9 @@
  * - close(): the workers stop fetching, active jobs finish until `timeoutMs`, then their
  *   signals are aborted; an aborted attempt is not recorded, so the stalled check runs
  *   it again (at least once).
- * - Import: jobs still to run and repeating jobs; a completed or failed snapshot is
- *   reported in `errors` (BullMQ's API has no way to add a finished job).
+ * - Import: jobs still to run are added, repeating ones as job schedulers; BullMQ's API
+ *   adds no finished job, so a completed or failed snapshot is written as BullMQ leaves
+ *   one (`BullMQBackend.addFinishedJob`), finished at the time of the import.
  *
  * @example
  * ```ts

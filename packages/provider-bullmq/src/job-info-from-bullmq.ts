@@ -57,7 +57,7 @@ export function jobInfoFromBullMQ<T = unknown>(job: Job, context: BullMQJobConte
   const info: JobInfo<T> = {
     id: series?.id ?? callerIdOf(job),
     name: context.name,
-    data: job.data as T,
+    data: (meta.dataIsNull === true ? null : job.data) as T,
     state,
     runAt: finished ? null : (series?.nextRunAt ?? new Date(dueAt)),
     createdAt: series?.createdAt ?? new Date(job.timestamp),

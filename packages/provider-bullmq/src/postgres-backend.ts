@@ -14,7 +14,7 @@
  */
 import { PostgresConnection, createPostgresBackend, withBackend, type Queue, type QueueOptions, type Worker, type WorkerOptions } from 'bullmq';
 import { ProviderUnavailableError, endpointOf, type Endpoint } from '@switchyard/core';
-import type { BullMQBackend, BullMQProcessor } from './bullmq-backend.js';
+import type { BullMQBackend, BullMQProcessor, FinishedJob } from './bullmq-backend.js';
 import { CONNECTION_ERROR_PATTERN, redactedFailure, withinDeadline } from './connection-failure.js';
 import type { JobDirectory } from './job-directory.js';
 import { PostgresJobDirectory } from './postgres-job-directory.js';
@@ -71,6 +71,28 @@ export class PostgresBackend implements BullMQBackend {
   newWorker(name: string, processor: BullMQProcessor, options: Omit<WorkerOptions, 'connection'>): Worker {
     const { query_timeout: _unused, ...config } = this.poolConfig(2);
     return new PostgresWorker(name, processor, { ...options, connection: { ...config, skipMigrations: true } }) as unknown as Worker;
+  }
+
+  async addFinishedJob(name: string, job: FinishedJob): Promise<void> {
+    // A row of BullMQ's `job` table as its own functions leave a finished job (0001_schema.sql).
+    await this.control().pool.query(
+      `INSERT INTO job (queue, id, seq, name, state, data, opts, priority, delay_ms, max_attempts, attempts_made,
+                        attempts_started, added_at_ms, processed_at_ms, finished_at_ms, failed_reason)
+       VALUES ($1, $2, nextval('job_seq'), $1, $3::job_state, $4::jsonb, $5::jsonb, $6, 0, $7, $8, $8, $9, $10, $10, $11)`,
+      [
+        name,
+        job.id,
+        job.state,
+        JSON.stringify(job.data),
+        JSON.stringify(job.opts),
+        job.opts.priority ?? 0,
+        job.opts.attempts ?? 1,
+        job.attemptsMade,
+        job.timestamp,
+        job.finishedOn,
+        job.failedReason ?? null,
+      ],
+    );
   }
 
   async dueTimeOf(name: string, bullmqJobId: string): Promise<number | null> {

@@ -13,7 +13,7 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import { Queue, Worker, type QueueOptions, type WorkerOptions } from 'bullmq';
 import { ProviderUnavailableError, endpointOf, type Endpoint } from '@switchyard/core';
-import type { BullMQBackend, BullMQProcessor } from './bullmq-backend.js';
+import type { BullMQBackend, BullMQProcessor, FinishedJob } from './bullmq-backend.js';
 import { CONNECTION_ERROR_PATTERN, redactedFailure, withinDeadline } from './connection-failure.js';
 import type { JobDirectory } from './job-directory.js';
 import { RedisJobDirectory } from './redis-job-directory.js';
@@ -88,6 +88,30 @@ export class RedisBackend implements BullMQBackend {
         retryStrategy: (times: number) => (this.ended ? null : Math.min(100 * times, 1000)),
       },
     });
+  }
+
+  async addFinishedJob(name: string, job: FinishedJob): Promise<void> {
+    // The hash and the finished set BullMQ keeps (redis-queue-backend.js `rawToJobJson`
+    // reads these fields; options in their long names are read as they are).
+    const fields: Record<string, string> = {
+      name,
+      data: JSON.stringify(job.data),
+      opts: JSON.stringify(job.opts),
+      timestamp: String(job.timestamp),
+      delay: '0',
+      priority: String(job.opts.priority ?? 0),
+      atm: String(job.attemptsMade),
+      ats: String(job.attemptsMade),
+      processedOn: String(job.finishedOn),
+      finishedOn: String(job.finishedOn),
+      stacktrace: '[]',
+    };
+    if (job.failedReason !== undefined) fields.failedReason = job.failedReason;
+    await this.command()
+      .multi()
+      .hset(`${this.prefix}:${name}:${job.id}`, fields)
+      .zadd(`${this.prefix}:${name}:${job.state}`, job.finishedOn, job.id)
+      .exec();
   }
 
   async dueTimeOf(name: string, bullmqJobId: string): Promise<number | null> {

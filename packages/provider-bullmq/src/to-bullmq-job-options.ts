@@ -14,6 +14,7 @@
  * | timeoutMs         | `switchyard.timeoutMs` (BullMQ has no attempt timeout: the kit's) |
  * | repeat            | a job scheduler (`upsertJobScheduler`), see `bullmq-repeat.ts`  |
  * | removeOnComplete  | `removeOnComplete`; failed jobs are kept (`removeOnFail: false`) |
+ * | data              | the job's data; `null` also noted in `switchyard.dataIsNull`    |
  *
  * Everything else Switchyard needs travels in `opts.switchyard`, which BullMQ stores
  * with the job's other options (on Redis and on PostgreSQL alike) and ignores.
@@ -36,6 +37,11 @@ export interface SwitchyardJobMeta {
   /** A job scheduler's template: the series as the caller gave it. */
   repeat?: RepeatOptions;
   createdAt?: number;
+  /**
+   * The data is JSON `null`. BullMQ's PostgreSQL backend reads a null payload back as
+   * `{}` (postgres-queue-backend.js `rowToJobJson`: `row.data ?? {}`).
+   */
+  dataIsNull?: boolean;
 }
 
 export type SwitchyardJobsOptions = JobsOptions & { switchyard?: SwitchyardJobMeta };
@@ -53,6 +59,7 @@ export function toBullMQJobOptions(schedule: ValidatedSchedule, jobId: string, t
     removeOnFail: false,
   };
   if (opts.jobId !== jobId) meta.id = jobId;
+  if (schedule.data === null) meta.dataIsNull = true;
   if (schedule.backoff !== undefined) {
     opts.backoff = toBullMQBackoff(schedule.backoff);
     meta.backoff = schedule.backoff;
@@ -77,6 +84,7 @@ export function snapshotToBullMQJobOptions(snapshot: JobSnapshot, now: number): 
     removeOnFail: false,
   };
   if (opts.jobId !== snapshot.id) meta.id = snapshot.id;
+  if (snapshot.data === null) meta.dataIsNull = true;
   if (runAt <= now && snapshot.runAt !== null) meta.dueAt = runAt;
   if (snapshot.backoff !== null) {
     opts.backoff = toBullMQBackoff(snapshot.backoff);
