@@ -1,4 +1,6 @@
 import type { BullMQBackend } from './bullmq-backend.js';
+import { PostgresBackend } from './postgres-backend.js';
+import { RedisBackend } from './redis-backend.js';
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 3000;
 export const DEFAULT_COMMAND_TIMEOUT_MS = 5000;
@@ -24,8 +26,8 @@ export interface BullMQConnectionOptions {
 }
 
 /**
- * Opens the chosen backend. Each is imported only when chosen, so a service on Redis
- * needs no `pg` and one on PostgreSQL no Redis server.
+ * Opens the chosen backend. BullMQ loads `pg` only when a PostgreSQL connection is
+ * made, so a service on Redis need not install it.
  */
 export async function openBackend(options: BullMQConnectionOptions, onError: (error: Error) => void): Promise<BullMQBackend> {
   const timeouts = {
@@ -35,10 +37,8 @@ export async function openBackend(options: BullMQConnectionOptions, onError: (er
   };
   let backend: BullMQBackend;
   if (options.backend === 'postgres') {
-    const { PostgresBackend } = await import('./postgres-backend.js');
     backend = new PostgresBackend(options.databaseUrl ?? '', options.schema ?? DEFAULT_SCHEMA, timeouts);
   } else {
-    const { RedisBackend } = await import('./redis-backend.js');
     backend = new RedisBackend(options.redisUrl ?? '', options.prefix ?? DEFAULT_PREFIX, timeouts);
   }
   await backend.open();
