@@ -85,7 +85,8 @@ export async function startOwnPostgres(options: OwnPostgresOptions = {}): Promis
   }
   run(owner, join(bin, 'initdb'), initdbArgs);
   const serverOptions = `-p ${port} -h 127.0.0.1 -k ${folder} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300`;
-  const pgCtl = (args: string[]) => run(owner, join(bin, 'pg_ctl'), ['-D', dataDir, '-l', join(folder, 'server.log'), ...args]);
+  const pgCtl = (args: string[]) =>
+    run(owner, join(bin, 'pg_ctl'), ['-D', dataDir, '-l', join(folder, 'server.log'), ...args]);
   pgCtl(['-o', serverOptions, '-w', '-t', '30', 'start']);
   let stopped = false;
   const stopNow = () => {
@@ -158,13 +159,16 @@ function postgresUser(): { uid: number; gid: number } {
   try {
     return { uid: id('-u'), gid: id('-g') };
   } catch {
-    throw new Error("PostgreSQL tests run as root need a 'postgres' user for initdb (apt-get install postgresql makes one)");
+    throw new Error(
+      "PostgreSQL tests run as root need a 'postgres' user for initdb (apt-get install postgresql makes one)",
+    );
   }
 }
 
 /** Runs a PostgreSQL tool, as `postgres` when this process is root; throws with its output when it fails. */
 function run(owner: { uid: number } | undefined, command: string, args: string[]): void {
-  const [file, fileArgs] = owner === undefined ? [command, args] : ['runuser', ['-u', 'postgres', '--', command, ...args]];
+  const [file, fileArgs] =
+    owner === undefined ? [command, args] : ['runuser', ['-u', 'postgres', '--', command, ...args]];
   const result = spawnSync(file, fileArgs, { encoding: 'utf8', cwd: tmpdir() });
   if (result.status !== 0) {
     throw new Error(

@@ -5,6 +5,7 @@ import { DEFAULT_BOOKING_REMINDER_OFFSETS, DEFAULT_PAYMENT_REMINDER_OFFSETS } fr
 import { ConfigError, type ConfigProblem } from './config-error.js';
 import { parseBookingOffsets, parsePaymentOffsets } from './reminder-offsets-setting.js';
 import {
+  BULLMQ_BACKENDS,
   LOG_LEVELS,
   PROVIDER_NAMES,
   type LogLevel,
@@ -45,6 +46,7 @@ export function loadConfig(processEnv: Environment = process.env): SwitchyardCon
   const collection = nameSetting(env, 'QUEUE_COLLECTION', 'agenda_jobs', problem);
   const agendaProcessEveryMs = integer(env, 'AGENDA_PROCESS_EVERY_MS', 5000, { min: 10, max: 3_600_000 }, problem);
   const prefix = nameSetting(env, 'QUEUE_PREFIX', 'switchyard', problem);
+  const bullmq = bullmqSettings(env, provider, problem);
   const concurrency = integer(env, 'JOB_CONCURRENCY', 5, { min: 1, max: 1000 }, problem);
   const attempts = integer(env, 'JOB_ATTEMPT_LIMIT', 3, { min: 1, max: 100 }, problem);
   const backoff: BackoffOptions = {
@@ -85,6 +87,7 @@ export function loadConfig(processEnv: Environment = process.env): SwitchyardCon
     collection,
     agendaProcessEveryMs,
     prefix,
+    ...bullmq,
     concurrency,
     attempts,
     backoff,
@@ -190,6 +193,51 @@ function urlSetting(
     problem(variable, `is not a ${protocols.map((p) => `${p}//`).join(' or ')} URL (${redactUrl(value)})`);
     return fallback;
   }
+}
+
+/**
+ * BullMQ's backend and where it lives, each value checked with the others: PostgreSQL
+ * needs DATABASE_URL; BULLMQ_BACKEND is only for QUEUE_PROVIDER=bullmq, and BULLMQ_SCHEMA
+ * only for its PostgreSQL backend (on Redis, QUEUE_PREFIX keeps providers apart), so a
+ * setting that would be silently ignored is reported instead.
+ */
+function bullmqSettings(
+  env: Environment,
+  provider: ProviderName,
+  problem: Report,
+): Pick<SwitchyardConfig, 'bullmqBackend' | 'databaseUrl' | 'bullmqSchema'> {
+  const bullmqBackend = oneOf(env, 'BULLMQ_BACKEND', BULLMQ_BACKENDS, 'redis', problem);
+  const databaseUrl =
+    env.DATABASE_URL === undefined || env.DATABASE_URL === ''
+      ? undefined
+      : urlSetting(env, 'DATABASE_URL', ['postgres:', 'postgresql:'], '', problem);
+  const bullmqSchema = env.BULLMQ_SCHEMA ?? 'switchyard';
+  // BullMQ's own rule for a schema name (postgres/migrator.js `quoteSchemaName`).
+  if (!/^[A-Za-z_][A-Za-z0-9_$]{0,62}$/.test(bullmqSchema)) {
+    problem(
+      'BULLMQ_SCHEMA',
+      `'${bullmqSchema}' is not a PostgreSQL schema name (a letter or '_', then letters, digits, '_' or '$'; at most 63)`,
+    );
+  }
+  if (env.BULLMQ_BACKEND !== undefined && env.BULLMQ_BACKEND !== '' && provider !== 'bullmq') {
+    problem('BULLMQ_BACKEND', `applies only to QUEUE_PROVIDER=bullmq (QUEUE_PROVIDER is '${provider}')`);
+  }
+  if (provider === 'bullmq' && bullmqBackend === 'postgres' && databaseUrl === undefined) {
+    problem(
+      'DATABASE_URL',
+      'is required with QUEUE_PROVIDER=bullmq and BULLMQ_BACKEND=postgres (postgres://user:password@host:5432/database)',
+    );
+  }
+  // With a BULLMQ_BACKEND that is itself wrong, which backend was meant is unknown.
+  const backendKnown =
+    env.BULLMQ_BACKEND === undefined || (BULLMQ_BACKENDS as readonly string[]).includes(env.BULLMQ_BACKEND);
+  if (env.BULLMQ_SCHEMA !== undefined && backendKnown && !(provider === 'bullmq' && bullmqBackend === 'postgres')) {
+    problem(
+      'BULLMQ_SCHEMA',
+      'applies only to QUEUE_PROVIDER=bullmq with BULLMQ_BACKEND=postgres (on Redis, QUEUE_PREFIX keeps providers apart)',
+    );
+  }
+  return { bullmqBackend, databaseUrl, bullmqSchema };
 }
 
 function redisUrlFrom(env: Environment, problem: Report): string {

@@ -123,6 +123,10 @@ export class BullMQJobReader {
       // The series is due at its iteration's due time.
       info.runAt = new Date(dueAt ?? (job.opts as { prevMillis?: number }).prevMillis ?? job.timestamp);
     }
-    return { info, removeOnComplete: series.series === undefined && metaOf(job.opts) !== undefined && job.opts.removeOnComplete === true };
+    return {
+      info,
+      removeOnComplete:
+        series.series === undefined && metaOf(job.opts) !== undefined && job.opts.removeOnComplete === true,
+    };
   }
 }

@@ -36,12 +36,20 @@ export class BullMQJobWriter {
     try {
       const now = Date.now();
       if (schedule.repeat !== undefined) {
-        await this.addScheduler(schedule.name, id, schedule.data, {
-          ...seriesTemplate(schedule),
-          switchyard: { ...seriesMeta(schedule), id, repeat: schedule.repeat, createdAt: now },
-        }, toSchedulerRepeat(schedule.repeat, now));
+        await this.addScheduler(
+          schedule.name,
+          id,
+          schedule.data,
+          {
+            ...seriesTemplate(schedule),
+            switchyard: { ...seriesMeta(schedule), id, repeat: schedule.repeat, createdAt: now },
+          },
+          toSchedulerRepeat(schedule.repeat, now),
+        );
       } else {
-        await this.queues.queueFor(schedule.name).add(schedule.name, schedule.data, toBullMQJobOptions(schedule, id, now));
+        await this.queues
+          .queueFor(schedule.name)
+          .add(schedule.name, schedule.data, toBullMQJobOptions(schedule, id, now));
       }
     } catch (error) {
       // Nothing was stored: free the id again.
@@ -128,7 +136,11 @@ export class BullMQJobWriter {
   private async importOne(snapshot: JobSnapshot): Promise<void> {
     const now = Date.now();
     if (snapshot.repeat !== null) {
-      const meta: SwitchyardJobMeta = { id: snapshot.id, repeat: snapshot.repeat, createdAt: Date.parse(snapshot.createdAt) };
+      const meta: SwitchyardJobMeta = {
+        id: snapshot.id,
+        repeat: snapshot.repeat,
+        createdAt: Date.parse(snapshot.createdAt),
+      };
       if (snapshot.data === null) meta.dataIsNull = true;
       if (snapshot.backoff !== null) meta.backoff = snapshot.backoff;
       if (snapshot.timeoutMs !== null) meta.timeoutMs = snapshot.timeoutMs;
@@ -141,7 +153,13 @@ export class BullMQJobWriter {
       };
       if (snapshot.backoff !== null) template.backoff = toBullMQBackoff(snapshot.backoff);
       const firstRunAt = snapshot.runAt === null ? undefined : Math.max(now, Date.parse(snapshot.runAt));
-      await this.addScheduler(snapshot.name, snapshot.id, snapshot.data, template, toSchedulerRepeat(snapshot.repeat, now, firstRunAt));
+      await this.addScheduler(
+        snapshot.name,
+        snapshot.id,
+        snapshot.data,
+        template,
+        toSchedulerRepeat(snapshot.repeat, now, firstRunAt),
+      );
       return;
     }
     const opts = snapshotToBullMQJobOptions(snapshot, now);
@@ -171,7 +189,9 @@ export class BullMQJobWriter {
     template: SwitchyardJobsOptions,
     repeat: ReturnType<typeof toSchedulerRepeat>,
   ): Promise<void> {
-    await this.queues.queueFor(name).upsertJobScheduler(toBullMQJobId(id), repeat, { name, data, opts: template as JobsOptions });
+    await this.queues
+      .queueFor(name)
+      .upsertJobScheduler(toBullMQJobId(id), repeat, { name, data, opts: template as JobsOptions });
   }
 }
 

@@ -202,7 +202,8 @@ export class BullMQQueueProvider extends BaseQueueProvider {
 
 function checkConnectionOptions(options: BullMQQueueProviderOptions | undefined): void {
   const backend = options?.backend ?? 'redis';
-  if (backend !== 'redis' && backend !== 'postgres') throw new ValidationError('backend', "must be 'redis' or 'postgres'");
+  if (backend !== 'redis' && backend !== 'postgres')
+    throw new ValidationError('backend', "must be 'redis' or 'postgres'");
   if (backend === 'redis' && (typeof options?.redisUrl !== 'string' || options.redisUrl === '')) {
     throw new ValidationError('redisUrl', 'must be a redis:// URL');
   }

@@ -36,7 +36,12 @@ export class BullMQWorkers {
   ) {}
 
   /** BullMQ's custom backoff strategy: core's maths, so `maxDelayMs` and `jitter` hold. */
-  readonly backoffDelay = (attemptsMade: number, _type: string | undefined, error: Error | undefined, job?: Pick<Job, 'opts'>): number => {
+  readonly backoffDelay = (
+    attemptsMade: number,
+    _type: string | undefined,
+    error: Error | undefined,
+    job?: Pick<Job, 'opts'>,
+  ): number => {
     const delay = computeBackoffDelay(metaOf(job?.opts).backoff, attemptsMade);
     if (error !== null && typeof error === 'object') this.backoffDelays.set(error, delay);
     return delay;
@@ -139,7 +144,14 @@ export class BullMQWorkers {
     });
     if (next.kind === 'fail') {
       this.host.reportFailed(
-        { ...base, state: 'failed', runAt: null, finishedAt: new Date(job.finishedOn ?? Date.now()), attemptsMade: job.attemptsMade, failedReason },
+        {
+          ...base,
+          state: 'failed',
+          runAt: null,
+          finishedAt: new Date(job.finishedOn ?? Date.now()),
+          attemptsMade: job.attemptsMade,
+          failedReason,
+        },
         error,
       );
       return;
@@ -168,4 +180,3 @@ export function seriesOf(job: Pick<Job, 'opts' | 'timestamp' | 'repeatJobKey'>):
     },
   };
 }
-

@@ -29,7 +29,10 @@ export interface BullMQConnectionOptions {
  * Opens the chosen backend. BullMQ loads `pg` only when a PostgreSQL connection is
  * made, so a service on Redis need not install it.
  */
-export async function openBackend(options: BullMQConnectionOptions, onError: (error: Error) => void): Promise<BullMQBackend> {
+export async function openBackend(
+  options: BullMQConnectionOptions,
+  onError: (error: Error) => void,
+): Promise<BullMQBackend> {
   const timeouts = {
     connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
     commandTimeoutMs: options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,

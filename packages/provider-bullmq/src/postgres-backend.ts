@@ -12,7 +12,15 @@
  * and only checks the schema version. Queries time out after `commandTimeoutMs`, so a
  * call made while PostgreSQL is down rejects instead of waiting.
  */
-import { PostgresConnection, createPostgresBackend, withBackend, type Queue, type QueueOptions, type Worker, type WorkerOptions } from 'bullmq';
+import {
+  PostgresConnection,
+  createPostgresBackend,
+  withBackend,
+  type Queue,
+  type QueueOptions,
+  type Worker,
+  type WorkerOptions,
+} from 'bullmq';
 import { ProviderUnavailableError, endpointOf, type Endpoint } from '@switchyard/core';
 import type { BullMQBackend, BullMQProcessor, FinishedJob } from './bullmq-backend.js';
 import { CONNECTION_ERROR_PATTERN, redactedFailure, withinDeadline } from './connection-failure.js';
@@ -65,12 +73,18 @@ export class PostgresBackend implements BullMQBackend {
   }
 
   newQueue(name: string, options: Omit<QueueOptions, 'connection'>): Queue {
-    return new PostgresQueue(name, { ...options, connection: { ...this.poolConfig(4), skipMigrations: true } }) as unknown as Queue;
+    return new PostgresQueue(name, {
+      ...options,
+      connection: { ...this.poolConfig(4), skipMigrations: true },
+    }) as unknown as Queue;
   }
 
   newWorker(name: string, processor: BullMQProcessor, options: Omit<WorkerOptions, 'connection'>): Worker {
     const { query_timeout: _unused, ...config } = this.poolConfig(2);
-    return new PostgresWorker(name, processor, { ...options, connection: { ...config, skipMigrations: true } }) as unknown as Worker;
+    return new PostgresWorker(name, processor, {
+      ...options,
+      connection: { ...config, skipMigrations: true },
+    }) as unknown as Worker;
   }
 
   async addFinishedJob(name: string, job: FinishedJob): Promise<void> {
@@ -125,7 +139,13 @@ export class PostgresBackend implements BullMQBackend {
     await this.connection?.close();
   }
 
-  private poolConfig(max: number): { connectionString: string; schema: string; max: number; connectionTimeoutMillis: number; query_timeout: number } {
+  private poolConfig(max: number): {
+    connectionString: string;
+    schema: string;
+    max: number;
+    connectionTimeoutMillis: number;
+    query_timeout: number;
+  } {
     return {
       connectionString: this.databaseUrl,
       schema: this.schema,

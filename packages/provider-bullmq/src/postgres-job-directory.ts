@@ -39,7 +39,8 @@ export class PostgresJobDirectory implements JobDirectory {
   }
 
   async release(ids: readonly string[]): Promise<void> {
-    if (ids.length > 0) await this.connection().pool.query(`DELETE FROM switchyard_job_ids WHERE id = ANY($1::text[])`, [ids]);
+    if (ids.length > 0)
+      await this.connection().pool.query(`DELETE FROM switchyard_job_ids WHERE id = ANY($1::text[])`, [ids]);
   }
 
   async names(): Promise<string[]> {

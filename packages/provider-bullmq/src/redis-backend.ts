@@ -143,7 +143,8 @@ export class RedisBackend implements BullMQBackend {
     const wasConnected = client.status === 'ready' || client.status === 'connect';
     client.disconnect(false);
     // Between reconnection attempts there is no socket to close: fail what is queued.
-    if (!wasConnected) (client as unknown as { flushQueue?: (e: Error) => void }).flushQueue?.(new Error('Connection is closed.'));
+    if (!wasConnected)
+      (client as unknown as { flushQueue?: (e: Error) => void }).flushQueue?.(new Error('Connection is closed.'));
   }
 
   private command(): Redis {

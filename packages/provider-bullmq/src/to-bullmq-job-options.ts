@@ -47,7 +47,11 @@ export interface SwitchyardJobMeta {
 export type SwitchyardJobsOptions = JobsOptions & { switchyard?: SwitchyardJobMeta };
 
 /** The options of a job to add: BullMQ's, with Switchyard's in `switchyard`. */
-export function toBullMQJobOptions(schedule: ValidatedSchedule, jobId: string, timestamp: number): SwitchyardJobsOptions {
+export function toBullMQJobOptions(
+  schedule: ValidatedSchedule,
+  jobId: string,
+  timestamp: number,
+): SwitchyardJobsOptions {
   const meta: SwitchyardJobMeta = {};
   const opts: SwitchyardJobsOptions = {
     jobId: toBullMQJobId(jobId),

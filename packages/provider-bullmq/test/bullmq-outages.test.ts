@@ -145,7 +145,9 @@ for (const backend of backends) {
         const error = await rejectionOf(() => queue.scheduleJob('outage', { n: 2 }));
         expect(Date.now() - startedAt).to.be.at.most(UNAVAILABLE_DEADLINE_MS);
         expect(error).to.be.instanceOf(ProviderUnavailableError);
-        expect((error as Error).message).to.include(`127.0.0.1:${server.port}`).and.not.include(password);
+        expect((error as Error).message)
+          .to.include(`127.0.0.1:${server.port}`)
+          .and.not.include(password);
         expect((await queue.checkHealth()).healthy).to.equal(false);
         await settlesWithin(queue.close({ timeoutMs: 100 }), UNAVAILABLE_DEADLINE_MS, 'close() with the server down');
         expect(everythingLogged(logger)).not.to.include(password);
