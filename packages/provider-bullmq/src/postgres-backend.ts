@@ -7,16 +7,19 @@
  * `open()` connects one small pool of the provider's own, runs BullMQ's schema
  * migrations on it (`migrate: true`: an advisory lock makes concurrent processes take
  * turns), and creates the job directory's table; it fails within `connectTimeoutMs`
- * with host and port. Every `Queue` and `Worker` then gets a connection config with
- * `skipMigrations: true`, so BullMQ builds its pool (and a worker its `LISTEN` client)
- * and only checks the schema version. Queries time out after `commandTimeoutMs`, so a
+ * with host and port. Every `Queue` then works on that pool; each `Worker` gets a
+ * connection config with `skipMigrations: true`, so BullMQ builds its pool and its
+ * `LISTEN` client and only checks the schema version. Queries time out after `commandTimeoutMs`, so a
  * call made while PostgreSQL is down rejects instead of waiting.
  */
 import {
   PostgresConnection,
+  PostgresQueueBackend,
+  Queue,
   createPostgresBackend,
   withBackend,
-  type Queue,
+  type BackendFactory,
+  type PostgresConnectionOptions,
   type QueueOptions,
   type Worker,
   type WorkerOptions,
@@ -28,8 +31,10 @@ import type { JobDirectory } from './job-directory.js';
 import { PostgresJobDirectory } from './postgres-job-directory.js';
 
 export const DEFAULT_POSTGRES_PORT = 5432;
+/** The provider's own pool, shared by its queues (a worker has a pool of its own). */
+const CONTROL_POOL_SIZE = 10;
 
-const { Queue: PostgresQueue, Worker: PostgresWorker } = withBackend(createPostgresBackend);
+const { Worker: PostgresWorker } = withBackend(createPostgresBackend);
 
 export class PostgresBackend implements BullMQBackend {
   readonly kind = 'postgres';
@@ -48,7 +53,7 @@ export class PostgresBackend implements BullMQBackend {
   }
 
   async open(): Promise<void> {
-    const connection = new PostgresConnection({ ...this.poolConfig(2), migrate: true });
+    const connection = new PostgresConnection({ ...this.poolConfig(CONTROL_POOL_SIZE), migrate: true });
     let lastError: Error | undefined;
     connection.on('error', (error: Error) => {
       if (this.established) this.options.onError(error);
@@ -73,10 +78,12 @@ export class PostgresBackend implements BullMQBackend {
   }
 
   newQueue(name: string, options: Omit<QueueOptions, 'connection'>): Queue {
-    return new PostgresQueue(name, {
-      ...options,
-      connection: { ...this.poolConfig(4), skipMigrations: true },
-    }) as unknown as Queue;
+    // Every queue shares the provider's pool: a backend that does not own its connection,
+    // as BullMQ makes for a flow's other queues (`forQueue`). A pool per queue would cost
+    // a connection, and a schema check, at the first call for each name.
+    const sharedPool: BackendFactory<PostgresQueueBackend, PostgresConnectionOptions> = (queueName, queueOptions) =>
+      new PostgresQueueBackend(this.control(), queueName, queueOptions, false);
+    return new Queue(name, { ...options, connection: this.databaseUrl }, sharedPool) as unknown as Queue;
   }
 
   newWorker(name: string, processor: BullMQProcessor, options: Omit<WorkerOptions, 'connection'>): Worker {
