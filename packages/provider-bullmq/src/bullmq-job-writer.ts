@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { JobsOptions } from 'bullmq';
 import {
   emptyImportReport,
   type CleanOptions,
@@ -189,9 +188,7 @@ export class BullMQJobWriter {
     template: SwitchyardJobsOptions,
     repeat: ReturnType<typeof toSchedulerRepeat>,
   ): Promise<void> {
-    await this.queues
-      .queueFor(name)
-      .upsertJobScheduler(toBullMQJobId(id), repeat, { name, data, opts: template as JobsOptions });
+    await this.queues.queueFor(name).upsertJobScheduler(toBullMQJobId(id), repeat, { name, data, opts: template });
   }
 }
 

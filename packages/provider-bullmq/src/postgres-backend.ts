@@ -25,8 +25,9 @@ import {
   type WorkerOptions,
 } from 'bullmq';
 import { ProviderUnavailableError, endpointOf, type Endpoint } from '@switchyard/core';
+import { withDeadline } from '@switchyard/core/provider-kit';
 import type { BullMQBackend, BullMQProcessor, FinishedJob } from './bullmq-backend.js';
-import { CONNECTION_ERROR_PATTERN, redactedFailure, withinDeadline } from './connection-failure.js';
+import { CONNECTION_ERROR_PATTERN, redactedFailure } from './connection-failure.js';
 import type { JobDirectory } from './job-directory.js';
 import { PostgresJobDirectory } from './postgres-job-directory.js';
 
@@ -61,13 +62,13 @@ export class PostgresBackend implements BullMQBackend {
     });
     this.connection = connection;
     try {
-      await withinDeadline(
+      await withDeadline(
         (async () => {
           await connection.waitUntilReady();
           await this.directory.prepare();
         })(),
         this.options.connectTimeoutMs,
-        `no answer within ${this.options.connectTimeoutMs} ms`,
+        'no answer',
       );
       this.established = true;
     } catch (error) {
@@ -134,7 +135,7 @@ export class PostgresBackend implements BullMQBackend {
     const code = (error as { code?: unknown }).code;
     // Class 08: connection exceptions; 57P0x: the server is shutting down or restarting.
     if (typeof code === 'string' && /^(08|57P0)/.test(code)) return true;
-    return CONNECTION_ERROR_PATTERN.test(`${code === undefined ? '' : String(code)} ${error.message}`);
+    return CONNECTION_ERROR_PATTERN.test(`${typeof code === 'string' ? code : ''} ${error.message}`);
   }
 
   unavailable(error: unknown): ProviderUnavailableError {

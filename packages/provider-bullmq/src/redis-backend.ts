@@ -12,13 +12,18 @@
  */
 import { Redis, type RedisOptions } from 'ioredis';
 import { Queue, Worker, type QueueOptions, type WorkerOptions } from 'bullmq';
-import { ProviderUnavailableError, endpointOf, type Endpoint } from '@switchyard/core';
+import {
+  DEFAULT_REDIS_PORT,
+  ProviderUnavailableError,
+  endpointOf,
+  redisOptionsFromUrl,
+  type Endpoint,
+} from '@switchyard/core';
+import { withDeadline } from '@switchyard/core/provider-kit';
 import type { BullMQBackend, BullMQProcessor, FinishedJob } from './bullmq-backend.js';
-import { CONNECTION_ERROR_PATTERN, redactedFailure, withinDeadline } from './connection-failure.js';
+import { CONNECTION_ERROR_PATTERN, redactedFailure } from './connection-failure.js';
 import type { JobDirectory } from './job-directory.js';
 import { RedisJobDirectory } from './redis-job-directory.js';
-
-export const DEFAULT_REDIS_PORT = 6379;
 
 export class RedisBackend implements BullMQBackend {
   readonly kind = 'redis';
@@ -57,13 +62,13 @@ export class RedisBackend implements BullMQBackend {
     });
     this.client = client;
     try {
-      await withinDeadline(
+      await withDeadline(
         (async () => {
           await client.connect();
           await client.ping();
         })(),
         this.options.connectTimeoutMs,
-        `no answer within ${this.options.connectTimeoutMs} ms`,
+        'no answer',
       );
       this.established = true;
     } catch (error) {
@@ -151,22 +156,4 @@ export class RedisBackend implements BullMQBackend {
     if (this.client === undefined) throw new Error('connect() first');
     return this.client;
   }
-}
-
-/** ioredis options from a `redis://` or `rediss://` URL (user, password, host, port, db). */
-export function redisOptionsFromUrl(redisUrl: string): RedisOptions {
-  const url = new URL(redisUrl);
-  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
-    throw new Error(`Redis URL must start with redis:// or rediss://, got ${url.protocol}//`);
-  }
-  const { host, port } = endpointOf(redisUrl, DEFAULT_REDIS_PORT);
-  const db = url.pathname.replace(/^\//, '');
-  return {
-    host,
-    port,
-    ...(url.username === '' ? {} : { username: decodeURIComponent(url.username) }),
-    ...(url.password === '' ? {} : { password: decodeURIComponent(url.password) }),
-    ...(db === '' ? {} : { db: Number(db) }),
-    ...(url.protocol === 'rediss:' ? { tls: {} } : {}),
-  };
 }

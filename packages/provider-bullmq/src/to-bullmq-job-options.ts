@@ -39,7 +39,7 @@ export interface SwitchyardJobMeta {
   createdAt?: number;
   /**
    * The data is JSON `null`. BullMQ's PostgreSQL backend reads a null payload back as
-   * `{}` (postgres-queue-backend.js `rowToJobJson`: `row.data ?? {}`).
+   * `{}` (in postgres-queue-backend.js, a job row becomes `data: row.data ?? {}`).
    */
   dataIsNull?: boolean;
 }
@@ -108,7 +108,7 @@ export function toBullMQBackoff(backoff: BackoffOptions): BullMQBackoffOptions {
 }
 
 /** Switchyard's part of a job's options (empty for a job Switchyard did not write). */
-export function metaOf(opts: JobsOptions | undefined): SwitchyardJobMeta {
-  const meta = (opts as SwitchyardJobsOptions | undefined)?.switchyard;
+export function metaOf(opts: SwitchyardJobsOptions | undefined): SwitchyardJobMeta {
+  const meta = opts?.switchyard;
   return typeof meta === 'object' && meta !== null ? meta : {};
 }
