@@ -17,6 +17,12 @@ import { seriesOf } from './bullmq-worker.js';
 import { BULLMQ_STATES_OF, jobInfoFromBullMQ, toJobState } from './job-info-from-bullmq.js';
 import { metaOf } from './to-bullmq-job-options.js';
 
+/** Where a job is kept. */
+export interface JobLocation {
+  name: string;
+  bullmqId: string;
+}
+
 /** A job as read, with what an export needs besides its JobInfo. */
 interface ReadJob {
   info: JobInfo;
@@ -35,13 +41,28 @@ export class BullMQJobReader {
   ) {}
 
   async getJob(jobId: string): Promise<JobInfo | null> {
-    const name = await this.backend().directory.nameOf(jobId);
-    if (name === null) return null;
-    const queue = this.queues.queueFor(name);
-    const bullmqId = toBullMQJobId(jobId);
-    const job = await queue.getJob(bullmqId);
-    if (job !== undefined && job !== null) return (await this.read(name, job))?.info ?? null;
-    return this.seriesInfo(name, bullmqId);
+    const location = await this.locate(jobId);
+    if (location === null) return null;
+    const job = await this.queues.queueFor(location.name).getJob(location.bullmqId);
+    if (job !== undefined && job !== null) return (await this.read(location.name, job))?.info ?? null;
+    return this.seriesInfo(location.name, location.bullmqId);
+  }
+
+  /**
+   * Where the job the caller knows as `jobId` is: its name and BullMQ id. An id the
+   * directory does not know may be a job another BullMQ producer added to a queue of
+   * the provider's: it is looked for under every known name (a numeric id as it is:
+   * BullMQ's own counter hands those out, and the provider stores none unencoded).
+   */
+  async locate(jobId: string): Promise<JobLocation | null> {
+    const { directory } = this.backend();
+    const name = await directory.nameOf(jobId);
+    if (name !== null) return { name, bullmqId: toBullMQJobId(jobId) };
+    const bullmqId = /^\d+$/.test(jobId) ? jobId : toBullMQJobId(jobId);
+    const names = await directory.names();
+    const found = await Promise.all(names.map((each) => this.queues.queueFor(each).getJob(bullmqId)));
+    const index = found.findIndex((job) => job !== undefined && job !== null);
+    return index === -1 ? null : { name: names[index]!, bullmqId };
   }
 
   /** A job scheduler as one job: its next iteration (or the one running), due at the scheduler's next run. */

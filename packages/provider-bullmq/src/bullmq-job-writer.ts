@@ -8,6 +8,7 @@ import {
 } from '@switchyard/core';
 import type { BullMQBackend, FinishedJob } from './bullmq-backend.js';
 import { fromBullMQJobId, toBullMQJobId } from './bullmq-job-id.js';
+import type { JobLocation } from './bullmq-job-reader.js';
 import type { BullMQQueues } from './bullmq-queues.js';
 import { toSchedulerRepeat } from './bullmq-repeat.js';
 import {
@@ -23,6 +24,7 @@ export class BullMQJobWriter {
   constructor(
     private readonly backend: () => BullMQBackend,
     private readonly queues: BullMQQueues,
+    private readonly locate: (jobId: string) => Promise<JobLocation | null>,
     /** Names registered in this process, paused by `pause()` with no name even before their first job. */
     private readonly registeredNames: () => Iterable<string>,
   ) {}
@@ -59,27 +61,25 @@ export class BullMQJobWriter {
   }
 
   async cancel(jobId: string): Promise<boolean> {
-    const { directory } = this.backend();
-    const name = await directory.nameOf(jobId);
-    if (name === null) return false;
-    const queue = this.queues.queueFor(name);
-    const bullmqId = toBullMQJobId(jobId);
-    const job = await queue.getJob(bullmqId);
+    const location = await this.locate(jobId);
+    if (location === null) return false;
+    const queue = this.queues.queueFor(location.name);
+    const job = await queue.getJob(location.bullmqId);
     if (job !== undefined && job !== null) {
       if ((await job.getState()) === 'active') return false;
       // 0 when a worker took it meanwhile.
-      if ((await queue.remove(bullmqId)) !== 1) return false;
-    } else if (!(await queue.removeJobScheduler(bullmqId))) {
+      if ((await queue.remove(location.bullmqId)) !== 1) return false;
+    } else if (!(await queue.removeJobScheduler(location.bullmqId))) {
       return false;
     }
-    await directory.release([jobId]);
+    await this.backend().directory.release([jobId]);
     return true;
   }
 
   async retry(jobId: string): Promise<boolean> {
-    const name = await this.backend().directory.nameOf(jobId);
-    if (name === null) return false;
-    const job = await this.queues.queueFor(name).getJob(toBullMQJobId(jobId));
+    const location = await this.locate(jobId);
+    if (location === null) return false;
+    const job = await this.queues.queueFor(location.name).getJob(location.bullmqId);
     if (job === undefined || job === null || (await job.getState()) !== 'failed') return false;
     await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
     return true;

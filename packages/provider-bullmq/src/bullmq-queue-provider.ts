@@ -35,6 +35,8 @@
  * ```
  *
  * - One BullMQ queue per job name; on Redis under `prefix`, on PostgreSQL in `schema`.
+ *   Jobs other BullMQ producers add to those queues are seen (listed, found by id,
+ *   exported) and run like the provider's own.
  * - Ids are unique per provider: each is claimed in the `JobDirectory` before its job is
  *   added; a claimed id is a no-op that returns it. Ids BullMQ refuses (integers, `:`)
  *   or that name its keys are encoded (`toBullMQJobId`).
@@ -110,7 +112,12 @@ export class BullMQQueueProvider extends BaseQueueProvider {
     };
     this.queues = new BullMQQueues(backend);
     this.reader = new BullMQJobReader(backend, this.queues);
-    this.writer = new BullMQJobWriter(backend, this.queues, () => this.registrations().keys());
+    this.writer = new BullMQJobWriter(
+      backend,
+      this.queues,
+      (jobId) => this.reader.locate(jobId),
+      () => this.registrations().keys(),
+    );
     this.workers = new BullMQWorkers(this.attemptHost(), backend, () => backend().directory, {
       lockDuration: options.lockDurationMs ?? 30_000,
       stalledInterval: options.stalledIntervalMs ?? 30_000,

@@ -10,7 +10,8 @@ export class BullMQQueues {
   queueFor(name: string): Queue {
     let queue = this.queues.get(name);
     if (queue === undefined) {
-      queue = this.backend().newQueue(name, {});
+      // No meta write: reading a name nobody used must leave nothing behind.
+      queue = this.backend().newQueue(name, { skipMetasUpdate: true });
       // Its errors reach the caller of the call that failed; with no listener, an 'error' event would throw.
       queue.on('error', () => {});
       this.queues.set(name, queue);

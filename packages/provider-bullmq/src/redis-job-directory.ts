@@ -13,7 +13,7 @@ export class RedisJobDirectory implements JobDirectory {
 
   constructor(
     private readonly redis: () => Redis,
-    prefix: string,
+    private readonly prefix: string,
   ) {
     this.idsKey = `${prefix}:switchyard-ids`;
     this.namesKey = `${prefix}:switchyard-names`;
@@ -47,7 +47,24 @@ export class RedisJobDirectory implements JobDirectory {
     if (ids.length > 0) await this.redis().hdel(this.idsKey, ...ids);
   }
 
+  /** The names claimed here, and those of BullMQ queues under the prefix that other producers made (their `meta` hash). */
   async names(): Promise<string[]> {
-    return this.redis().smembers(this.namesKey);
+    const names = new Set(await this.redis().smembers(this.namesKey));
+    const pattern = `${escapeGlob(this.prefix)}:*:meta`;
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis().scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      for (const key of keys) {
+        const name = key.slice(this.prefix.length + 1, -':meta'.length);
+        if (name !== '' && !name.includes(':')) names.add(name);
+      }
+    } while (cursor !== '0');
+    return [...names];
   }
+}
+
+/** `text` matched literally in a Redis glob pattern. */
+function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, '\\$&');
 }

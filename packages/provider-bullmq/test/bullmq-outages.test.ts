@@ -1,27 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import sinon from 'sinon';
 import { ProviderUnavailableError, type Logger } from '@switchyard/core';
 import { rejectionOf, settlesWithin } from '@switchyard/core/testing';
 import { BullMQQueueProvider, type BullMQQueueProviderOptions } from '@switchyard/provider-bullmq';
 import { startOwnRedis } from '../../../test/support/start-redis.js';
 import { startOwnPostgres } from '../../../test/support/start-postgres.js';
 import { freeLoopbackPort as closedPort } from '../../../test/support/free-port.js';
+import { everythingLogged, spyLogger } from '../../../test/support/spy-logger.js';
 
 /** `connect()` and calls must give up within a few seconds; this is the bound the tests hold them to. */
 const UNAVAILABLE_DEADLINE_MS = 5_000;
-
-type SpyLogger = Logger & Record<keyof Logger, sinon.SinonSpy>;
-
-function spyLogger(): SpyLogger {
-  return { error: sinon.spy(), warn: sinon.spy(), info: sinon.spy(), debug: sinon.spy() };
-}
-
-function everythingLogged(logger: SpyLogger): string {
-  return (['error', 'warn', 'info', 'debug'] as const)
-    .flatMap((level) => logger[level].getCalls().map((call) => JSON.stringify(call.args)))
-    .join('\n');
-}
 
 /** What differs between the two backends in these tests. */
 interface Backend {
