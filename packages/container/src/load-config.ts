@@ -197,9 +197,9 @@ function urlSetting(
 
 /**
  * BullMQ's backend and where it lives, each value checked with the others: PostgreSQL
- * needs DATABASE_URL; BULLMQ_BACKEND is only for QUEUE_PROVIDER=bullmq, and BULLMQ_SCHEMA
- * only for its PostgreSQL backend (on Redis, QUEUE_PREFIX keeps providers apart), so a
- * setting that would be silently ignored is reported instead.
+ * needs DATABASE_URL. Settings of a provider or backend not chosen are checked but not
+ * refused: one environment may serve two providers (`switchyard migrate --from bull
+ * --to bullmq` reads both sides' settings from it).
  */
 function bullmqSettings(
   env: Environment,
@@ -219,22 +219,10 @@ function bullmqSettings(
       `'${bullmqSchema}' is not a PostgreSQL schema name (a letter or '_', then letters, digits, '_' or '$'; at most 63)`,
     );
   }
-  if (env.BULLMQ_BACKEND !== undefined && env.BULLMQ_BACKEND !== '' && provider !== 'bullmq') {
-    problem('BULLMQ_BACKEND', `applies only to QUEUE_PROVIDER=bullmq (QUEUE_PROVIDER is '${provider}')`);
-  }
   if (provider === 'bullmq' && bullmqBackend === 'postgres' && databaseUrl === undefined) {
     problem(
       'DATABASE_URL',
       'is required with QUEUE_PROVIDER=bullmq and BULLMQ_BACKEND=postgres (postgres://user:password@host:5432/database)',
-    );
-  }
-  // With a BULLMQ_BACKEND that is itself wrong, which backend was meant is unknown.
-  const backendKnown =
-    env.BULLMQ_BACKEND === undefined || (BULLMQ_BACKENDS as readonly string[]).includes(env.BULLMQ_BACKEND);
-  if (env.BULLMQ_SCHEMA !== undefined && backendKnown && !(provider === 'bullmq' && bullmqBackend === 'postgres')) {
-    problem(
-      'BULLMQ_SCHEMA',
-      'applies only to QUEUE_PROVIDER=bullmq with BULLMQ_BACKEND=postgres (on Redis, QUEUE_PREFIX keeps providers apart)',
     );
   }
   return { bullmqBackend, databaseUrl, bullmqSchema };

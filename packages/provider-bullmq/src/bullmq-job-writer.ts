@@ -66,8 +66,7 @@ export class BullMQJobWriter {
     const queue = this.queues.queueFor(location.name);
     const job = await queue.getJob(location.bullmqId);
     if (job !== undefined && job !== null) {
-      if ((await job.getState()) === 'active') return false;
-      // 0 when a worker took it meanwhile.
+      // 0 for an active job: its worker holds its lock.
       if ((await queue.remove(location.bullmqId)) !== 1) return false;
     } else if (!(await queue.removeJobScheduler(location.bullmqId))) {
       return false;

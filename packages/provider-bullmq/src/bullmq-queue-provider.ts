@@ -118,11 +118,17 @@ export class BullMQQueueProvider extends BaseQueueProvider {
       (jobId) => this.reader.locate(jobId),
       () => this.registrations().keys(),
     );
-    this.workers = new BullMQWorkers(this.attemptHost(), backend, () => backend().directory, {
-      lockDuration: options.lockDurationMs ?? 30_000,
-      stalledInterval: options.stalledIntervalMs ?? 30_000,
-      maxStalledCount: options.maxStalledCount ?? 1,
-    });
+    this.workers = new BullMQWorkers(
+      this.attemptHost(),
+      backend,
+      () => backend().directory,
+      (name) => this.queues.queueFor(name).waitUntilReady(),
+      {
+        lockDuration: options.lockDurationMs ?? 30_000,
+        stalledInterval: options.stalledIntervalMs ?? 30_000,
+        maxStalledCount: options.maxStalledCount ?? 1,
+      },
+    );
   }
 
   protected async _connect(): Promise<void> {

@@ -32,6 +32,7 @@ export class BullMQWorkers {
     private readonly host: AttemptHost,
     private readonly backend: () => BullMQBackend,
     private readonly directory: () => JobDirectory,
+    private readonly queueReady: (name: string) => Promise<unknown>,
     private readonly stall: StallSettings,
   ) {}
 
@@ -60,7 +61,8 @@ export class BullMQWorkers {
     worker.on('completed', (job: Job, result: unknown) => this.onCompleted(name, job, result));
     worker.on('failed', (job: Job | undefined, error: Error) => this.onFailed(name, job, error));
     worker.on('stalled', (jobId: string) => this.host.reportStalled(fromBullMQJobId(jobId), name));
-    await worker.waitUntilReady();
+    // The name's queue too, so the first job scheduled for it does not wait for its set-up.
+    await Promise.all([worker.waitUntilReady(), this.queueReady(name)]);
   }
 
   /** Takes no new job; running attempts go on. */
