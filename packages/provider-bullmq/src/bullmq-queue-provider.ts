@@ -40,6 +40,8 @@
  * - Ids are unique per provider: each is claimed in the `JobDirectory` before its job is
  *   added; a claimed id is a no-op that returns it. Ids BullMQ refuses (integers, `:`)
  *   or that name its keys are encoded (`toBullMQJobId`).
+ * - pause() with no name pauses every name known then (used, or registered here); a
+ *   name first used later starts unpaused (BullMQ pauses queues, not the provider).
  * - Timing: a delayed job is promoted when a worker of its name next looks (BullMQ
  *   wakes it for the earliest due job), so `runAt` is honoured to within a few
  *   milliseconds on Redis, and to within BullMQ's `LISTEN`/poll round on PostgreSQL.

@@ -23,7 +23,7 @@ import type { BackoffOptions as BullMQBackoffOptions, JobsOptions } from 'bullmq
 import type { BackoffOptions, JobSnapshot, RepeatOptions, ValidatedSchedule } from '@switchyard/core';
 import { toBullMQJobId } from './bullmq-job-id.js';
 
-/** The custom backoff strategy's name (the strategy: `backoffDelay` in bullmq-worker.ts). */
+/** The custom backoff strategy's name (the strategy itself: the workers' backoffDelay, core's maths). */
 export const SWITCHYARD_BACKOFF = 'switchyard';
 
 /** What Switchyard keeps in a BullMQ job's options. */
