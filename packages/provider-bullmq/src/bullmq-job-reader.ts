@@ -26,6 +26,7 @@ export interface JobLocation {
 /** A job as read, with what an export needs besides its JobInfo. */
 interface ReadJob {
   info: JobInfo;
+  bullmqId: string;
   removeOnComplete: boolean;
 }
 
@@ -118,10 +119,20 @@ export class BullMQJobReader {
       const bullmqStates = new Set<BullMQState>();
       for (const state of wanted) for (const each of BULLMQ_STATES_OF[state]) bullmqStates.add(each);
       if (wanted.has('waiting')) bullmqStates.add('delayed');
-      const jobs = await queue.getJobs([...bullmqStates], 0, -1, true);
-      const read = await Promise.all(jobs.filter((job): job is Job => job != null).map((job) => this.read(name, job)));
-      for (const job of read) {
+      // One read per BullMQ state, so each job's state is known without asking for it.
+      const byState = await Promise.all(
+        [...bullmqStates].map(async (bullmqState) => {
+          const jobs = await queue.getJobs([bullmqState], 0, -1, true);
+          const live = jobs.filter((job): job is Job => job != null);
+          return Promise.all(live.map((job) => this.read(name, job, bullmqState)));
+        }),
+      );
+      const seen = new Set<string>();
+      for (const job of byState.flat()) {
         if (job === null || !wanted.has(job.info.state)) continue;
+        // A job that moved on between two reads is shown once.
+        if (seen.has(job.bullmqId)) continue;
+        seen.add(job.bullmqId);
         if (job.info.repeat !== undefined) {
           if (seriesSeen.has(job.info.id)) continue;
           seriesSeen.add(job.info.id);
@@ -132,9 +143,9 @@ export class BullMQJobReader {
     return all;
   }
 
-  /** A BullMQ job as the contract sees it; null if it went away meanwhile. */
-  private async read(name: string, job: Job): Promise<ReadJob | null> {
-    const bullmqState = await job.getState();
+  /** A BullMQ job as the contract sees it (in `knownState`, else as BullMQ says now); null if it went away meanwhile. */
+  private async read(name: string, job: Job, knownState?: BullMQState): Promise<ReadJob | null> {
+    const bullmqState = knownState ?? (await job.getState());
     const dueAt = bullmqState === 'delayed' ? await this.backend().dueTimeOf(name, String(job.id)) : null;
     const state = toJobState(bullmqState, dueAt ?? job.timestamp + (job.opts.delay ?? 0), Date.now());
     if (state === null) return null;
@@ -146,6 +157,7 @@ export class BullMQJobReader {
     }
     return {
       info,
+      bullmqId: String(job.id),
       removeOnComplete:
         series.series === undefined && metaOf(job.opts) !== undefined && job.opts.removeOnComplete === true,
     };
