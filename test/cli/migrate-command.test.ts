@@ -1,5 +1,7 @@
 import { expect } from 'chai';
 import { BullQueueProvider } from '@switchyard/provider-bull';
+import { BullMQQueueProvider } from '@switchyard/provider-bullmq';
+import { startPostgres } from '../support/start-postgres.js';
 import { startOwnRedis, startRedis, type RedisServer } from '../support/start-redis.js';
 import { runSwitchyard } from '../support/switchyard-process.js';
 
@@ -47,5 +49,33 @@ describe('switchyard migrate', function () {
     const lastLine = cli.stderr().trim().split('\n').at(-1)!;
     expect(lastLine).to.match(/^switchyard migrate: .*127\.0\.0\.1:\d+/);
     expect(cli.stderr()).not.to.match(/^\s+at /m);
+  });
+
+  it('--to bullmq with a postgres:// --to-url moves Bull jobs to BullMQ on PostgreSQL', async () => {
+    const source = await startRedis();
+    const databaseUrl = (await startPostgres()).url;
+    const prefix = `cli-to-bullmq-${Date.now()}`;
+    const schema = `cli_to_bullmq_${process.pid}`;
+    const from = new BullQueueProvider({ redisUrl: `${source.url}/4`, prefix });
+    await from.connect();
+    const runAt = new Date(Date.now() + 30 * DAY);
+    for (let i = 0; i < 5; i += 1) await from.scheduleJob('reminder', { i }, { jobId: `to-bullmq-${i}`, runAt });
+    await from.close();
+
+    const cli = runSwitchyard(
+      ['migrate', '--from', 'bull', '--to', 'bullmq', '--from-url', `${source.url}/4`, '--to-url', databaseUrl],
+      { QUEUE_PREFIX: prefix, BULLMQ_SCHEMA: schema },
+    );
+    expect(await cli.exited(), cli.stderr()).to.equal(0);
+    const to = new BullMQQueueProvider({ backend: 'postgres', databaseUrl, schema });
+    try {
+      const moved = await to.listJobs({ names: ['reminder'] });
+      expect(moved.map((job) => job.id).sort()).to.deep.equal(Array.from({ length: 5 }, (_, i) => `to-bullmq-${i}`));
+      expect(moved.every((job) => job.state === 'scheduled' && job.runAt?.getTime() === runAt.getTime())).to.equal(
+        true,
+      );
+    } finally {
+      await to.close();
+    }
   });
 });

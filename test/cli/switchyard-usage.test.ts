@@ -98,7 +98,7 @@ describe('switchyard: help and bad usage', function () {
     const cli = runSwitchyard(['jobs', 'stats'], { QUEUE_PROVIDER: 'kafka', JOB_CONCURRENCY: '-1' });
     expect(await cli.exited()).to.equal(2);
     expect(cli.stderr()).to.match(
-      /^switchyard jobs stats: invalid configuration: QUEUE_PROVIDER 'kafka' is not one of memory \| bull \| agenda; JOB_CONCURRENCY .*\n$/,
+      /^switchyard jobs stats: invalid configuration: QUEUE_PROVIDER 'kafka' is not one of memory \| bull \| bullmq \| agenda; JOB_CONCURRENCY .*\n$/,
     );
   });
 

@@ -10,7 +10,7 @@ import { DOMAIN_TYPES } from '@switchyard/domain';
 const quiet = { logDestination: new PassThrough() };
 
 for (const environment of containerEnvironments()) {
-  describe(`createContainer with QUEUE_PROVIDER=${environment.name}`, () => {
+  describe(`createContainer with ${environment.name}`, () => {
     let queue: QueueProvider | undefined;
     afterEach(() => queue?.close({ timeoutMs: 1000 }));
 
@@ -22,7 +22,7 @@ for (const environment of containerEnvironments()) {
       container.bind<JobProcessor>(TYPES.JobProcessor).toConstantValue(processor);
 
       queue = container.get<QueueProvider>(TYPES.QueueProvider);
-      expect(queue.name).to.equal(environment.name);
+      expect(queue.name).to.equal(environment.provider);
       await queue.connect();
       for (const p of container.getAll<JobProcessor>(TYPES.JobProcessor)) queue.registerProcessor(p);
       await queue.start();
@@ -68,7 +68,7 @@ describe('createContainer start-up errors', () => {
     expect(error).to.be.instanceOf(ConfigError);
     expect((error as Error).message)
       .to.include('QUEUE_PROVIDER')
-      .and.include('memory | bull | agenda');
+      .and.include('memory | bull | bullmq | agenda');
   });
 
   it('says what to install when the provider package is missing', async () => {
@@ -78,6 +78,6 @@ describe('createContainer start-up errors', () => {
     );
     expect(error).to.be.instanceOf(ConfigError);
     expect((error as Error).message).to.include('npm install @switchyard/provider-that-is-not-installed');
-    expect((error as Error).message).to.include('memory | bull | agenda');
+    expect((error as Error).message).to.include('memory | bull | bullmq | agenda');
   });
 });

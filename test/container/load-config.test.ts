@@ -71,7 +71,7 @@ describe('loadConfig', () => {
       "'some' is not 'all', 'none', a count (1000), an age (24h) or both (1000,24h)",
     );
     expect(problems.find((p) => p.variable === 'QUEUE_PROVIDER')?.message).to.equal(
-      "'kafka' is not one of memory | bull | agenda",
+      "'kafka' is not one of memory | bull | bullmq | agenda",
     );
     expect(problems.find((p) => p.variable === 'LOG_FORMAT')?.message).to.include('json | pretty');
   });
@@ -114,5 +114,60 @@ describe('loadConfig', () => {
     const config = loadConfig({ SWITCHYARD_CONFIG_DIR: dir, NODE_ENV: 'production', LOG_LEVEL: 'error' });
     expect(config.log).to.deep.equal({ level: 'error', format: 'json' });
     expect(config.concurrency).to.equal(20);
+  });
+
+  describe('QUEUE_PROVIDER=bullmq', () => {
+    it('runs on Redis by default, with REDIS_URL and QUEUE_PREFIX', () => {
+      const config = load({ QUEUE_PROVIDER: 'bullmq', REDIS_URL: 'redis://cache:6380', QUEUE_PREFIX: 'billing' });
+      expect(config).to.deep.include({
+        provider: 'bullmq',
+        bullmqBackend: 'redis',
+        redisUrl: 'redis://cache:6380',
+        prefix: 'billing',
+        databaseUrl: undefined,
+      });
+    });
+
+    it('runs on PostgreSQL with BULLMQ_BACKEND=postgres, DATABASE_URL and BULLMQ_SCHEMA (default switchyard)', () => {
+      const url = 'postgres://app:s3cret@db.internal:5433/app';
+      expect(load({ QUEUE_PROVIDER: 'bullmq', BULLMQ_BACKEND: 'postgres', DATABASE_URL: url })).to.deep.include({
+        bullmqBackend: 'postgres',
+        databaseUrl: url,
+        bullmqSchema: 'switchyard',
+      });
+      const withSchema = load({
+        QUEUE_PROVIDER: 'bullmq',
+        BULLMQ_BACKEND: 'postgres',
+        DATABASE_URL: 'postgresql://db/app',
+        BULLMQ_SCHEMA: 'jobs_v2',
+      });
+      expect(withSchema.bullmqSchema).to.equal('jobs_v2');
+    });
+
+    it('needs DATABASE_URL on PostgreSQL, saying so', () => {
+      const problems = problemsOf({ QUEUE_PROVIDER: 'bullmq', BULLMQ_BACKEND: 'postgres' });
+      expect(problems.map((p) => p.variable)).to.deep.equal(['DATABASE_URL']);
+      expect(problems[0]?.message).to.include('BULLMQ_BACKEND=postgres');
+    });
+
+    it('reports a wrong backend, URL and schema together, never echoing the password', () => {
+      const problems = problemsOf({
+        QUEUE_PROVIDER: 'bullmq',
+        BULLMQ_BACKEND: 'mysql',
+        DATABASE_URL: 'mysql://app:hunter2@db/app',
+        BULLMQ_SCHEMA: '1-bad; drop',
+      });
+      expect(problems.map((p) => p.variable)).to.have.members(['BULLMQ_BACKEND', 'DATABASE_URL', 'BULLMQ_SCHEMA']);
+      expect(problems.find((p) => p.variable === 'BULLMQ_BACKEND')?.message).to.include('redis | postgres');
+      expect(JSON.stringify(problems)).not.to.include('hunter2');
+    });
+
+    it('checks BullMQ settings even for another provider, but lets them be (one environment may serve a migration between two)', () => {
+      const env = { QUEUE_PROVIDER: 'bull', BULLMQ_BACKEND: 'postgres', BULLMQ_SCHEMA: 'jobs' };
+      expect(load(env)).to.deep.include({ provider: 'bull', bullmqBackend: 'postgres', bullmqSchema: 'jobs' });
+      expect(problemsOf({ ...env, BULLMQ_SCHEMA: 'no spaces' }).map((p) => p.variable)).to.deep.equal([
+        'BULLMQ_SCHEMA',
+      ]);
+    });
   });
 });

@@ -16,6 +16,7 @@ import { AgendaQueueProvider } from '@switchyard/provider-agenda';
 import { BullQueueProvider } from '@switchyard/provider-bull';
 import { startMongo, mongoUriForDatabase, uniqueDatabaseName } from '../support/start-mongo.js';
 import { startRedis } from '../support/start-redis.js';
+import { startPostgres } from '../support/start-postgres.js';
 
 const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
 const DAY = 86_400_000;
@@ -32,7 +33,7 @@ interface Run {
  * setting, so that each run says exactly what it is configured with.
  */
 function cleanEnvironment(): Record<string, string> {
-  const settings = /^(npm_|QUEUE_|REDIS_|MONGODB_URL$|LOG_|NODE_ENV$|SWITCHYARD_|ADMIN_)/;
+  const settings = /^(npm_|QUEUE_|REDIS_|MONGODB_URL$|DATABASE_URL$|BULLMQ_|LOG_|NODE_ENV$|SWITCHYARD_|ADMIN_)/;
   return Object.fromEntries(
     Object.entries(process.env).filter(
       (entry): entry is [string, string] => entry[1] !== undefined && !settings.test(entry[0]),
@@ -83,6 +84,7 @@ describe('the packages installed from their tarballs, outside the repository', f
       'switchyard-cli-0.1.0.tgz',
       'switchyard-core-0.1.0.tgz',
       'switchyard-provider-bull-0.1.0.tgz',
+      'switchyard-provider-bullmq-0.1.0.tgz',
     ]);
 
     // A CommonJS project (no "type"), as most existing services are.
@@ -190,6 +192,18 @@ describe('the packages installed from their tarballs, outside the repository', f
     });
     expect(script.code, script.stderr).to.equal(0);
     expect(script.stdout).to.equal('processed greeting-esm on bull: hello ada\n');
+  });
+
+  it('the same ESM script on BullMQ with PostgreSQL: bullmq and pg installed with the package', async () => {
+    const script = await run(process.execPath, ['schedule-and-process.mjs'], project, {
+      QUEUE_PROVIDER: 'bullmq',
+      BULLMQ_BACKEND: 'postgres',
+      DATABASE_URL: (await startPostgres()).url,
+      BULLMQ_SCHEMA: `installed_${process.pid}`,
+      LOG_LEVEL: 'warn',
+    });
+    expect(script.code, script.stderr).to.equal(0);
+    expect(script.stdout).to.equal('processed greeting-esm on bullmq: hello ada\n');
   });
 
   it('a CommonJS script require()s the packages, builds the reminder scheduler by hand and processes a reminder', async () => {

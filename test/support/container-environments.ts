@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { startRedis } from './start-redis.js';
+import { startPostgres } from './start-postgres.js';
 import { agendaMongoUrl, AGENDA_TEST_PROCESS_EVERY_MS } from './provider-fixtures.js';
 
 /**
@@ -7,17 +8,23 @@ import { agendaMongoUrl, AGENDA_TEST_PROCESS_EVERY_MS } from './provider-fixture
  * at the test servers: the same code must work in each with only the environment changed.
  */
 export interface ContainerEnvironment {
-  name: 'memory' | 'bull' | 'agenda';
+  /** What the environment is called in test titles: the provider, and for BullMQ its backend. */
+  name: 'memory' | 'bull' | 'bullmq-redis' | 'bullmq-postgres' | 'agenda';
+  /** The provider's `name`. */
+  provider: 'memory' | 'bull' | 'bullmq' | 'agenda';
   env(): Promise<Record<string, string>>;
 }
+
+let bullmqSchemas = 0;
 
 const base = { SWITCHYARD_CONFIG_DIR: '/nonexistent', LOG_LEVEL: 'warn' };
 
 export function containerEnvironments(): ContainerEnvironment[] {
   return [
-    { name: 'memory', env: async () => ({ ...base, QUEUE_PROVIDER: 'memory' }) },
+    { name: 'memory', provider: 'memory', env: async () => ({ ...base, QUEUE_PROVIDER: 'memory' }) },
     {
       name: 'bull',
+      provider: 'bull',
       env: async () => ({
         ...base,
         QUEUE_PROVIDER: 'bull',
@@ -26,7 +33,29 @@ export function containerEnvironments(): ContainerEnvironment[] {
       }),
     },
     {
+      name: 'bullmq-redis',
+      provider: 'bullmq',
+      env: async () => ({
+        ...base,
+        QUEUE_PROVIDER: 'bullmq',
+        REDIS_URL: (await startRedis()).url,
+        QUEUE_PREFIX: `container-${randomUUID()}`,
+      }),
+    },
+    {
+      name: 'bullmq-postgres',
+      provider: 'bullmq',
+      env: async () => ({
+        ...base,
+        QUEUE_PROVIDER: 'bullmq',
+        BULLMQ_BACKEND: 'postgres',
+        DATABASE_URL: (await startPostgres()).url,
+        BULLMQ_SCHEMA: `container_${process.pid}_${(bullmqSchemas += 1)}`,
+      }),
+    },
+    {
       name: 'agenda',
+      provider: 'agenda',
       env: async () => ({
         ...base,
         QUEUE_PROVIDER: 'agenda',

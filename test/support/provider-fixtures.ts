@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { CommonProviderOptions, QueueProvider } from '@switchyard/core';
 import { MemoryQueueProvider } from '@switchyard/provider-memory';
 import { BullQueueProvider } from '@switchyard/provider-bull';
+import { BullMQQueueProvider } from '@switchyard/provider-bullmq';
 import { AgendaQueueProvider } from '@switchyard/provider-agenda';
 import { startRedis } from './start-redis.js';
+import { startPostgres } from './start-postgres.js';
 import { mongoUriForDatabase, startMongo, uniqueDatabaseName, type StartedMongo } from './start-mongo.js';
 
 /**
@@ -11,7 +13,8 @@ import { mongoUriForDatabase, startMongo, uniqueDatabaseName, type StartedMongo 
  * tests (domain, container, migration). Backed by real servers from the harnesses.
  */
 export interface ProviderFixture {
-  name: 'memory' | 'bull' | 'agenda';
+  /** The provider, and for BullMQ its backend. */
+  name: 'memory' | 'bull' | 'bullmq-redis' | 'bullmq-postgres' | 'agenda';
   /** How late a due job may start on this provider (polling interval plus slack). */
   schedulingToleranceMs: number;
   make(options?: CommonProviderOptions): Promise<QueueProvider>;
@@ -41,6 +44,52 @@ export const bullFixture: ProviderFixture = {
   async environmentOf(provider) {
     const redis = await startRedis();
     return { QUEUE_PROVIDER: 'bull', REDIS_URL: redis.url, QUEUE_PREFIX: bullPrefixes.get(provider) ?? 'switchyard' };
+  },
+};
+
+/** BullMQ on the run's shared Redis, a key prefix of its own per provider. */
+const bullmqPrefixes = new WeakMap<QueueProvider, string>();
+export const bullmqRedisFixture: ProviderFixture = {
+  name: 'bullmq-redis',
+  schedulingToleranceMs: 500,
+  async make(options) {
+    const redis = await startRedis();
+    const prefix = `fixture-${randomUUID()}`;
+    const provider = new BullMQQueueProvider({ ...options, backend: 'redis', redisUrl: redis.url, prefix });
+    bullmqPrefixes.set(provider, prefix);
+    return provider;
+  },
+  async environmentOf(provider) {
+    const redis = await startRedis();
+    return {
+      QUEUE_PROVIDER: 'bullmq',
+      REDIS_URL: redis.url,
+      QUEUE_PREFIX: bullmqPrefixes.get(provider) ?? 'switchyard',
+    };
+  },
+};
+
+/** BullMQ on the run's shared PostgreSQL, a schema of its own per provider (made by BullMQ's migrations). */
+const bullmqSchemas = new WeakMap<QueueProvider, string>();
+let bullmqSchemaCount = 0;
+export const bullmqPostgresFixture: ProviderFixture = {
+  name: 'bullmq-postgres',
+  schedulingToleranceMs: 500,
+  async make(options) {
+    const postgres = await startPostgres();
+    const schema = `fixture_${process.pid}_${(bullmqSchemaCount += 1)}`;
+    const provider = new BullMQQueueProvider({ ...options, backend: 'postgres', databaseUrl: postgres.url, schema });
+    bullmqSchemas.set(provider, schema);
+    return provider;
+  },
+  async environmentOf(provider) {
+    const postgres = await startPostgres();
+    return {
+      QUEUE_PROVIDER: 'bullmq',
+      BULLMQ_BACKEND: 'postgres',
+      DATABASE_URL: postgres.url,
+      BULLMQ_SCHEMA: bullmqSchemas.get(provider) ?? 'switchyard',
+    };
   },
 };
 
@@ -81,7 +130,10 @@ export const agendaFixture: ProviderFixture = {
   },
 };
 
-/** Every provider the domain, container and migration tests run on. */
+/**
+ * Every provider the domain, container and migration tests run on. The BullMQ fixtures
+ * above join this list once those suites are taken to BullMQ (issue 21, parts 3 and 4).
+ */
 export function providerFixtures(): ProviderFixture[] {
   return [memoryFixture, bullFixture, agendaFixture];
 }

@@ -27,7 +27,8 @@ export function createProgram(report: ReportOutcome): Command {
       'after',
       `
 Settings come from the environment, as for the container: QUEUE_PROVIDER
-(memory, bull, agenda), REDIS_URL, MONGODB_URL, QUEUE_PREFIX, LOG_LEVEL, ...
+(memory, bull, bullmq, agenda), REDIS_URL, DATABASE_URL, MONGODB_URL, QUEUE_PREFIX,
+LOG_LEVEL, ...
 
 Examples:
   switchyard demo

@@ -47,7 +47,11 @@ export async function createContainer(
 ): Promise<Container> {
   const config = loadConfig(env);
   const logger = createLogger(
-    { log: config.log, provider: config.provider, secretUrls: [config.redisUrl, config.mongoUrl] },
+    {
+      log: config.log,
+      provider: config.provider,
+      secretUrls: [config.redisUrl, config.mongoUrl, ...(config.databaseUrl === undefined ? [] : [config.databaseUrl])],
+    },
     options.logDestination,
   );
   const provider = await loadProvider(

@@ -6,6 +6,7 @@ import { ConfigError, type ConfigProblem } from './config-error.js';
 import { parseBookingOffsets, parsePaymentOffsets } from './reminder-offsets-setting.js';
 import { parseRetentionSetting, RETENTION_SETTING_FORMS } from './retention-setting.js';
 import {
+  BULLMQ_BACKENDS,
   LOG_LEVELS,
   PROVIDER_NAMES,
   type LogLevel,
@@ -46,6 +47,7 @@ export function loadConfig(processEnv: Environment = process.env): SwitchyardCon
   const collection = nameSetting(env, 'QUEUE_COLLECTION', 'agenda_jobs', problem);
   const agendaProcessEveryMs = integer(env, 'AGENDA_PROCESS_EVERY_MS', 5000, { min: 10, max: 3_600_000 }, problem);
   const prefix = nameSetting(env, 'QUEUE_PREFIX', 'switchyard', problem);
+  const bullmq = bullmqSettings(env, provider, problem);
   const concurrency = integer(env, 'JOB_CONCURRENCY', 5, { min: 1, max: 1000 }, problem);
   const attempts = integer(env, 'JOB_ATTEMPT_LIMIT', 3, { min: 1, max: 100 }, problem);
   const backoff: BackoffOptions = {
@@ -88,6 +90,7 @@ export function loadConfig(processEnv: Environment = process.env): SwitchyardCon
     collection,
     agendaProcessEveryMs,
     prefix,
+    ...bullmq,
     concurrency,
     attempts,
     backoff,
@@ -204,6 +207,39 @@ function urlSetting(
     problem(variable, `is not a ${protocols.map((p) => `${p}//`).join(' or ')} URL (${redactUrl(value)})`);
     return fallback;
   }
+}
+
+/**
+ * BullMQ's backend and where it lives, each value checked with the others: PostgreSQL
+ * needs DATABASE_URL. Settings of a provider or backend not chosen are checked but not
+ * refused: one environment may serve two providers (`switchyard migrate --from bull
+ * --to bullmq` reads both sides' settings from it).
+ */
+function bullmqSettings(
+  env: Environment,
+  provider: ProviderName,
+  problem: Report,
+): Pick<SwitchyardConfig, 'bullmqBackend' | 'databaseUrl' | 'bullmqSchema'> {
+  const bullmqBackend = oneOf(env, 'BULLMQ_BACKEND', BULLMQ_BACKENDS, 'redis', problem);
+  const databaseUrl =
+    env.DATABASE_URL === undefined || env.DATABASE_URL === ''
+      ? undefined
+      : urlSetting(env, 'DATABASE_URL', ['postgres:', 'postgresql:'], '', problem);
+  const bullmqSchema = env.BULLMQ_SCHEMA ?? 'switchyard';
+  // BullMQ's own rule for a schema name (postgres/migrator.js `quoteSchemaName`).
+  if (!/^[A-Za-z_][A-Za-z0-9_$]{0,62}$/.test(bullmqSchema)) {
+    problem(
+      'BULLMQ_SCHEMA',
+      `'${bullmqSchema}' is not a PostgreSQL schema name (a letter or '_', then letters, digits, '_' or '$'; at most 63)`,
+    );
+  }
+  if (provider === 'bullmq' && bullmqBackend === 'postgres' && databaseUrl === undefined) {
+    problem(
+      'DATABASE_URL',
+      'is required with QUEUE_PROVIDER=bullmq and BULLMQ_BACKEND=postgres (postgres://user:password@host:5432/database)',
+    );
+  }
+  return { bullmqBackend, databaseUrl, bullmqSchema };
 }
 
 function redisUrlFrom(env: Environment, problem: Report): string {

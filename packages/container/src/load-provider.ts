@@ -6,12 +6,13 @@ import { PROVIDER_NAMES, type ProviderName, type SwitchyardConfig } from './swit
 export const PROVIDER_PACKAGES: Record<ProviderName, string> = {
   memory: '@switchyard/provider-memory',
   bull: '@switchyard/provider-bull',
+  bullmq: '@switchyard/provider-bullmq',
   agenda: '@switchyard/provider-agenda',
 };
 
 /**
  * Builds the configured provider, importing only its package: a service on Bull needs
- * neither Agenda nor the mongodb driver installed. A missing package is a start-up
+ * neither Agenda nor the mongodb driver installed, and one on BullMQ with Redis no `pg`. A missing package is a start-up
  * error that says what to install.
  */
 export async function loadProvider(
@@ -48,6 +49,16 @@ export async function loadProvider(
         redisUrl: config.redisUrl,
         prefix: config.prefix,
       });
+    case 'bullmq':
+      // Only the chosen backend's settings: BullMQ loads `pg` only for a PostgreSQL connection.
+      return construct(
+        module,
+        'BullMQQueueProvider',
+        specifier,
+        config.bullmqBackend === 'postgres'
+          ? { ...common, backend: 'postgres', databaseUrl: config.databaseUrl, schema: config.bullmqSchema }
+          : { ...common, backend: 'redis', redisUrl: config.redisUrl, prefix: config.prefix },
+      );
     case 'agenda':
       return construct(module, 'AgendaQueueProvider', specifier, {
         ...common,

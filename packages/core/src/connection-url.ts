@@ -44,3 +44,42 @@ export function endpointOf(url: string, defaultPort: number): Endpoint {
   const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1') || 'localhost';
   return { host, port: parsed.port === '' ? defaultPort : Number(parsed.port) };
 }
+
+/** The port Redis listens on when a `redis://` URL names none. */
+export const DEFAULT_REDIS_PORT = 6379;
+
+/** What a Redis URL says, in the option names of ioredis (and of every Redis client Switchyard uses). */
+export interface RedisUrlOptions {
+  host: string;
+  port: number;
+  username?: string;
+  password?: string;
+  db?: number;
+  tls?: Record<string, never>;
+}
+
+/**
+ * The connection options of a `redis://` or `rediss://` URL: user, password (both
+ * percent-decoded), host, port and db; `rediss:` adds `tls`.
+ *
+ * @example
+ * ```ts
+ * redisOptionsFromUrl('redis://:p%40ss@cache:6380/2'); // { host: 'cache', port: 6380, password: 'p@ss', db: 2 }
+ * ```
+ */
+export function redisOptionsFromUrl(redisUrl: string): RedisUrlOptions {
+  const url = new URL(redisUrl);
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+    throw new Error(`Redis URL must start with redis:// or rediss://, got ${url.protocol}//`);
+  }
+  const { host, port } = endpointOf(redisUrl, DEFAULT_REDIS_PORT);
+  const db = url.pathname.replace(/^\//, '');
+  return {
+    host,
+    port,
+    ...(url.username === '' ? {} : { username: decodeURIComponent(url.username) }),
+    ...(url.password === '' ? {} : { password: decodeURIComponent(url.password) }),
+    ...(db === '' ? {} : { db: Number(db) }),
+    ...(url.protocol === 'rediss:' ? { tls: {} } : {}),
+  };
+}

@@ -16,10 +16,18 @@
  *   provider closed while Redis is down does not keep the process alive.
  */
 import { Redis, type RedisOptions } from 'ioredis';
-import { ProviderUnavailableError, endpointOf, redactSecrets, type Endpoint } from '@switchyard/core';
+import {
+  DEFAULT_REDIS_PORT,
+  ProviderUnavailableError,
+  endpointOf,
+  redactSecrets,
+  redisOptionsFromUrl,
+  type Endpoint,
+} from '@switchyard/core';
 import { coalesceWrites } from './coalesce-writes.js';
 
-export const DEFAULT_REDIS_PORT = 6379;
+/** Redis URLs as ioredis options: core's, kept here for the tests that import it from this module. */
+export { DEFAULT_REDIS_PORT, redisOptionsFromUrl };
 export const DEFAULT_CONNECT_TIMEOUT_MS = 3000;
 export const DEFAULT_COMMAND_TIMEOUT_MS = 5000;
 /** Reconnection attempts after which a command fails instead of waiting (ioredis `maxRetriesPerRequest`). */
@@ -184,24 +192,6 @@ export class BullConnection {
     }
     this.blockingClients.clear();
   }
-}
-
-/** ioredis options from a `redis://` or `rediss://` URL (user, password, host, port, db). */
-export function redisOptionsFromUrl(redisUrl: string): RedisOptions {
-  const url = new URL(redisUrl);
-  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
-    throw new Error(`Redis URL must start with redis:// or rediss://, got ${url.protocol}//`);
-  }
-  const { host, port } = endpointOf(redisUrl, DEFAULT_REDIS_PORT);
-  const db = url.pathname.replace(/^\//, '');
-  return {
-    host,
-    port,
-    ...(url.username === '' ? {} : { username: decodeURIComponent(url.username) }),
-    ...(url.password === '' ? {} : { password: decodeURIComponent(url.password) }),
-    ...(db === '' ? {} : { db: Number(db) }),
-    ...(url.protocol === 'rediss:' ? { tls: {} } : {}),
-  };
 }
 
 function reconnectDelay(times: number): number {

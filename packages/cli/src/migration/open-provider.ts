@@ -20,7 +20,7 @@ export async function openProvider(
     throw new CliError(`--${side}: unknown provider '${provider}' (valid: ${PROVIDER_NAMES.join(', ')})`);
   }
   const { url, prefix } = bullPrefixOf(side, provider, givenUrl, givenPrefix);
-  const urlVariable = provider === 'bull' ? 'REDIS_URL' : 'MONGODB_URL';
+  const urlVariable = urlVariableOf(provider, url);
   let config;
   try {
     config = loadConfig({
@@ -28,6 +28,10 @@ export async function openProvider(
       QUEUE_PROVIDER: provider,
       ...(url === undefined || provider === 'memory' ? {} : { [urlVariable]: url }),
       ...(prefix === undefined ? {} : { QUEUE_PREFIX: prefix }),
+      // BullMQ's backend follows the URL's scheme when a URL is given.
+      ...(provider === 'bullmq' && url !== undefined
+        ? { BULLMQ_BACKEND: urlVariable === 'DATABASE_URL' ? 'postgres' : 'redis' }
+        : {}),
     });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
@@ -81,4 +85,11 @@ function bullPrefixOf(
   }
   parsed.searchParams.delete('prefix');
   return { url: parsed.toString(), prefix: fromQuery };
+}
+
+/** The variable a side's URL sets: Bull's Redis, Agenda's MongoDB, or BullMQ's Redis or PostgreSQL by the URL's scheme. */
+function urlVariableOf(provider: string, url: string | undefined): string {
+  if (provider === 'bull') return 'REDIS_URL';
+  if (provider === 'bullmq') return url !== undefined && /^postgres(ql)?:/i.test(url) ? 'DATABASE_URL' : 'REDIS_URL';
+  return 'MONGODB_URL';
 }

@@ -104,12 +104,14 @@ export function describeRetention(fixture: ContractFixture): void {
     });
 
     it('removeOnComplete { ageMs } removes completed jobs older than ageMs when a later one completes', async () => {
+      // A whole second: BullMQ keeps ages in whole seconds.
+      const options = { removeOnComplete: { ageMs: 1000 } };
       const { provider, finish } = await retention(fixture);
-      const old = await finish({ removeOnComplete: { ageMs: 300 } });
+      const old = await finish(options);
       const oldFinishedAt = (await existingJob(provider, old)).finishedAt!.getTime();
       // Let the first job age past ageMs (a wait on the clock, not on an outcome).
-      await waitFor(() => Date.now() - oldFinishedAt > 300, { timeoutMs: 2000, intervalMs: 10, message: 'the age' });
-      const recent = await finish({ removeOnComplete: { ageMs: 300 } });
+      await waitFor(() => Date.now() - oldFinishedAt > 1000, { timeoutMs: 3000, intervalMs: 10, message: 'the age' });
+      const recent = await finish(options);
 
       await expectRemovedAndKept(fixture, provider, [old], [recent]);
     });

@@ -1,0 +1,47 @@
+import type { ProviderUnavailableError } from '@switchyard/core';
+import type { Job, JobsOptions, Queue, QueueOptions, Worker, WorkerOptions } from 'bullmq';
+import type { JobDirectory } from './job-directory.js';
+
+/** The BullMQ processor function a worker runs. */
+export type BullMQProcessor = (job: Job, token?: string) => Promise<unknown>;
+
+/** A finished job to store: its BullMQ fields. */
+export interface FinishedJob {
+  id: string;
+  state: 'completed' | 'failed';
+  data: unknown;
+  opts: JobsOptions;
+  timestamp: number;
+  attemptsMade: number;
+  finishedOn: number;
+  failedReason?: string;
+}
+
+/**
+ * One storage BullMQ runs on, as the provider needs it: the connection the provider
+ * opens first (to fail fast with host and port), BullMQ's `Queue` and `Worker` bound to
+ * it, and the few reads BullMQ has no backend-neutral API for. Implementations:
+ * `RedisBackend` (ioredis) and `PostgresBackend` (pg, BullMQ 6's PostgreSQL backend).
+ */
+export interface BullMQBackend {
+  readonly kind: 'redis' | 'postgres';
+  readonly directory: JobDirectory;
+  /** Connects and checks the server answers; `ProviderUnavailableError` within a bounded time. */
+  open(): Promise<void>;
+  newQueue(name: string, options: Omit<QueueOptions, 'connection'>): Queue;
+  newWorker(name: string, processor: BullMQProcessor, options: Omit<WorkerOptions, 'connection'>): Worker;
+  /**
+   * Stores a job that has already finished, as BullMQ itself would have left it
+   * (import only: BullMQ's API adds jobs still to run, and nothing else).
+   */
+  addFinishedJob(name: string, job: FinishedJob): Promise<void>;
+  /** When a delayed job falls due (BullMQ keeps it in its delayed index, not in the job). */
+  dueTimeOf(name: string, bullmqJobId: string): Promise<number | null>;
+  ping(): Promise<void>;
+  /** True for errors that mean the server cannot be reached. */
+  isConnectionError(error: unknown): boolean;
+  /** `error` as `ProviderUnavailableError` naming host and port, with no password in it. */
+  unavailable(error: unknown): ProviderUnavailableError;
+  /** Ends the provider's own connections (BullMQ's queues and workers close their own). */
+  close(): Promise<void>;
+}

@@ -1,0 +1,212 @@
+import { randomUUID } from 'node:crypto';
+import {
+  emptyImportReport,
+  type CleanOptions,
+  type ImportReport,
+  type JobSnapshot,
+  type ValidatedSchedule,
+} from '@switchyard/core';
+import type { BullMQBackend, FinishedJob } from './bullmq-backend.js';
+import { fromBullMQJobId, toBullMQJobId } from './bullmq-job-id.js';
+import type { JobLocation } from './bullmq-job-reader.js';
+import type { BullMQQueues } from './bullmq-queues.js';
+import { toSchedulerRepeat } from './bullmq-repeat.js';
+import {
+  snapshotToBullMQJobOptions,
+  toBullMQBackoff,
+  toBullMQJobOptions,
+  type SwitchyardJobMeta,
+  type SwitchyardJobsOptions,
+} from './to-bullmq-job-options.js';
+
+/** Everything the provider writes: schedules, cancels, retries, pauses, cleans and imports. */
+export class BullMQJobWriter {
+  constructor(
+    private readonly backend: () => BullMQBackend,
+    private readonly queues: BullMQQueues,
+    private readonly locate: (jobId: string) => Promise<JobLocation | null>,
+    /** Names registered in this process, paused by `pause()` with no name even before their first job. */
+    private readonly registeredNames: () => Iterable<string>,
+  ) {}
+
+  async schedule(schedule: ValidatedSchedule): Promise<string> {
+    const id = schedule.jobId ?? randomUUID();
+    const { directory } = this.backend();
+    const claimed = await directory.claim([{ id, name: schedule.name }]);
+    if (!claimed.has(id)) return id;
+    try {
+      const now = Date.now();
+      if (schedule.repeat !== undefined) {
+        await this.addScheduler(
+          schedule.name,
+          id,
+          schedule.data,
+          {
+            ...seriesTemplate(schedule),
+            switchyard: { ...seriesMeta(schedule), id, repeat: schedule.repeat, createdAt: now },
+          },
+          toSchedulerRepeat(schedule.repeat, now),
+        );
+      } else {
+        await this.queues
+          .queueFor(schedule.name)
+          .add(schedule.name, schedule.data, toBullMQJobOptions(schedule, id, now));
+      }
+    } catch (error) {
+      // Nothing was stored: free the id again.
+      await directory.release([id]).catch(() => undefined);
+      throw error;
+    }
+    return id;
+  }
+
+  async cancel(jobId: string): Promise<boolean> {
+    const location = await this.locate(jobId);
+    if (location === null) return false;
+    const queue = this.queues.queueFor(location.name);
+    const job = await queue.getJob(location.bullmqId);
+    if (job !== undefined && job !== null) {
+      // 0 for an active job: its worker holds its lock.
+      if ((await queue.remove(location.bullmqId)) !== 1) return false;
+    } else if (!(await queue.removeJobScheduler(location.bullmqId))) {
+      return false;
+    }
+    await this.backend().directory.release([jobId]);
+    return true;
+  }
+
+  async retry(jobId: string): Promise<boolean> {
+    const location = await this.locate(jobId);
+    if (location === null) return false;
+    const job = await this.queues.queueFor(location.name).getJob(location.bullmqId);
+    if (job === undefined || job === null || (await job.getState()) !== 'failed') return false;
+    await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+    return true;
+  }
+
+  async setPaused(name: string | undefined, paused: boolean): Promise<void> {
+    const names =
+      name === undefined ? new Set([...(await this.backend().directory.names()), ...this.registeredNames()]) : [name];
+    await Promise.all(
+      [...names].map((each) => (paused ? this.queues.queueFor(each).pause() : this.queues.queueFor(each).resume())),
+    );
+  }
+
+  async clean({ states, olderThanMs }: CleanOptions): Promise<number> {
+    const { directory } = this.backend();
+    let removed = 0;
+    for (const name of await directory.names()) {
+      for (const state of states) {
+        const ids = await this.queues.queueFor(name).clean(olderThanMs, 0, state);
+        await directory.release(ids.map(fromBullMQJobId));
+        removed += ids.length;
+      }
+    }
+    return removed;
+  }
+
+  /** Imports checked snapshots: claims their ids, then adds each as a job or a job scheduler. */
+  async importBatch(snapshots: JobSnapshot[], onExisting: 'skip' | 'replace'): Promise<ImportReport> {
+    const report = emptyImportReport();
+    const { directory } = this.backend();
+    const claimed = await directory.claim(snapshots.map(({ id, name }) => ({ id, name })));
+    for (const snapshot of snapshots) {
+      const existed = !claimed.has(snapshot.id);
+      if (existed && onExisting === 'skip') {
+        report.skipped.push(snapshot.id);
+        continue;
+      }
+      try {
+        if (existed) {
+          await this.cancel(snapshot.id);
+          await directory.overwrite(snapshot.id, snapshot.name);
+        }
+        await this.importOne(snapshot);
+        (existed ? report.replaced : report.imported).push(snapshot.id);
+      } catch (error) {
+        if (!existed) await directory.release([snapshot.id]).catch(() => undefined);
+        report.errors.push({ id: snapshot.id, reason: error instanceof Error ? error.message : String(error) });
+      }
+    }
+    return report;
+  }
+
+  private async importOne(snapshot: JobSnapshot): Promise<void> {
+    const now = Date.now();
+    if (snapshot.repeat !== null) {
+      const meta: SwitchyardJobMeta = {
+        id: snapshot.id,
+        repeat: snapshot.repeat,
+        createdAt: Date.parse(snapshot.createdAt),
+      };
+      if (snapshot.data === null) meta.dataIsNull = true;
+      if (snapshot.backoff !== null) meta.backoff = snapshot.backoff;
+      if (snapshot.timeoutMs !== null) meta.timeoutMs = snapshot.timeoutMs;
+      const template: SwitchyardJobsOptions = {
+        priority: snapshot.priority,
+        attempts: snapshot.attempts,
+        removeOnComplete: true,
+        removeOnFail: true,
+        switchyard: meta,
+      };
+      if (snapshot.backoff !== null) template.backoff = toBullMQBackoff(snapshot.backoff);
+      const firstRunAt = snapshot.runAt === null ? undefined : Math.max(now, Date.parse(snapshot.runAt));
+      await this.addScheduler(
+        snapshot.name,
+        snapshot.id,
+        snapshot.data,
+        template,
+        toSchedulerRepeat(snapshot.repeat, now, firstRunAt),
+      );
+      return;
+    }
+    const opts = snapshotToBullMQJobOptions(snapshot, now);
+    if (snapshot.state === 'completed' || snapshot.state === 'failed') {
+      const { jobId, delay: _delay, ...stored } = opts;
+      const finished: FinishedJob = {
+        id: jobId ?? snapshot.id,
+        state: snapshot.state,
+        data: snapshot.data,
+        opts: stored,
+        timestamp: Date.parse(snapshot.createdAt),
+        attemptsMade: snapshot.attemptsMade,
+        // A snapshot does not say when the job finished: it arrived now.
+        finishedOn: now,
+      };
+      if (snapshot.failedReason !== undefined) finished.failedReason = snapshot.failedReason;
+      await this.backend().addFinishedJob(snapshot.name, finished);
+      return;
+    }
+    await this.queues.queueFor(snapshot.name).add(snapshot.name, snapshot.data, opts);
+  }
+
+  private async addScheduler(
+    name: string,
+    id: string,
+    data: unknown,
+    template: SwitchyardJobsOptions,
+    repeat: ReturnType<typeof toSchedulerRepeat>,
+  ): Promise<void> {
+    await this.queues.queueFor(name).upsertJobScheduler(toBullMQJobId(id), repeat, { name, data, opts: template });
+  }
+}
+
+/** The options every iteration of a new series gets. Iterations are forgotten once they end: the series is one job. */
+function seriesTemplate(schedule: ValidatedSchedule): SwitchyardJobsOptions {
+  const template: SwitchyardJobsOptions = {
+    priority: schedule.priority,
+    attempts: schedule.attempts,
+    removeOnComplete: true,
+    removeOnFail: true,
+  };
+  if (schedule.backoff !== undefined) template.backoff = toBullMQBackoff(schedule.backoff);
+  return template;
+}
+
+function seriesMeta(schedule: ValidatedSchedule): SwitchyardJobMeta {
+  const meta: SwitchyardJobMeta = {};
+  if (schedule.data === null) meta.dataIsNull = true;
+  if (schedule.backoff !== undefined) meta.backoff = schedule.backoff;
+  if (schedule.timeoutMs !== undefined) meta.timeoutMs = schedule.timeoutMs;
+  return meta;
+}

@@ -1,0 +1,122 @@
+/**
+ * Contract schedules and snapshots as BullMQ job options, and back.
+ *
+ * | contract          | BullMQ                                                          |
+ * |-------------------|-----------------------------------------------------------------|
+ * | jobId             | `jobId`, encoded where BullMQ refuses it (`toBullMQJobId`), the  |
+ * |                   | caller's id then kept in `switchyard.id`                        |
+ * | createdAt         | `timestamp`                                                     |
+ * | runAt             | `delay` (= runAt - timestamp; BullMQ's due time is their sum)   |
+ * | priority 1..10    | `priority` (BullMQ: 1 is the highest too; 0, "none", unused)    |
+ * | attempts          | `attempts`                                                      |
+ * | backoff           | BullMQ's `fixed` / `exponential` with `delay`; with `maxDelayMs` |
+ * |                   | or `jitter`, the custom strategy `switchyard` (core's maths)    |
+ * | timeoutMs         | `switchyard.timeoutMs` (BullMQ has no attempt timeout: the kit's) |
+ * | repeat            | a job scheduler (`upsertJobScheduler`), see `bullmq-repeat.ts`  |
+ * | removeOnComplete  | `removeOnComplete`; failed jobs are kept (`removeOnFail: false`) |
+ * | data              | the job's data; `null` also noted in `switchyard.dataIsNull`    |
+ *
+ * Everything else Switchyard needs travels in `opts.switchyard`, which BullMQ stores
+ * with the job's other options (on Redis and on PostgreSQL alike) and ignores.
+ */
+import type { BackoffOptions as BullMQBackoffOptions, JobsOptions } from 'bullmq';
+import {
+  snapshotRetention,
+  type BackoffOptions,
+  type JobSnapshot,
+  type RepeatOptions,
+  type ValidatedSchedule,
+} from '@switchyard/core';
+import { toBullMQJobId } from './bullmq-job-id.js';
+import { toBullMQKeepJobs } from './bullmq-retention.js';
+
+/** The custom backoff strategy's name (the strategy itself: the workers' backoffDelay, core's maths). */
+export const SWITCHYARD_BACKOFF = 'switchyard';
+
+/** What Switchyard keeps in a BullMQ job's options. */
+export interface SwitchyardJobMeta {
+  /** The caller's id, when the BullMQ id is encoded, or the series id of a scheduler's iteration. */
+  id?: string;
+  backoff?: BackoffOptions;
+  timeoutMs?: number;
+  /** An imported job that was already due: when it fell due (BullMQ adds it with no delay). */
+  dueAt?: number;
+  /** A job scheduler's template: the series as the caller gave it. */
+  repeat?: RepeatOptions;
+  createdAt?: number;
+  /**
+   * The data is JSON `null`. BullMQ's PostgreSQL backend reads a null payload back as
+   * `{}` (in postgres-queue-backend.js, a job row becomes `data: row.data ?? {}`).
+   */
+  dataIsNull?: boolean;
+}
+
+export type SwitchyardJobsOptions = JobsOptions & { switchyard?: SwitchyardJobMeta };
+
+/** The options of a job to add: BullMQ's, with Switchyard's in `switchyard`. */
+export function toBullMQJobOptions(
+  schedule: ValidatedSchedule,
+  jobId: string,
+  timestamp: number,
+): SwitchyardJobsOptions {
+  const meta: SwitchyardJobMeta = {};
+  const opts: SwitchyardJobsOptions = {
+    jobId: toBullMQJobId(jobId),
+    timestamp,
+    priority: schedule.priority,
+    attempts: schedule.attempts,
+    delay: Math.max(0, schedule.runAt.getTime() - timestamp),
+    removeOnComplete: toBullMQKeepJobs(schedule.removeOnComplete),
+    removeOnFail: toBullMQKeepJobs(schedule.removeOnFail),
+  };
+  if (opts.jobId !== jobId) meta.id = jobId;
+  if (schedule.data === null) meta.dataIsNull = true;
+  if (schedule.backoff !== undefined) {
+    opts.backoff = toBullMQBackoff(schedule.backoff);
+    meta.backoff = schedule.backoff;
+  }
+  if (schedule.timeoutMs !== undefined) meta.timeoutMs = schedule.timeoutMs;
+  opts.switchyard = meta;
+  return opts;
+}
+
+/** The options of an imported snapshot (not repeating): `createdAt` kept as `timestamp`; a passed due time makes it waiting. */
+export function snapshotToBullMQJobOptions(snapshot: JobSnapshot, now: number): SwitchyardJobsOptions {
+  const createdAt = Date.parse(snapshot.createdAt);
+  const runAt = snapshot.runAt === null ? now : Date.parse(snapshot.runAt);
+  const retention = snapshotRetention(snapshot);
+  const meta: SwitchyardJobMeta = {};
+  const opts: SwitchyardJobsOptions = {
+    jobId: toBullMQJobId(snapshot.id),
+    timestamp: createdAt,
+    priority: snapshot.priority,
+    attempts: snapshot.attempts,
+    delay: runAt > now ? runAt - createdAt : 0,
+    removeOnComplete: toBullMQKeepJobs(retention.removeOnComplete),
+    removeOnFail: toBullMQKeepJobs(retention.removeOnFail),
+  };
+  if (opts.jobId !== snapshot.id) meta.id = snapshot.id;
+  if (snapshot.data === null) meta.dataIsNull = true;
+  if (runAt <= now && snapshot.runAt !== null) meta.dueAt = runAt;
+  if (snapshot.backoff !== null) {
+    opts.backoff = toBullMQBackoff(snapshot.backoff);
+    meta.backoff = snapshot.backoff;
+  }
+  if (snapshot.timeoutMs !== null) meta.timeoutMs = snapshot.timeoutMs;
+  opts.switchyard = meta;
+  return opts;
+}
+
+/** BullMQ's own backoff where it computes the same delays as core, the custom strategy where it cannot (caps, jitter). */
+export function toBullMQBackoff(backoff: BackoffOptions): BullMQBackoffOptions {
+  if (backoff.maxDelayMs === undefined && (backoff.jitter ?? 0) === 0) {
+    return { type: backoff.type, delay: backoff.delayMs };
+  }
+  return { type: SWITCHYARD_BACKOFF, delay: backoff.delayMs };
+}
+
+/** Switchyard's part of a job's options (empty for a job Switchyard did not write). */
+export function metaOf(opts: SwitchyardJobsOptions | undefined): SwitchyardJobMeta {
+  const meta = opts?.switchyard;
+  return typeof meta === 'object' && meta !== null ? meta : {};
+}
