@@ -13,7 +13,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { benchSettings } from './support/bench-settings.js';
+import { benchSettings, type BenchSection } from './support/bench-settings.js';
 import { prepareBaselineBuild, type BaselineBuild } from './support/baseline-build.js';
 import { BENCH_RETENTIONS, RETENTION_LABELS, type BenchRetention } from './support/bench-retention.js';
 import {
@@ -36,7 +36,7 @@ import { evaluateTargets } from './support/bench-targets.js';
 import { runThroughput, type ThroughputVariant } from './scenarios/throughput.js';
 import { runEnqueue, type EnqueuePattern, type EnqueueVariant } from './scenarios/enqueue.js';
 import { runTimeliness, type TimelinessResult } from './scenarios/timeliness.js';
-import { runRetentionMemory } from './scenarios/retention-memory.js';
+import { runRetentionMemory, type RetentionMemoryResult } from './scenarios/retention-memory.js';
 import {
   runMigrationInChild,
   seedMigrationSource,
@@ -282,16 +282,21 @@ try {
   log(
     `${settings.resultsName} run: scale ${settings.scale}, ${settings.runs} runs per figure, MongoDB: ${servers.mongoKind}`,
   );
-  const throughput = await throughputFigures(servers, baseline);
-  const enqueue = await enqueueFigures(servers, baseline);
-  const timeliness = await timelinessFigures(servers);
-  const migration = await migrationFigures(servers);
-  log(`retention in Redis: ${settings.retentionMemory.jobs} jobs with removeOnComplete: 1000`);
-  const retentionMemory = await runRetentionMemory(servers, settings.retentionMemory.jobs);
+  const runs = (section: BenchSection) => !settings.skip.includes(section);
+  const throughput = runs('throughput') ? await throughputFigures(servers, baseline) : [];
+  const enqueue = runs('enqueue') ? await enqueueFigures(servers, baseline) : [];
+  const timeliness = runs('timeliness') ? await timelinessFigures(servers) : [];
+  const migration = runs('migration') ? await migrationFigures(servers) : [];
+  let retentionMemory: RetentionMemoryResult | undefined;
+  if (runs('retention-memory')) {
+    log(`retention in Redis: ${settings.retentionMemory.jobs} jobs with removeOnComplete: 1000`);
+    retentionMemory = await runRetentionMemory(servers, settings.retentionMemory.jobs);
+  }
   results = {
     generatedAt: new Date().toISOString(),
     command: [
-      settings.resultsName === 'latest' ? '' : `BENCH_SCALE=${settings.scale} BENCH_RUNS=${settings.runs} `,
+      settings.resultsName === 'smoke' ? `BENCH_SCALE=${settings.scale} BENCH_RUNS=${settings.runs} ` : '',
+      settings.skip.length === 0 ? '' : `BENCH_SKIP=${settings.skip.join(',')} `,
       baseline === undefined ? '' : `BENCH_BASELINE=${baseline.ref} `,
       'npm run bench',
     ].join(''),
@@ -308,7 +313,7 @@ try {
     enqueue,
     timeliness,
     migration,
-    retentionMemory,
+    ...(retentionMemory === undefined ? {} : { retentionMemory }),
     targets: [],
   };
   results.targets = evaluateTargets(results);

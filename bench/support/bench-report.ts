@@ -80,7 +80,8 @@ export interface BenchResults {
   enqueue: EnqueueFigure[];
   timeliness: TimelinessFigure[];
   migration: MigrationFigure[];
-  retentionMemory: RetentionMemoryResult;
+  /** Absent when the section was skipped (`BENCH_SKIP`). */
+  retentionMemory?: RetentionMemoryResult;
   targets: TargetVerdict[];
 }
 
@@ -173,7 +174,11 @@ export function renderMarkdown(results: BenchResults): string {
   const sections: string[] = [];
   sections.push(`# Switchyard benchmarks
 
-Generated ${results.generatedAt} by \`${results.command}\` in ${Math.round(results.durationSeconds / 60)} min.
+Generated ${results.generatedAt} by \`${results.command}\` in ${Math.round(results.durationSeconds / 60)} min.${
+    settings.skip.length === 0
+      ? ''
+      : ` **Sections left out of this run: ${settings.skip.join(', ')}** (their tables are empty).`
+  }
 Each figure is the **median of ${settings.runs} runs** (Bull and Agenda throughput: ${settings.throughput.ratioRuns ?? settings.runs}) with (min–max); variants compared with each other ran alternately, every other round in reverse order (raw, provider, provider, raw, ...), each run on fresh storage.
 
 - Machine: ${machine.cores} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB memory, ${machine.platform}; load average ${machine.loadAverageAtStart} at start (other work shared the machine).
@@ -261,7 +266,8 @@ ${table(
 )}`);
 
   const kept = results.retentionMemory;
-  sections.push(`## 5. Retention in Redis
+  if (kept !== undefined)
+    sections.push(`## 5. Retention in Redis
 
 ${whole(kept.jobs)} jobs of one name through BullQueueProvider, each with its own id (claimed in the provider's id index) and \`removeOnComplete: ${kept.keep}\`, concurrency 50, in ${oneDecimal(kept.seconds)} s; then what is left under the run's prefix, counted key by key.
 

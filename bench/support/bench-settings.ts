@@ -12,8 +12,10 @@ export interface BenchSettings {
   scale: number;
   /** Alternating runs per figure. */
   runs: number;
-  /** `latest` for a full run, `smoke` for a scaled-down one. */
-  resultsName: 'latest' | 'smoke';
+  /** `latest` for a full run, `smoke` for a scaled-down one, `partial` for a full-size run of some sections. */
+  resultsName: 'latest' | 'smoke' | 'partial';
+  /** Sections left out (`BENCH_SKIP=timeliness,migration`): their tables are empty. */
+  skip: BenchSection[];
   /** `ratioRuns`: rounds of the throughput figures compared with a raw library (see `RATIO_THROUGHPUT_RUNS`). */
   throughput: { jobs: number; agendaJobs: number; concurrency: number; addWindow: number; ratioRuns: number };
   enqueue: { oneAtATimeJobs: number; batchedJobs: number; agendaJobs: number; batchWindow: number };
@@ -34,7 +36,15 @@ const AGENDA_ENQUEUE_JOBS = 1000;
  */
 const RATIO_THROUGHPUT_RUNS = 11;
 
+export const BENCH_SECTIONS = ['throughput', 'enqueue', 'timeliness', 'migration', 'retention-memory'] as const;
+export type BenchSection = (typeof BENCH_SECTIONS)[number];
+
 export function benchSettings(env: NodeJS.ProcessEnv = process.env): BenchSettings {
+  const skip = (env.BENCH_SKIP ?? '').split(',').filter((section) => section !== '') as BenchSection[];
+  for (const section of skip) {
+    if (!BENCH_SECTIONS.includes(section))
+      throw new Error(`BENCH_SKIP: '${section}' is not one of ${BENCH_SECTIONS.join(', ')}`);
+  }
   const scale = env.BENCH_SCALE === undefined || env.BENCH_SCALE === '' ? 1 : Number(env.BENCH_SCALE);
   if (!(scale > 0 && scale <= 1)) throw new Error(`BENCH_SCALE must be a number in (0, 1], got ${env.BENCH_SCALE}`);
   const runs = env.BENCH_RUNS === undefined || env.BENCH_RUNS === '' ? 5 : Number(env.BENCH_RUNS);
@@ -45,7 +55,8 @@ export function benchSettings(env: NodeJS.ProcessEnv = process.env): BenchSettin
     scale,
     runs,
     // A figure from fewer than five runs is not a result: only a full run writes latest.*.
-    resultsName: scale === 1 && runs >= 5 ? 'latest' : 'smoke',
+    resultsName: scale === 1 && runs >= 5 ? (skip.length === 0 ? 'latest' : 'partial') : 'smoke',
+    skip,
     throughput: {
       jobs: scaled(20_000, 200),
       agendaJobs: scaled(AGENDA_THROUGHPUT_JOBS, 50),

@@ -78,6 +78,7 @@ export function evaluateTargets(results: Omit<BenchResults, 'targets'>): TargetV
     });
   }
   const kept = results.retentionMemory;
+  if (kept === undefined) return verdicts;
   verdicts.push({
     target: `Bull, ${kept.jobs.toLocaleString('en-US')} jobs with removeOnComplete: ${kept.keep}: at most ${kept.keep} job hashes and index entries left`,
     measured: `${kept.jobHashes} job hashes, ${kept.indexEntries} index entries, completed set ${kept.completedSetSize}`,
