@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: every benchmark against the harness servers (a redis-server of its
- * own, and MongoDB by the harness's ladder: MONGODB_URL, a local mongod, else the
- * wire-protocol test server in a child process), alternating the variants run by run so that
+ * own, MongoDB by the harness's ladder: MONGODB_URL, a local mongod, else the
+ * wire-protocol test server in a child process, and a PostgreSQL cluster of its own or
+ * DATABASE_URL), alternating the variants run by run so that
  * load from elsewhere on the machine falls on all of them alike. Prints a table and
  * writes `bench/results/<name>.json` and `.md` (see `bench-settings.ts` for `<name>`).
  *
@@ -22,7 +23,8 @@ import {
   type BenchServers,
   type ProviderVariant,
 } from './support/bench-backends.js';
-import { machineInfo, packageVersions, redisServerVersion } from './support/machine-info.js';
+import { machineInfo, packageVersions, redisServerHz, redisServerVersion } from './support/machine-info.js';
+import { postgresServerVersion } from './support/bench-postgres.js';
 import { summarize } from './support/summary-stats.js';
 import {
   renderMarkdown,
@@ -82,18 +84,26 @@ function withBaseline<V extends string>(variants: V[], baseline: BaselineBuild |
   return [...variants, ...providers.map((variant) => `${variant}@baseline` as ProviderVariant)];
 }
 
-/** The raw library a variant is compared with (`raw-bull` for `bull` and `bull@baseline`), if it has one. */
+/** The raw library a variant is compared with (`raw-bull` for `bull` and `bull@baseline`, `raw-bullmq-redis` for `bullmq-redis`), if it has one. */
 function rawOf(variant: string): string | undefined {
-  const kind = variant.split('@')[0];
-  return kind === 'bull' || kind === 'agenda' ? `raw-${kind}` : undefined;
+  const kind = variant.split('@')[0] ?? '';
+  return ['bull', 'agenda', 'bullmq-redis', 'bullmq-postgres'].includes(kind) ? `raw-${kind}` : undefined;
 }
+
+/** The raw variant set up as the provider sets itself up, for the providers that have one. */
+const RAW_SET_UP_ALIKE: Partial<Record<string, ThroughputVariant>> = {
+  bull: 'raw-bull-coalesced',
+  'bullmq-redis': 'raw-bullmq-redis-options',
+  'bullmq-postgres': 'raw-bullmq-postgres-options',
+};
 
 async function throughputFigures(
   servers: BenchServers,
   baseline: BaselineBuild | undefined,
 ): Promise<ThroughputFigure[]> {
-  const { jobs, agendaJobs, concurrency, addWindow, ratioRuns } = settings.throughput;
-  const jobsOf = (variant: ThroughputVariant) => (variant.includes('agenda') ? agendaJobs : jobs);
+  const { jobs, agendaJobs, postgresJobs, concurrency, addWindow, ratioRuns } = settings.throughput;
+  const jobsOf = (variant: ThroughputVariant) =>
+    variant.includes('agenda') ? agendaJobs : variant.includes('postgres') ? postgresJobs : jobs;
   const timeoutMs = 15 * 60_000;
   // The first of each group is the raw baseline the others are compared with. Each
   // retention setting is a group of its own (raw and provider given the same); the
@@ -106,6 +116,17 @@ async function throughputFigures(
     },
     { variants: ['raw-bull', 'raw-bull-coalesced', 'bull'], runs: ratioRuns, retention: 'remove' },
     { variants: ['raw-bull', 'raw-bull-coalesced', 'bull'], runs: ratioRuns, retention: 'keep-1000' },
+    ...BENCH_RETENTIONS.flatMap((retention) =>
+      (['redis', 'postgres'] as const).map((backend) => ({
+        variants: [
+          `raw-bullmq-${backend}`,
+          `raw-bullmq-${backend}-options`,
+          `bullmq-${backend}`,
+        ] as ThroughputVariant[],
+        runs: ratioRuns,
+        retention,
+      })),
+    ),
     { variants: withBaseline(['raw-agenda', 'agenda'], baseline), runs: ratioRuns, retention: 'keep-all' },
     // Five rounds, not eleven: an Agenda run on the wire test server takes seconds.
     { variants: ['raw-agenda', 'agenda'], runs: settings.runs, retention: 'remove' },
@@ -145,7 +166,8 @@ async function throughputFigures(
       };
       const raw = variant.startsWith('raw-') ? variants[0] : rawOf(variant);
       if (raw !== undefined && raw !== variant) figure.ratioToRaw = ratiosTo(values, variant, raw as ThroughputVariant);
-      if (variant === 'bull') figure.ratioToRawSetUpAlike = ratiosTo(values, 'bull', 'raw-bull-coalesced');
+      const alike = RAW_SET_UP_ALIKE[variant];
+      if (alike !== undefined) figure.ratioToRawSetUpAlike = ratiosTo(values, variant, alike);
       const before = `${variant}@baseline` as ThroughputVariant;
       if (values.has(before)) figure.ratioToBaselineBuild = ratiosTo(values, variant, before);
       figures.push(figure);
@@ -155,15 +177,29 @@ async function throughputFigures(
 }
 
 async function enqueueFigures(servers: BenchServers, baseline: BaselineBuild | undefined): Promise<EnqueueFigure[]> {
-  const { oneAtATimeJobs, batchedJobs, agendaJobs, batchWindow } = settings.enqueue;
+  const { oneAtATimeJobs, batchedJobs, agendaJobs, postgresJobs, batchWindow } = settings.enqueue;
   const patterns: EnqueuePattern[] = ['one-at-a-time', 'batched'];
-  // Keep-all for every variant; the other retention settings for Bull and Agenda, raw and provider.
+  const withRaw: EnqueueVariant[] = [
+    'raw-bull',
+    'bull',
+    'raw-agenda',
+    'agenda',
+    'raw-bullmq-redis',
+    'bullmq-redis',
+    'raw-bullmq-postgres',
+    'bullmq-postgres',
+  ];
+  // Keep-all for every variant; the other retention settings for those with a raw library, raw and provider.
   const variantsOf = (retention: BenchRetention): EnqueueVariant[] =>
-    retention === 'keep-all'
-      ? withBaseline(['raw-bull', 'bull', 'raw-agenda', 'agenda', 'memory'], baseline)
-      : ['raw-bull', 'bull', 'raw-agenda', 'agenda'];
+    retention === 'keep-all' ? withBaseline([...withRaw, 'memory'], baseline) : withRaw;
   const jobsOf = (variant: EnqueueVariant, pattern: EnqueuePattern) =>
-    variant.includes('agenda') ? agendaJobs : pattern === 'batched' ? batchedJobs : oneAtATimeJobs;
+    variant.includes('agenda')
+      ? agendaJobs
+      : variant.includes('postgres')
+        ? postgresJobs
+        : pattern === 'batched'
+          ? batchedJobs
+          : oneAtATimeJobs;
   const cells = BENCH_RETENTIONS.flatMap((retention) =>
     variantsOf(retention).flatMap((variant) =>
       patterns.map((pattern) => `${variant}|${pattern}|${retention}` as const),
@@ -208,7 +244,7 @@ async function enqueueFigures(servers: BenchServers, baseline: BaselineBuild | u
 
 async function timelinessFigures(servers: BenchServers): Promise<TimelinessFigure[]> {
   const { jobs, spreadMs, leadMs, concurrency } = settings.timeliness;
-  const providers: ProviderKind[] = ['bull', 'agenda', 'memory'];
+  const providers: ProviderKind[] = ['bull', 'agenda', 'memory', 'bullmq-redis', 'bullmq-postgres'];
   const values = await alternate(providers, (provider, index) => {
     log(`timeliness ${provider} run ${index + 1}/${settings.runs} (${jobs} jobs over ${spreadMs / 1000} s)`);
     return runTimeliness(provider, servers, { jobs, spreadMs, leadMs, concurrency, graceMs: 5 * 60_000 });
@@ -237,6 +273,7 @@ async function migrationFigures(servers: BenchServers): Promise<MigrationFigure[
     { from: 'bull', to: 'agenda' },
     { from: 'agenda', to: 'bull' },
     { from: 'bull', to: 'memory' },
+    { from: 'bull', to: 'bullmq' },
   ];
   const sources = new Map<MigrationPair['from'], Awaited<ReturnType<typeof seedMigrationSource>>>();
   try {
@@ -306,8 +343,9 @@ try {
     machine,
     versions: { node: process.version, ...packageVersions() },
     servers: {
-      redis: { kind: servers.redisKind, version: redisServerVersion() },
+      redis: { kind: servers.redisKind, version: redisServerVersion(), hz: await redisServerHz(servers.redisUrl) },
       mongodb: { kind: servers.mongoKind },
+      postgres: { kind: servers.postgresKind, version: await postgresServerVersion(servers.databaseUrl) },
     },
     throughput,
     enqueue,

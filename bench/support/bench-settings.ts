@@ -6,7 +6,8 @@
  * Agenda's job counts for throughput and enqueue are smaller than Bull's: on the
  * MongoDB wire-protocol test server every query is answered by JavaScript, at a
  * few hundred jobs per second at best, and Agenda's lock queries scan the collection,
- * so runs slow down as jobs pile up. Each figure records the job count it was measured with.
+ * so runs slow down as jobs pile up. BullMQ on PostgreSQL has smaller counts too (see
+ * `POSTGRES_THROUGHPUT_JOBS`). Each figure records the job count it was measured with.
  */
 export interface BenchSettings {
   scale: number;
@@ -17,8 +18,23 @@ export interface BenchSettings {
   /** Sections left out (`BENCH_SKIP=timeliness,migration`): their tables are empty. */
   skip: BenchSection[];
   /** `ratioRuns`: rounds of the throughput figures compared with a raw library (see `RATIO_THROUGHPUT_RUNS`). */
-  throughput: { jobs: number; agendaJobs: number; concurrency: number; addWindow: number; ratioRuns: number };
-  enqueue: { oneAtATimeJobs: number; batchedJobs: number; agendaJobs: number; batchWindow: number };
+  throughput: {
+    jobs: number;
+    agendaJobs: number;
+    /** BullMQ on PostgreSQL, raw and provider. */
+    postgresJobs: number;
+    concurrency: number;
+    addWindow: number;
+    ratioRuns: number;
+  };
+  enqueue: {
+    oneAtATimeJobs: number;
+    batchedJobs: number;
+    agendaJobs: number;
+    /** BullMQ on PostgreSQL, raw and provider, both patterns. */
+    postgresJobs: number;
+    batchWindow: number;
+  };
   timeliness: { jobs: number; spreadMs: number; leadMs: number; concurrency: number };
   migration: { jobs: number };
   /** Jobs of the Redis retention run (`scenarios/retention-memory.ts`). */
@@ -28,6 +44,18 @@ export interface BenchSettings {
 /** Agenda's throughput job count at full scale on the wire test server (see above); MONGODB_URL servers could take more. */
 const AGENDA_THROUGHPUT_JOBS = 1000;
 const AGENDA_ENQUEUE_JOBS = 1000;
+/**
+ * BullMQ on PostgreSQL at full scale. Every add, claim and completion there is a SQL
+ * function call in a transaction (a round trip each, and row locks on BullMQ's tables),
+ * so it runs at hundreds of jobs per second where Redis runs at thousands (about 500 on
+ * a shared two-core machine, raw and provider alike), and each run's fresh schema gets
+ * BullMQ's migrations first (a second or two). At Bull's 20,000 jobs each PostgreSQL
+ * throughput run (63 at the defaults) would take most of a minute; 2,000 keep a run to a few
+ * seconds, as the Redis runs take, and still hold 40 times the worker's concurrency.
+ * Enqueue takes 1,000, as Agenda's does.
+ */
+const POSTGRES_THROUGHPUT_JOBS = 2000;
+const POSTGRES_ENQUEUE_JOBS = 1000;
 /**
  * Rounds of the Bull and Agenda throughput figures at full scale. A round takes
  * seconds, and on a shared machine one run can differ from the next by a third; the
@@ -60,6 +88,7 @@ export function benchSettings(env: NodeJS.ProcessEnv = process.env): BenchSettin
     throughput: {
       jobs: scaled(20_000, 200),
       agendaJobs: scaled(AGENDA_THROUGHPUT_JOBS, 50),
+      postgresJobs: scaled(POSTGRES_THROUGHPUT_JOBS, 100),
       concurrency: 50,
       addWindow: 100,
       ratioRuns: scale === 1 ? Math.max(runs, RATIO_THROUGHPUT_RUNS) : runs,
@@ -68,6 +97,7 @@ export function benchSettings(env: NodeJS.ProcessEnv = process.env): BenchSettin
       oneAtATimeJobs: scaled(2000, 50),
       batchedJobs: scaled(10_000, 200),
       agendaJobs: scaled(AGENDA_ENQUEUE_JOBS, 50),
+      postgresJobs: scaled(POSTGRES_ENQUEUE_JOBS, 100),
       batchWindow: 100,
     },
     timeliness: { jobs: scaled(1000, 50), spreadMs: scaled(10_000, 1000), leadMs: scaled(5000, 2000), concurrency: 50 },
