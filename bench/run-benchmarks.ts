@@ -101,9 +101,15 @@ async function throughputFigures(
   servers: BenchServers,
   baseline: BaselineBuild | undefined,
 ): Promise<ThroughputFigure[]> {
-  const { jobs, agendaJobs, postgresJobs, concurrency, addWindow, ratioRuns } = settings.throughput;
+  const { jobs, agendaJobs, postgresJobs, memoryJobs, concurrency, addWindow, ratioRuns } = settings.throughput;
   const jobsOf = (variant: ThroughputVariant) =>
-    variant.includes('agenda') ? agendaJobs : variant.includes('postgres') ? postgresJobs : jobs;
+    variant.includes('agenda')
+      ? agendaJobs
+      : variant.includes('postgres')
+        ? postgresJobs
+        : variant.startsWith('memory')
+          ? memoryJobs
+          : jobs;
   const timeoutMs = 15 * 60_000;
   // The first of each group is the raw baseline the others are compared with. Each
   // retention setting is a group of its own (raw and provider given the same); the
@@ -177,7 +183,7 @@ async function throughputFigures(
 }
 
 async function enqueueFigures(servers: BenchServers, baseline: BaselineBuild | undefined): Promise<EnqueueFigure[]> {
-  const { oneAtATimeJobs, batchedJobs, agendaJobs, postgresJobs, batchWindow } = settings.enqueue;
+  const { oneAtATimeJobs, batchedJobs, agendaJobs, postgresJobs, memoryJobs, batchWindow, runs } = settings.enqueue;
   const patterns: EnqueuePattern[] = ['one-at-a-time', 'batched'];
   const withRaw: EnqueueVariant[] = [
     'raw-bull',
@@ -197,29 +203,33 @@ async function enqueueFigures(servers: BenchServers, baseline: BaselineBuild | u
       ? agendaJobs
       : variant.includes('postgres')
         ? postgresJobs
-        : pattern === 'batched'
-          ? batchedJobs
-          : oneAtATimeJobs;
+        : variant.startsWith('memory')
+          ? memoryJobs
+          : pattern === 'batched'
+            ? batchedJobs
+            : oneAtATimeJobs;
   const cells = BENCH_RETENTIONS.flatMap((retention) =>
     variantsOf(retention).flatMap((variant) =>
       patterns.map((pattern) => `${variant}|${pattern}|${retention}` as const),
     ),
   );
   const parse = (cell: string) => cell.split('|') as [EnqueueVariant, EnqueuePattern, BenchRetention];
-  const values = await alternate(cells, (cell, index) => {
-    const [variant, pattern, retention] = parse(cell);
-    const jobs = jobsOf(variant, pattern);
-    log(
-      `enqueue ${variant} ${pattern} (${RETENTION_LABELS[retention]}) run ${index + 1}/${settings.runs} (${jobs} jobs)`,
-    );
-    return runEnqueue(
-      variant,
-      pattern,
-      servers,
-      { jobs, batchWindow, timeoutMs: 15 * 60_000, retention },
-      baseline?.providers,
-    );
-  });
+  const values = await alternate(
+    cells,
+    (cell, index) => {
+      const [variant, pattern, retention] = parse(cell);
+      const jobs = jobsOf(variant, pattern);
+      log(`enqueue ${variant} ${pattern} (${RETENTION_LABELS[retention]}) run ${index + 1}/${runs} (${jobs} jobs)`);
+      return runEnqueue(
+        variant,
+        pattern,
+        servers,
+        { jobs, batchWindow, timeoutMs: 15 * 60_000, retention },
+        baseline?.providers,
+      );
+    },
+    runs,
+  );
   return cells.map((cell) => {
     const [variant, pattern, retention] = parse(cell);
     const figure: EnqueueFigure = {

@@ -200,7 +200,7 @@ Generated ${results.generatedAt} by \`${results.command}\` in ${Math.round(resul
       ? ''
       : ` **Sections left out of this run: ${settings.skip.join(', ')}** (their tables are empty).`
   }
-Each figure is the **median of ${settings.runs} runs** (Bull, BullMQ and Agenda throughput: ${settings.throughput.ratioRuns ?? settings.runs}, fewer where the Runs column says so) with (min–max); variants compared with each other ran alternately, every other round in reverse order (raw, provider, provider, raw, ...), each run on fresh storage.
+Each figure is the **median of ${settings.runs} runs** (Bull, BullMQ and Agenda throughput, and every enqueue figure: ${settings.throughput.ratioRuns ?? settings.runs}, fewer where the Runs column says so) with (min–max); variants compared with each other ran alternately, every other round in reverse order (raw, provider, provider, raw, ...), each run on fresh storage.
 
 - Machine: ${machine.cores} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB memory, ${machine.platform}; load average ${machine.loadAverageAtStart} at start (other work shared the machine).
 - Versions: Node ${versions.node}, bull ${versions.bull}, bullmq ${versions.bullmq}, ioredis ${versions.ioredis}, pg ${versions.pg}, agenda ${versions.agenda}, @agendajs/mongo-backend ${versions['@agendajs/mongo-backend']}, mongodb driver ${versions.mongodb}.

@@ -23,6 +23,8 @@ export interface BenchSettings {
     agendaJobs: number;
     /** BullMQ on PostgreSQL, raw and provider. */
     postgresJobs: number;
+    /** The memory provider, this build and a baseline build's (see `MEMORY_JOBS`). */
+    memoryJobs: number;
     concurrency: number;
     addWindow: number;
     ratioRuns: number;
@@ -33,7 +35,11 @@ export interface BenchSettings {
     agendaJobs: number;
     /** BullMQ on PostgreSQL, raw and provider, both patterns. */
     postgresJobs: number;
+    /** The memory provider, both patterns (see `MEMORY_JOBS`). */
+    memoryJobs: number;
     batchWindow: number;
+    /** Rounds: every enqueue figure is compared with another (raw, or a baseline build), as throughput's are. */
+    runs: number;
   };
   timeliness: { jobs: number; spreadMs: number; leadMs: number; concurrency: number };
   migration: { jobs: number };
@@ -43,7 +49,15 @@ export interface BenchSettings {
 
 /** Agenda's throughput job count at full scale on the wire test server (see above); MONGODB_URL servers could take more. */
 const AGENDA_THROUGHPUT_JOBS = 1000;
-const AGENDA_ENQUEUE_JOBS = 1000;
+/** Enqueue only inserts (no lock queries), so its runs can hold more jobs and last over a second. */
+const AGENDA_ENQUEUE_JOBS = 3000;
+/**
+ * The memory provider adds 100,000 jobs a second and runs 40,000: at Bull's counts a
+ * run lasted 20 to 500 ms, short enough for one collection of garbage or one tier-up of
+ * the compiler to move it by half (runs spread 0.49 to 1.47 around the same build).
+ * 100,000 jobs make each run last one to three seconds.
+ */
+const MEMORY_JOBS = 100_000;
 /**
  * BullMQ on PostgreSQL at full scale. Every add, claim and completion there is a SQL
  * function call in a transaction (a round trip each, and row locks on BullMQ's tables),
@@ -89,6 +103,7 @@ export function benchSettings(env: NodeJS.ProcessEnv = process.env): BenchSettin
       jobs: scaled(20_000, 200),
       agendaJobs: scaled(AGENDA_THROUGHPUT_JOBS, 50),
       postgresJobs: scaled(POSTGRES_THROUGHPUT_JOBS, 100),
+      memoryJobs: scaled(MEMORY_JOBS, 1000),
       concurrency: 50,
       addWindow: 100,
       ratioRuns: scale === 1 ? Math.max(runs, RATIO_THROUGHPUT_RUNS) : runs,
@@ -98,7 +113,9 @@ export function benchSettings(env: NodeJS.ProcessEnv = process.env): BenchSettin
       batchedJobs: scaled(10_000, 200),
       agendaJobs: scaled(AGENDA_ENQUEUE_JOBS, 50),
       postgresJobs: scaled(POSTGRES_ENQUEUE_JOBS, 100),
+      memoryJobs: scaled(MEMORY_JOBS, 1000),
       batchWindow: 100,
+      runs: scale === 1 ? Math.max(runs, RATIO_THROUGHPUT_RUNS) : runs,
     },
     timeliness: { jobs: scaled(1000, 50), spreadMs: scaled(10_000, 1000), leadMs: scaled(5000, 2000), concurrency: 50 },
     migration: { jobs: scaled(100_000, 1000) },
