@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   emptyImportReport,
   type CleanOptions,
@@ -6,6 +5,7 @@ import {
   type JobSnapshot,
   type ValidatedSchedule,
 } from '@switchyard/core';
+import { newJobId } from '@switchyard/core/provider-kit';
 import type { BullMQBackend, FinishedJob } from './bullmq-backend.js';
 import { fromBullMQJobId, toBullMQJobId } from './bullmq-job-id.js';
 import type { JobLocation } from './bullmq-job-reader.js';
@@ -30,8 +30,17 @@ export class BullMQJobWriter {
   ) {}
 
   async schedule(schedule: ValidatedSchedule): Promise<string> {
-    const id = schedule.jobId ?? randomUUID();
     const { directory } = this.backend();
+    if (schedule.jobId === undefined && schedule.repeat === undefined && !directory.claimsGeneratedIds) {
+      // A fresh random id: nothing to claim, so BullMQ's add is the one call.
+      const id = newJobId();
+      await directory.noteName(schedule.name);
+      const options = toBullMQJobOptions(schedule, id, Date.now());
+      options.switchyard!.unclaimed = true;
+      await this.queues.queueFor(schedule.name).add(schedule.name, schedule.data, options);
+      return id;
+    }
+    const id = schedule.jobId ?? newJobId();
     const claimed = await directory.claim([{ id, name: schedule.name }]);
     if (!claimed.has(id)) return id;
     try {

@@ -49,6 +49,8 @@ export interface SwitchyardJobMeta {
    * `{}` (in postgres-queue-backend.js, a job row becomes `data: row.data ?? {}`).
    */
   dataIsNull?: boolean;
+  /** The id was generated and never claimed in the job directory: nothing to free when BullMQ removes the job. */
+  unclaimed?: boolean;
 }
 
 export type SwitchyardJobsOptions = JobsOptions & { switchyard?: SwitchyardJobMeta };
