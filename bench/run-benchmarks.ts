@@ -14,7 +14,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { benchSettings, type BenchSection } from './support/bench-settings.js';
+import { BENCH_PROVIDERS, benchSettings, providerOfBenchVariant, type BenchSection } from './support/bench-settings.js';
 import { prepareBaselineBuild, type BaselineBuild } from './support/baseline-build.js';
 import { BENCH_RETENTIONS, RETENTION_LABELS, type BenchRetention } from './support/bench-retention.js';
 import {
@@ -51,6 +51,11 @@ const settings = benchSettings();
 const startedAt = Date.now();
 const log = (message: string) =>
   console.log(`[bench ${((Date.now() - startedAt) / 1000).toFixed(0).padStart(4)} s] ${message}`);
+
+/** True when the run measures the provider of `variant` (`BENCH_PROVIDERS`). */
+function measures(variant: string): boolean {
+  return settings.providers.includes(providerOfBenchVariant(variant));
+}
 
 /**
  * Runs `variants` in turn, `runs` times, every other round in reverse order (a, b, c,
@@ -134,9 +139,8 @@ async function throughputFigures(
       })),
     ),
     { variants: withBaseline(['raw-agenda', 'agenda'], baseline), runs: ratioRuns, retention: 'keep-all' },
-    // Five rounds, not eleven: an Agenda run on the wire test server takes seconds.
-    { variants: ['raw-agenda', 'agenda'], runs: settings.runs, retention: 'remove' },
-    { variants: ['raw-agenda', 'agenda'], runs: settings.runs, retention: 'keep-1000' },
+    { variants: ['raw-agenda', 'agenda'], runs: ratioRuns, retention: 'remove' },
+    { variants: ['raw-agenda', 'agenda'], runs: ratioRuns, retention: 'keep-1000' },
     {
       variants: withBaseline(['memory'], baseline),
       runs: baseline === undefined ? settings.runs : ratioRuns,
@@ -144,7 +148,7 @@ async function throughputFigures(
     },
   ];
   const figures: ThroughputFigure[] = [];
-  for (const { variants, runs, retention } of groups) {
+  for (const { variants, runs, retention } of groups.filter((group) => measures(group.variants[0]!))) {
     const measure = (variant: ThroughputVariant, jobCount: number, what: string) => {
       log(`throughput ${variant} (${RETENTION_LABELS[retention]}) ${what} (${jobCount} jobs)`);
       return runThroughput(
@@ -209,9 +213,9 @@ async function enqueueFigures(servers: BenchServers, baseline: BaselineBuild | u
             ? batchedJobs
             : oneAtATimeJobs;
   const cells = BENCH_RETENTIONS.flatMap((retention) =>
-    variantsOf(retention).flatMap((variant) =>
-      patterns.map((pattern) => `${variant}|${pattern}|${retention}` as const),
-    ),
+    variantsOf(retention)
+      .filter(measures)
+      .flatMap((variant) => patterns.map((pattern) => `${variant}|${pattern}|${retention}` as const)),
   );
   const parse = (cell: string) => cell.split('|') as [EnqueueVariant, EnqueuePattern, BenchRetention];
   const values = await alternate(
@@ -254,7 +258,9 @@ async function enqueueFigures(servers: BenchServers, baseline: BaselineBuild | u
 
 async function timelinessFigures(servers: BenchServers): Promise<TimelinessFigure[]> {
   const { jobs, spreadMs, leadMs, concurrency } = settings.timeliness;
-  const providers: ProviderKind[] = ['bull', 'agenda', 'memory', 'bullmq-redis', 'bullmq-postgres'];
+  const providers = (['bull', 'agenda', 'memory', 'bullmq-redis', 'bullmq-postgres'] as ProviderKind[]).filter(
+    measures,
+  );
   const values = await alternate(providers, (provider, index) => {
     log(`timeliness ${provider} run ${index + 1}/${settings.runs} (${jobs} jobs over ${spreadMs / 1000} s)`);
     return runTimeliness(provider, servers, { jobs, spreadMs, leadMs, concurrency, graceMs: 5 * 60_000 });
@@ -279,12 +285,14 @@ async function timelinessFigures(servers: BenchServers): Promise<TimelinessFigur
 
 async function migrationFigures(servers: BenchServers): Promise<MigrationFigure[]> {
   const { jobs } = settings.migration;
-  const pairs: MigrationPair[] = [
-    { from: 'bull', to: 'agenda' },
-    { from: 'agenda', to: 'bull' },
-    { from: 'bull', to: 'memory' },
-    { from: 'bull', to: 'bullmq' },
-  ];
+  const pairs = (
+    [
+      { from: 'bull', to: 'agenda' },
+      { from: 'agenda', to: 'bull' },
+      { from: 'bull', to: 'memory' },
+      { from: 'bull', to: 'bullmq' },
+    ] satisfies MigrationPair[]
+  ).filter((pair) => measures(pair.from) && measures(pair.to === 'bullmq' ? 'bullmq-redis' : pair.to));
   const sources = new Map<MigrationPair['from'], Awaited<ReturnType<typeof seedMigrationSource>>>();
   try {
     for (const from of new Set(pairs.map((pair) => pair.from))) {
@@ -335,7 +343,7 @@ try {
   const timeliness = runs('timeliness') ? await timelinessFigures(servers) : [];
   const migration = runs('migration') ? await migrationFigures(servers) : [];
   let retentionMemory: RetentionMemoryResult | undefined;
-  if (runs('retention-memory')) {
+  if (runs('retention-memory') && measures('bull')) {
     log(`retention in Redis: ${settings.retentionMemory.jobs} jobs with removeOnComplete: 1000`);
     retentionMemory = await runRetentionMemory(servers, settings.retentionMemory.jobs);
   }
@@ -344,6 +352,7 @@ try {
     command: [
       settings.resultsName === 'smoke' ? `BENCH_SCALE=${settings.scale} BENCH_RUNS=${settings.runs} ` : '',
       settings.skip.length === 0 ? '' : `BENCH_SKIP=${settings.skip.join(',')} `,
+      settings.providers.length === BENCH_PROVIDERS.length ? '' : `BENCH_PROVIDERS=${settings.providers.join(',')} `,
       baseline === undefined ? '' : `BENCH_BASELINE=${baseline.ref} `,
       'npm run bench',
     ].join(''),

@@ -4,7 +4,7 @@
  * its runs, with min and max.
  */
 import type { AGENDA_PROCESS_EVERY_MS } from './bench-backends.js';
-import type { BenchSettings } from './bench-settings.js';
+import { BENCH_PROVIDERS, type BenchSettings } from './bench-settings.js';
 import { RETENTION_LABELS, type BenchRetention } from './bench-retention.js';
 import type { MachineInfo } from './machine-info.js';
 import type { RetentionMemoryResult } from '../scenarios/retention-memory.js';
@@ -199,6 +199,10 @@ Generated ${results.generatedAt} by \`${results.command}\` in ${Math.round(resul
     settings.skip.length === 0
       ? ''
       : ` **Sections left out of this run: ${settings.skip.join(', ')}** (their tables are empty).`
+  }${
+    settings.providers === undefined || settings.providers.length === BENCH_PROVIDERS.length
+      ? ''
+      : ` **Providers measured: ${settings.providers.join(', ')}** (the others' rows and targets are absent).`
   }
 Each figure is the **median of ${settings.runs} runs** (Bull, BullMQ and Agenda throughput, and every enqueue figure: ${settings.throughput.ratioRuns ?? settings.runs}, fewer where the Runs column says so) with (min–max); variants compared with each other ran alternately, every other round in reverse order (raw, provider, provider, raw, ...), each run on fresh storage.
 

@@ -17,6 +17,11 @@ export interface BenchSettings {
   resultsName: 'latest' | 'smoke' | 'partial';
   /** Sections left out (`BENCH_SKIP=timeliness,migration`): their tables are empty. */
   skip: BenchSection[];
+  /**
+   * The providers measured (`BENCH_PROVIDERS=bull,agenda,memory`), each with its raw
+   * library and baseline build; all by default. A run of some only writes `partial.*`.
+   */
+  providers: BenchProvider[];
   /** `ratioRuns`: rounds of the throughput figures compared with a raw library (see `RATIO_THROUGHPUT_RUNS`). */
   throughput: {
     jobs: number;
@@ -81,12 +86,29 @@ const RATIO_THROUGHPUT_RUNS = 11;
 export const BENCH_SECTIONS = ['throughput', 'enqueue', 'timeliness', 'migration', 'retention-memory'] as const;
 export type BenchSection = (typeof BENCH_SECTIONS)[number];
 
-export function benchSettings(env: NodeJS.ProcessEnv = process.env): BenchSettings {
-  const skip = (env.BENCH_SKIP ?? '').split(',').filter((section) => section !== '') as BenchSection[];
-  for (const section of skip) {
-    if (!BENCH_SECTIONS.includes(section))
-      throw new Error(`BENCH_SKIP: '${section}' is not one of ${BENCH_SECTIONS.join(', ')}`);
+export const BENCH_PROVIDERS = ['bull', 'agenda', 'memory', 'bullmq-redis', 'bullmq-postgres'] as const;
+export type BenchProvider = (typeof BENCH_PROVIDERS)[number];
+
+/** The values of a comma-separated variable, each checked against `allowed`. */
+function listOf<T extends string>(env: NodeJS.ProcessEnv, variable: string, allowed: readonly T[]): T[] {
+  const values = (env[variable] ?? '').split(',').filter((value) => value !== '') as T[];
+  for (const value of values) {
+    if (!allowed.includes(value)) throw new Error(`${variable}: '${value}' is not one of ${allowed.join(', ')}`);
   }
+  return values;
+}
+
+/** The provider a bench variant measures: `raw-bull-options` and `bull@baseline` are Bull's, `raw-bullmq-redis` BullMQ's on Redis. */
+export function providerOfBenchVariant(variant: string): BenchProvider {
+  const match = /^(?:raw-)?(bullmq-redis|bullmq-postgres|bull|agenda|memory)/.exec(variant);
+  if (match === null) throw new Error(`no provider in bench variant '${variant}'`);
+  return match[1] as BenchProvider;
+}
+
+export function benchSettings(env: NodeJS.ProcessEnv = process.env): BenchSettings {
+  const skip = listOf(env, 'BENCH_SKIP', BENCH_SECTIONS);
+  const chosen = listOf(env, 'BENCH_PROVIDERS', BENCH_PROVIDERS);
+  const providers = chosen.length === 0 ? [...BENCH_PROVIDERS] : chosen;
   const scale = env.BENCH_SCALE === undefined || env.BENCH_SCALE === '' ? 1 : Number(env.BENCH_SCALE);
   if (!(scale > 0 && scale <= 1)) throw new Error(`BENCH_SCALE must be a number in (0, 1], got ${env.BENCH_SCALE}`);
   const runs = env.BENCH_RUNS === undefined || env.BENCH_RUNS === '' ? 5 : Number(env.BENCH_RUNS);
@@ -97,8 +119,9 @@ export function benchSettings(env: NodeJS.ProcessEnv = process.env): BenchSettin
     scale,
     runs,
     // A figure from fewer than five runs is not a result: only a full run writes latest.*.
-    resultsName: scale === 1 && runs >= 5 ? (skip.length === 0 ? 'latest' : 'partial') : 'smoke',
+    resultsName: scale === 1 && runs >= 5 ? (skip.length === 0 && chosen.length === 0 ? 'latest' : 'partial') : 'smoke',
     skip,
+    providers,
     throughput: {
       jobs: scaled(20_000, 200),
       agendaJobs: scaled(AGENDA_THROUGHPUT_JOBS, 50),
