@@ -305,7 +305,9 @@ async function migrationFigures(servers: BenchServers): Promise<MigrationFigure[
     const values = await alternate(labels, (label, index) => {
       const [from, to] = label.split('->') as [MigrationPair['from'], MigrationEnd];
       log(`migration ${label} run ${index + 1}/${settings.runs} (${jobs} jobs, in a child process)`);
-      return runMigrationInChild(sources.get(from)!, to, servers, { timeoutMs: 30 * 60_000 });
+      // BENCH_MIGRATION_CPU_PROFILE=<dir>: each child writes a V8 CPU profile there (node --cpu-prof).
+      const cpuProfileDir = process.env.BENCH_MIGRATION_CPU_PROFILE || undefined;
+      return runMigrationInChild(sources.get(from)!, to, servers, { timeoutMs: 30 * 60_000, cpuProfileDir });
     });
     return pairs.map((pair, index) => {
       const runs = values.get(labels[index]!)!;

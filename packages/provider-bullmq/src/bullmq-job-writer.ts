@@ -119,23 +119,29 @@ export class BullMQJobWriter {
     const report = emptyImportReport();
     const { directory } = this.backend();
     const claimed = await directory.claim(snapshots.map(({ id, name }) => ({ id, name })));
-    for (const snapshot of snapshots) {
-      const existed = !claimed.has(snapshot.id);
-      if (existed && onExisting === 'skip') {
-        report.skipped.push(snapshot.id);
-        continue;
-      }
-      try {
-        if (existed) {
-          await this.cancel(snapshot.id);
-          await directory.overwrite(snapshot.id, snapshot.name);
+    // The batch's jobs are added at once, not one round trip after another: their ids
+    // are distinct and claimed, so no two of these calls touch the same job.
+    const outcomes = await Promise.all(
+      snapshots.map(async (snapshot) => {
+        const existed = !claimed.has(snapshot.id);
+        if (existed && onExisting === 'skip') return { snapshot, outcome: 'skipped' as const };
+        try {
+          if (existed) {
+            await this.cancel(snapshot.id);
+            await directory.overwrite(snapshot.id, snapshot.name);
+          }
+          await this.importOne(snapshot);
+          return { snapshot, outcome: existed ? ('replaced' as const) : ('imported' as const) };
+        } catch (error) {
+          if (!existed) await directory.release([snapshot.id]).catch(() => undefined);
+          const reason = error instanceof Error ? error.message : String(error);
+          return { snapshot, outcome: 'errors' as const, reason };
         }
-        await this.importOne(snapshot);
-        (existed ? report.replaced : report.imported).push(snapshot.id);
-      } catch (error) {
-        if (!existed) await directory.release([snapshot.id]).catch(() => undefined);
-        report.errors.push({ id: snapshot.id, reason: error instanceof Error ? error.message : String(error) });
-      }
+      }),
+    );
+    for (const result of outcomes) {
+      if (result.outcome === 'errors') report.errors.push({ id: result.snapshot.id, reason: result.reason });
+      else report[result.outcome].push(result.snapshot.id);
     }
     return report;
   }
