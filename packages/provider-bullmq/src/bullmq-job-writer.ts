@@ -9,6 +9,7 @@ import {
 import type { BullMQBackend, FinishedJob } from './bullmq-backend.js';
 import { fromBullMQJobId, toBullMQJobId } from './bullmq-job-id.js';
 import type { JobLocation } from './bullmq-job-reader.js';
+import { mapInPages } from './in-pages.js';
 import type { BullMQQueues } from './bullmq-queues.js';
 import { toSchedulerRepeat } from './bullmq-repeat.js';
 import {
@@ -18,6 +19,9 @@ import {
   type SwitchyardJobMeta,
   type SwitchyardJobsOptions,
 } from './to-bullmq-job-options.js';
+
+/** Ids looked up at once: no more than the PostgreSQL backend's pool serves (see `mapInPages`). */
+const LOOKUPS_AT_ONCE = 10;
 
 /** Everything the provider writes: schedules, cancels, retries, pauses, cleans and imports. */
 export class BullMQJobWriter {
@@ -105,22 +109,25 @@ export class BullMQJobWriter {
     return removed;
   }
 
-  /** Imports checked snapshots: claims their ids, then adds each as a job or a job scheduler. */
+  /**
+   * Imports checked snapshots: claims their ids, then adds each as a job or a job
+   * scheduler. An id claimed with nothing behind it (an import killed between its claim
+   * and its add) is taken over, so that running a killed migration again finishes it.
+   */
   async importBatch(snapshots: JobSnapshot[], onExisting: 'skip' | 'replace'): Promise<ImportReport> {
     const report = emptyImportReport();
     const { directory } = this.backend();
     const claimed = await directory.claim(snapshots.map(({ id, name }) => ({ id, name })));
+    const orphaned = await this.orphanedClaims(snapshots.map(({ id }) => id).filter((id) => !claimed.has(id)));
     for (const snapshot of snapshots) {
-      const existed = !claimed.has(snapshot.id);
+      const existed = !claimed.has(snapshot.id) && !orphaned.has(snapshot.id);
       if (existed && onExisting === 'skip') {
         report.skipped.push(snapshot.id);
         continue;
       }
       try {
-        if (existed) {
-          await this.cancel(snapshot.id);
-          await directory.overwrite(snapshot.id, snapshot.name);
-        }
+        if (existed) await this.cancel(snapshot.id);
+        if (existed || orphaned.has(snapshot.id)) await directory.overwrite(snapshot.id, snapshot.name);
         await this.importOne(snapshot);
         (existed ? report.replaced : report.imported).push(snapshot.id);
       } catch (error) {
@@ -129,6 +136,19 @@ export class BullMQJobWriter {
       }
     }
     return report;
+  }
+
+  /** Of these claimed ids, those whose name holds neither a job nor a job scheduler of that id. */
+  private async orphanedClaims(ids: string[]): Promise<Set<string>> {
+    const held = await mapInPages(ids, LOOKUPS_AT_ONCE, async (id) => {
+      const location = await this.locate(id);
+      // Released meanwhile: then it is not a claim left behind, and a later run sees it free.
+      if (location === null) return true;
+      const queue = this.queues.queueFor(location.name);
+      const job = await queue.getJob(location.bullmqId);
+      return (job !== undefined && job !== null) || (await queue.getJobScheduler(location.bullmqId)) != null;
+    });
+    return new Set(ids.filter((_, index) => !held[index]));
   }
 
   private async importOne(snapshot: JobSnapshot): Promise<void> {
