@@ -146,7 +146,7 @@ describe('migrating a plain Bull deployment', function () {
         },
       );
       expect(await notBull.exited()).to.equal(2);
-      expect(notBull.stderr()).to.include('--from-prefix applies to the bull provider only');
+      expect(notBull.stderr()).to.include('--from-prefix applies to bull and to bullmq on Redis only');
     } finally {
       await target.close({ timeoutMs: 1000 });
     }
