@@ -4,7 +4,12 @@ import { migrateJobs, type JobSnapshot, type QueueProvider } from '@switchyard/c
 import { BullQueueProvider } from '@switchyard/provider-bull';
 import { MemoryQueueProvider } from '@switchyard/provider-memory';
 import { startOwnRedis, type RedisServer } from '../support/start-redis.js';
-import { providerFixtures, type ProviderFixture } from '../support/provider-fixtures.js';
+import {
+  bullmqPostgresFixture,
+  bullmqRedisFixture,
+  providerFixtures,
+  type ProviderFixture,
+} from '../support/provider-fixtures.js';
 import { exportById, seedMixedJobs, type MixedJobCounts } from '../support/mixed-jobs.js';
 
 const MIX: MixedJobCounts = { delayed: 4200, waiting: 500, failed: 200, repeating: 100 };
@@ -15,8 +20,19 @@ function comparable(snapshot: JobSnapshot): unknown {
   return { ...snapshot, removeOnComplete: snapshot.removeOnComplete ?? false };
 }
 
+/**
+ * Every provider and BullMQ backend, once each: BullMQ's fixtures are named here until
+ * `providerFixtures()` lists them, and deduplicated by name for when it does.
+ */
+function migrationFixtures(): ProviderFixture[] {
+  const byName = new Map<string, ProviderFixture>();
+  for (const fixture of [...providerFixtures(), bullmqRedisFixture, bullmqPostgresFixture])
+    byName.set(fixture.name, fixture);
+  return [...byName.values()];
+}
+
 function pairs(): [ProviderFixture, ProviderFixture][] {
-  const fixtures = providerFixtures();
+  const fixtures = migrationFixtures();
   const memory = fixtures.find((f) => f.name === 'memory')!;
   const others = fixtures.filter((f) => f.name !== 'memory');
   // memory -> memory would only repeat what the safety tests below show at small scale.
