@@ -140,6 +140,33 @@ describe("switchyard migrate: a BullMQ side's prefix and schema", function () {
     expect(await idsOn(new BullMQQueueProvider({ backend: 'redis', redisUrl, prefix }))).to.deep.equal([]);
   });
 
+  it('refuses bull and bullmq on the same Redis database and prefix, which share their keys, and touches nothing', async () => {
+    const redisUrl = `${(await startRedis()).url}/9`;
+    const prefix = `cli-shared-keys-${Date.now()}`;
+    const bull = new BullQueueProvider({ redisUrl, prefix });
+    await bull.connect();
+    try {
+      await bull.scheduleJob('reminder', { i: 1 }, { jobId: 'shared-1', delayMs: DAY });
+      const cli = runMigrateCli(
+        [
+          ...migrateArgs({ provider: 'bull', url: redisUrl, prefix }, { provider: 'bullmq', url: redisUrl }),
+          '--mode',
+          'move',
+        ],
+        { LOG_LEVEL: 'warn', QUEUE_PREFIX: prefix },
+      );
+      expect(await cli.exited()).to.equal(2);
+      expect(cli.stderr().trim()).to.match(
+        new RegExp(
+          `^switchyard migrate: --from bull and --to bullmq would use the same Redis keys \\(127\\.0\\.0\\.1:\\d+ database 9, prefix '${prefix}'\\): give one side a prefix of its own`,
+        ),
+      );
+      expect((await bull.getJob('shared-1'))?.data).to.deep.equal({ i: 1 });
+    } finally {
+      await bull.close();
+    }
+  });
+
   describe('bad input: one line naming the flag, exit code 2, no password', () => {
     const PASSWORD = 'side-s3cret';
     const postgres = `postgres://app:${PASSWORD}@127.0.0.1:1/app`;

@@ -12,7 +12,7 @@ import { createLogger, PROVIDER_NAMES, type Environment } from '@switchyard/cont
 import { CliError } from '../cli-error.js';
 import { defineAction, type ReportOutcome } from '../command-action.js';
 import { writeJson } from '../json-output.js';
-import { openProvider } from '../migration/open-provider.js';
+import { openSide, refuseSharedRedisKeys, resolveSide } from '../migration/open-provider.js';
 import { progressDisplay } from '../migration/progress-display.js';
 import { renderSummaryTable } from '../migration/summary-table.js';
 import { collectionName, commaList, listOf, wholeNumber } from '../option-values.js';
@@ -138,21 +138,22 @@ server failing mid-run (run it again: it carries on where it stopped).`,
     );
     const opened: QueueProvider[] = [];
     try {
-      const from = await openProvider(
+      const fromSide = resolveSide(
         'from',
         options.from,
         { url: options.fromUrl, prefix: options.fromPrefix, schema: options.fromSchema },
         sideEnv(env, options, 'from'),
-        logger,
       );
-      opened.push(from);
-      const to = await openProvider(
+      const toSide = resolveSide(
         'to',
         options.to,
         { url: options.toUrl, prefix: options.toPrefix, schema: options.toSchema },
         sideEnv(env, options, 'to'),
-        logger,
       );
+      refuseSharedRedisKeys(fromSide, toSide);
+      const from = await openSide(fromSide, logger);
+      opened.push(from);
+      const to = await openSide(toSide, logger);
       opened.push(to);
 
       const progress = options.json ? undefined : progressDisplay(process.stderr, { dryRun: options.dryRun === true });

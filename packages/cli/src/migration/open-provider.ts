@@ -1,4 +1,11 @@
-import { ProviderUnavailableError, redactSecrets, type Logger, type QueueProvider } from '@switchyard/core';
+import {
+  DEFAULT_REDIS_PORT,
+  endpointOf,
+  ProviderUnavailableError,
+  redactSecrets,
+  type Logger,
+  type QueueProvider,
+} from '@switchyard/core';
 import {
   ConfigError,
   loadConfig,
@@ -16,20 +23,21 @@ export interface SideFlags {
   schema?: string | undefined;
 }
 
+/** One side's settings, checked, and the URL its flags gave (for masking its password). */
+export interface ResolvedSide {
+  side: 'from' | 'to';
+  config: SwitchyardConfig;
+  url: string | undefined;
+}
+
 /**
- * A connected provider for one side of the migration. Settings come from the same
- * environment variables the container reads; the flags override, for that side only,
- * the connection URL, the Redis key prefix (`QUEUE_PREFIX`: Bull, and BullMQ on Redis;
- * also the URL's `?prefix=`) and BullMQ's PostgreSQL schema (`BULLMQ_SCHEMA`; also the
- * URL's `?schema=`): the settings in which a migration's source and target differ.
+ * One side's settings. They come from the same environment variables the container
+ * reads; the flags override, for that side only, the connection URL, the Redis key
+ * prefix (`QUEUE_PREFIX`: Bull, and BullMQ on Redis; also the URL's `?prefix=`) and
+ * BullMQ's PostgreSQL schema (`BULLMQ_SCHEMA`; also the URL's `?schema=`): the settings
+ * in which a migration's source and target differ.
  */
-export async function openProvider(
-  side: 'from' | 'to',
-  provider: string,
-  flags: SideFlags,
-  env: Environment,
-  logger: Logger,
-): Promise<QueueProvider> {
+export function resolveSide(side: 'from' | 'to', provider: string, flags: SideFlags, env: Environment): ResolvedSide {
   if (!(PROVIDER_NAMES as readonly string[]).includes(provider)) {
     throw new CliError(`--${side}: unknown provider '${provider}' (valid: ${PROVIDER_NAMES.join(', ')})`);
   }
@@ -48,6 +56,12 @@ export async function openProvider(
       : {}),
   });
   refuseFlagsOfOtherStorage(side, config, given);
+  return { side, config, url };
+}
+
+/** The connected provider of a resolved side. */
+export async function openSide({ side, config, url }: ResolvedSide, logger: Logger): Promise<QueueProvider> {
+  const { provider } = config;
   const queue = await loadProvider(config, { logger }).catch((error: unknown) => {
     throw new CliError(`--${side} ${provider}: ${(error as Error).message.replace(/\s+/g, ' ')}`);
   });
@@ -60,6 +74,30 @@ export async function openProvider(
     throw new CliError(`--${side} ${provider}: cannot connect: ${reason}`);
   }
   return queue;
+}
+
+/**
+ * Bull and BullMQ on one Redis database under one prefix write the same keys
+ * (`<prefix>:<name>:<id>`, `<prefix>:<name>:delayed`, ...): a move between them would
+ * import onto the source's own keys, then delete them as the source's. Refused before
+ * anything is read.
+ */
+export function refuseSharedRedisKeys(from: ResolvedSide, to: ResolvedSide): void {
+  const [a, b] = [redisKeysOf(from.config), redisKeysOf(to.config)];
+  if (a === undefined || b === undefined || a.where !== b.where || a.prefix !== b.prefix) return;
+  throw new CliError(
+    `--from ${from.config.provider} and --to ${to.config.provider} would use the same Redis keys ` +
+      `(${a.where}, prefix '${a.prefix}'): give one side a prefix of its own (--to-prefix) or another database`,
+  );
+}
+
+/** Where a side's Redis keys are (server and database, no password) and their prefix; undefined off Redis. */
+function redisKeysOf(config: SwitchyardConfig): { where: string; prefix: string } | undefined {
+  const onRedis = config.provider === 'bull' || (config.provider === 'bullmq' && config.bullmqBackend === 'redis');
+  if (!onRedis) return undefined;
+  const { host, port } = endpointOf(config.redisUrl, DEFAULT_REDIS_PORT);
+  const database = new URL(config.redisUrl).pathname.slice(1) || '0';
+  return { where: `${host}:${port} database ${database}`, prefix: config.prefix };
 }
 
 /** `loadConfig` for one side; a problem with a value a flag gave is named by that flag. */
