@@ -4,12 +4,8 @@ import { migrateJobs, type JobSnapshot, type QueueProvider } from '@switchyard/c
 import { BullQueueProvider } from '@switchyard/provider-bull';
 import { MemoryQueueProvider } from '@switchyard/provider-memory';
 import { startOwnRedis, type RedisServer } from '../support/start-redis.js';
-import {
-  bullmqPostgresFixture,
-  bullmqRedisFixture,
-  providerFixtures,
-  type ProviderFixture,
-} from '../support/provider-fixtures.js';
+import { migrationFixtures } from '../support/migration-fixtures.js';
+import { providerFixtures, type ProviderFixture } from '../support/provider-fixtures.js';
 import { exportById, seedMixedJobs, type MixedJobCounts } from '../support/mixed-jobs.js';
 
 const MIX: MixedJobCounts = { delayed: 4200, waiting: 500, failed: 200, repeating: 100 };
@@ -18,17 +14,6 @@ const TOTAL = MIX.delayed + MIX.waiting + MIX.failed + MIX.repeating;
 /** The fields that must survive the trip; `failedReason` too, for failed jobs. */
 function comparable(snapshot: JobSnapshot): unknown {
   return { ...snapshot, removeOnComplete: snapshot.removeOnComplete ?? false };
-}
-
-/**
- * Every provider and BullMQ backend, once each: BullMQ's fixtures are named here until
- * `providerFixtures()` lists them, and deduplicated by name for when it does.
- */
-function migrationFixtures(): ProviderFixture[] {
-  const byName = new Map<string, ProviderFixture>();
-  for (const fixture of [...providerFixtures(), bullmqRedisFixture, bullmqPostgresFixture])
-    byName.set(fixture.name, fixture);
-  return [...byName.values()];
 }
 
 function pairs(): [ProviderFixture, ProviderFixture][] {
