@@ -4,6 +4,7 @@ import { migrateJobs, type JobSnapshot, type QueueProvider } from '@switchyard/c
 import { BullQueueProvider } from '@switchyard/provider-bull';
 import { MemoryQueueProvider } from '@switchyard/provider-memory';
 import { startOwnRedis, type RedisServer } from '../support/start-redis.js';
+import { migrationFixtures } from '../support/migration-fixtures.js';
 import { providerFixtures, type ProviderFixture } from '../support/provider-fixtures.js';
 import { exportById, seedMixedJobs, type MixedJobCounts } from '../support/mixed-jobs.js';
 
@@ -16,7 +17,7 @@ function comparable(snapshot: JobSnapshot): unknown {
 }
 
 function pairs(): [ProviderFixture, ProviderFixture][] {
-  const fixtures = providerFixtures();
+  const fixtures = migrationFixtures();
   const memory = fixtures.find((f) => f.name === 'memory')!;
   const others = fixtures.filter((f) => f.name !== 'memory');
   // memory -> memory would only repeat what the safety tests below show at small scale.
