@@ -1,5 +1,6 @@
 import type { ProviderUnavailableError } from '@switchyard/core';
 import type { Job, JobState as BullMQState, JobsOptions, Queue, QueueOptions, Worker, WorkerOptions } from 'bullmq';
+import type { DelayedWakeUps } from './delayed-wake-ups.js';
 import type { JobDirectory } from './job-directory.js';
 
 /** The BullMQ processor function a worker runs. */
@@ -26,6 +27,8 @@ export interface FinishedJob {
 export interface BullMQBackend {
   readonly kind: 'redis' | 'postgres';
   readonly directory: JobDirectory;
+  /** Where workers wake late for delayed jobs by themselves (Redis), what wakes them on time. */
+  readonly wakeUps?: DelayedWakeUps;
   /** Connects and checks the server answers; `ProviderUnavailableError` within a bounded time. */
   open(): Promise<void>;
   newQueue(name: string, options: Omit<QueueOptions, 'connection'>): Queue;

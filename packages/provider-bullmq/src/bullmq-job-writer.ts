@@ -42,6 +42,7 @@ export class BullMQJobWriter {
       const options = toBullMQJobOptions(schedule, id, Date.now());
       options.switchyard!.unclaimed = true;
       await this.queues.queueFor(schedule.name).add(schedule.name, schedule.data, options);
+      this.wakeWorkersWhenDue(schedule);
       return id;
     }
     const id = schedule.jobId ?? newJobId();
@@ -64,6 +65,7 @@ export class BullMQJobWriter {
         await this.queues
           .queueFor(schedule.name)
           .add(schedule.name, schedule.data, toBullMQJobOptions(schedule, id, now));
+        this.wakeWorkersWhenDue(schedule);
       }
     } catch (error) {
       // Nothing was stored: free the id again.
@@ -71,6 +73,11 @@ export class BullMQJobWriter {
       throw error;
     }
     return id;
+  }
+
+  /** A delayed job: this process's workers of its name wake when it falls due (see delayed-wake-ups.ts). */
+  private wakeWorkersWhenDue({ name, runAt }: ValidatedSchedule): void {
+    if (runAt.getTime() > Date.now()) this.backend().wakeUps?.noteDue(name, runAt.getTime());
   }
 
   async cancel(jobId: string): Promise<boolean> {

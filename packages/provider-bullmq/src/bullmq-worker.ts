@@ -63,6 +63,7 @@ export class BullMQWorkers {
     worker.on('stalled', (jobId: string) => this.host.reportStalled(fromBullMQJobId(jobId), name));
     // The name's queue too, so the first job scheduled for it does not wait for its set-up.
     await Promise.all([worker.waitUntilReady(), this.queueReady(name)]);
+    this.backend().wakeUps?.watch(name);
   }
 
   /** Takes no new job; running attempts go on. */
@@ -72,6 +73,7 @@ export class BullMQWorkers {
 
   /** Closes every worker without waiting for attempts (the kit has waited for them, or aborted them). */
   async closeAll(): Promise<void> {
+    this.backend().wakeUps?.close();
     const workers = [...this.workers.values()];
     this.workers.clear();
     await Promise.all(workers.map((worker) => worker.close(true)));
@@ -126,6 +128,8 @@ export class BullMQWorkers {
     };
     if (stored !== undefined) info.result = stored;
     this.host.reportCompleted(info, stored);
+    // A series' next iteration waits in the delayed set now.
+    if (base.repeat !== undefined) this.backend().wakeUps?.refresh(name);
     if (job.opts.removeOnComplete === true && base.repeat === undefined && metaOf(job.opts).unclaimed !== true) {
       // BullMQ deleted the job: free its id.
       this.directory()
@@ -167,6 +171,7 @@ export class BullMQWorkers {
       failedReason,
     };
     this.host.reportRetrying(info, error, delayMs);
+    if (delayMs > 0) this.backend().wakeUps?.noteDue(name, info.runAt!.getTime());
   }
 }
 

@@ -24,11 +24,13 @@ import type { BullMQBackend, BullMQProcessor, FinishedJob } from './bullmq-backe
 import { CONNECTION_ERROR_PATTERN, redactedFailure } from './connection-failure.js';
 import type { JobDirectory } from './job-directory.js';
 import { RedisJobDirectory } from './redis-job-directory.js';
+import { DelayedWakeUps } from './delayed-wake-ups.js';
 
 export class RedisBackend implements BullMQBackend {
   readonly kind = 'redis';
   readonly endpoint: Endpoint;
   readonly directory: JobDirectory;
+  readonly wakeUps: DelayedWakeUps;
   private readonly baseOptions: RedisOptions;
   private client: Redis | undefined;
   private established = false;
@@ -42,6 +44,10 @@ export class RedisBackend implements BullMQBackend {
     this.endpoint = endpointOf(redisUrl, DEFAULT_REDIS_PORT);
     this.baseOptions = { ...redisOptionsFromUrl(redisUrl), disconnectTimeout: 200 };
     this.directory = new RedisJobDirectory(() => this.command(), prefix);
+    this.wakeUps = new DelayedWakeUps(
+      () => this.command(),
+      (name) => `${prefix}:${name}:`,
+    );
   }
 
   async open(): Promise<void> {
