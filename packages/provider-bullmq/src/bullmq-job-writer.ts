@@ -12,9 +12,11 @@ import type { JobLocation } from './bullmq-job-reader.js';
 import type { BullMQQueues } from './bullmq-queues.js';
 import { toSchedulerRepeat } from './bullmq-repeat.js';
 import {
+  isNullData,
   snapshotToBullMQJobOptions,
   toBullMQBackoff,
   toBullMQJobOptions,
+  toStoredData,
   type SwitchyardJobMeta,
   type SwitchyardJobsOptions,
 } from './to-bullmq-job-options.js';
@@ -37,20 +39,19 @@ export class BullMQJobWriter {
     try {
       const now = Date.now();
       if (schedule.repeat !== undefined) {
+        const meta: SwitchyardJobMeta = { ...seriesMeta(schedule), id, repeat: schedule.repeat, createdAt: now };
+        const data = this.storedData(schedule.data, meta);
         await this.addScheduler(
           schedule.name,
           id,
-          schedule.data,
-          {
-            ...seriesTemplate(schedule),
-            switchyard: { ...seriesMeta(schedule), id, repeat: schedule.repeat, createdAt: now },
-          },
+          data,
+          { ...seriesTemplate(schedule), switchyard: meta },
           toSchedulerRepeat(schedule.repeat, now),
         );
       } else {
-        await this.queues
-          .queueFor(schedule.name)
-          .add(schedule.name, schedule.data, toBullMQJobOptions(schedule, id, now));
+        const opts = toBullMQJobOptions(schedule, id, now);
+        const data = this.storedData(schedule.data, opts.switchyard!);
+        await this.queues.queueFor(schedule.name).add(schedule.name, data, opts);
       }
     } catch (error) {
       // Nothing was stored: free the id again.
@@ -142,6 +143,7 @@ export class BullMQJobWriter {
       if (snapshot.data === null) meta.dataIsNull = true;
       if (snapshot.backoff !== null) meta.backoff = snapshot.backoff;
       if (snapshot.timeoutMs !== null) meta.timeoutMs = snapshot.timeoutMs;
+      const data = this.storedData(snapshot.data, meta);
       const template: SwitchyardJobsOptions = {
         priority: snapshot.priority,
         attempts: snapshot.attempts,
@@ -154,19 +156,20 @@ export class BullMQJobWriter {
       await this.addScheduler(
         snapshot.name,
         snapshot.id,
-        snapshot.data,
+        data,
         template,
         toSchedulerRepeat(snapshot.repeat, now, firstRunAt),
       );
       return;
     }
     const opts = snapshotToBullMQJobOptions(snapshot, now);
+    const data = this.storedData(snapshot.data, opts.switchyard!);
     if (snapshot.state === 'completed' || snapshot.state === 'failed') {
       const { jobId, delay: _delay, ...stored } = opts;
       const finished: FinishedJob = {
         id: jobId ?? snapshot.id,
         state: snapshot.state,
-        data: snapshot.data,
+        data,
         opts: stored,
         timestamp: Date.parse(snapshot.createdAt),
         attemptsMade: snapshot.attemptsMade,
@@ -177,7 +180,14 @@ export class BullMQJobWriter {
       await this.backend().addFinishedJob(snapshot.name, finished);
       return;
     }
-    await this.queues.queueFor(snapshot.name).add(snapshot.name, snapshot.data, opts);
+    await this.queues.queueFor(snapshot.name).add(snapshot.name, data, opts);
+  }
+
+  /** `data` as the backend can store it; what that took is noted in `meta`. */
+  private storedData(data: unknown, meta: SwitchyardJobMeta): unknown {
+    const stored = toStoredData(data, this.backend().kind);
+    Object.assign(meta, stored.meta);
+    return stored.data;
   }
 
   private async addScheduler(
@@ -205,7 +215,7 @@ function seriesTemplate(schedule: ValidatedSchedule): SwitchyardJobsOptions {
 
 function seriesMeta(schedule: ValidatedSchedule): SwitchyardJobMeta {
   const meta: SwitchyardJobMeta = {};
-  if (schedule.data === null) meta.dataIsNull = true;
+  if (isNullData(schedule.data)) meta.dataIsNull = true;
   if (schedule.backoff !== undefined) meta.backoff = schedule.backoff;
   if (schedule.timeoutMs !== undefined) meta.timeoutMs = schedule.timeoutMs;
   return meta;
