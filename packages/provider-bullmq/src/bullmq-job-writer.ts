@@ -4,6 +4,7 @@ import {
   type CleanOptions,
   type ImportReport,
   type JobSnapshot,
+  type Logger,
   type ValidatedSchedule,
 } from '@switchyard/core';
 import type { BullMQBackend, FinishedJob } from './bullmq-backend.js';
@@ -29,36 +30,68 @@ export class BullMQJobWriter {
     private readonly locate: (jobId: string) => Promise<JobLocation | null>,
     /** Names registered in this process, paused by `pause()` with no name even before their first job. */
     private readonly registeredNames: () => Iterable<string>,
+    private readonly logger: Logger,
   ) {}
 
   async schedule(schedule: ValidatedSchedule): Promise<string> {
     const id = schedule.jobId ?? randomUUID();
     const { directory } = this.backend();
     const claimed = await directory.claim([{ id, name: schedule.name }]);
-    if (!claimed.has(id)) return id;
+    if (!claimed.has(id)) {
+      await this.addIfClaimedWithoutJob(id, schedule);
+      return id;
+    }
     try {
-      const now = Date.now();
-      if (schedule.repeat !== undefined) {
-        const meta: SwitchyardJobMeta = { ...seriesMeta(schedule), id, repeat: schedule.repeat, createdAt: now };
-        const data = this.storedData(schedule.data, meta);
-        await this.addScheduler(
-          schedule.name,
-          id,
-          data,
-          { ...seriesTemplate(schedule), switchyard: meta },
-          toSchedulerRepeat(schedule.repeat, now),
-        );
-      } else {
-        const opts = toBullMQJobOptions(schedule, id, now);
-        const data = this.storedData(schedule.data, opts.switchyard!);
-        await this.queues.queueFor(schedule.name).add(schedule.name, data, opts);
-      }
+      await this.add(id, schedule);
     } catch (error) {
       // Nothing was stored: free the id again.
       await directory.release([id]).catch(() => undefined);
       throw error;
     }
     return id;
+  }
+
+  /** Adds the job, or for a repeating one its job scheduler, under an id claimed for it. */
+  private async add(id: string, schedule: ValidatedSchedule): Promise<void> {
+    const now = Date.now();
+    if (schedule.repeat !== undefined) {
+      const meta: SwitchyardJobMeta = { ...seriesMeta(schedule), id, repeat: schedule.repeat, createdAt: now };
+      const data = this.storedData(schedule.data, meta);
+      await this.addScheduler(
+        schedule.name,
+        id,
+        data,
+        { ...seriesTemplate(schedule), switchyard: meta },
+        toSchedulerRepeat(schedule.repeat, now),
+      );
+    } else {
+      const opts = toBullMQJobOptions(schedule, id, now);
+      const data = this.storedData(schedule.data, opts.switchyard!);
+      await this.queues.queueFor(schedule.name).add(schedule.name, data, opts);
+    }
+  }
+
+  /**
+   * The id is taken, nearly always by its stored job. But a claim can be left without its
+   * job when the server goes away mid-call: the claim was stored and its reply lost (on
+   * Redis, ioredis sends the command again once reconnected, and that second claim finds
+   * the first), or the add failed and so did freeing the id; the caller then tries again,
+   * and a no-op would lose the job. So the job is added now. BullMQ adds nothing for a job
+   * id its queue already holds, and upserts a job scheduler, so a producer racing on the
+   * same id cannot double the job.
+   */
+  private async addIfClaimedWithoutJob(id: string, schedule: ValidatedSchedule): Promise<void> {
+    if ((await this.backend().directory.nameOf(id)) !== schedule.name) return;
+    const queue = this.queues.queueFor(schedule.name);
+    const bullmqId = toBullMQJobId(id);
+    const stored = schedule.repeat === undefined ? await queue.getJob(bullmqId) : await queue.getJobScheduler(bullmqId);
+    if (stored !== undefined && stored !== null) return;
+    await this.add(id, schedule);
+    this.logger.warn('job id was claimed without its job (connection lost mid-call): job added', {
+      provider: 'bullmq',
+      jobName: schedule.name,
+      jobId: id,
+    });
   }
 
   async cancel(jobId: string): Promise<boolean> {

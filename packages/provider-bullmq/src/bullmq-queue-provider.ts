@@ -119,6 +119,7 @@ export class BullMQQueueProvider extends BaseQueueProvider {
       this.queues,
       (jobId) => this.reader.locate(jobId),
       () => this.registrations().keys(),
+      this.logger,
     );
     this.workers = new BullMQWorkers(
       this.attemptHost(),
