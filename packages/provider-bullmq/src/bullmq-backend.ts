@@ -1,4 +1,4 @@
-import type { ProviderUnavailableError } from '@switchyard/core';
+import type { Endpoint, ProviderUnavailableError } from '@switchyard/core';
 import type { Job, JobsOptions, Queue, QueueOptions, Worker, WorkerOptions } from 'bullmq';
 import type { JobDirectory } from './job-directory.js';
 
@@ -25,6 +25,8 @@ export interface FinishedJob {
  */
 export interface BullMQBackend {
   readonly kind: 'redis' | 'postgres';
+  /** The server's host and port, as errors and logs name it (never the URL: it may hold a password). */
+  readonly endpoint: Endpoint;
   readonly directory: JobDirectory;
   /** Connects and checks the server answers; `ProviderUnavailableError` within a bounded time. */
   open(): Promise<void>;

@@ -84,7 +84,7 @@ import { BullMQJobReader } from './bullmq-job-reader.js';
 import { BullMQJobWriter } from './bullmq-job-writer.js';
 import { BullMQQueues } from './bullmq-queues.js';
 import { BullMQWorkers } from './bullmq-worker.js';
-import { openBackend, type BullMQConnectionOptions } from './open-backend.js';
+import { DEFAULT_PREFIX, DEFAULT_SCHEMA, openBackend, type BullMQConnectionOptions } from './open-backend.js';
 
 export type BullMQQueueProviderOptions = CommonProviderOptions &
   BullMQConnectionOptions & {
@@ -142,7 +142,18 @@ export class BullMQQueueProvider extends BaseQueueProvider {
       this.logger.debug('cannot connect', { provider: this.name, error: toError(error).message });
       throw error;
     }
-    this.logger.info('connected', { provider: this.name, backend: this.connection.kind });
+    const { kind, endpoint } = this.connection;
+    const namespace =
+      kind === 'redis'
+        ? { prefix: this.options.prefix ?? DEFAULT_PREFIX }
+        : { schema: this.options.schema ?? DEFAULT_SCHEMA };
+    this.logger.info('connected', {
+      provider: this.name,
+      backend: kind,
+      host: endpoint.host,
+      port: endpoint.port,
+      ...namespace,
+    });
   }
 
   protected async _ping(): Promise<void> {
