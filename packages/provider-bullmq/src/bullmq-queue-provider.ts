@@ -167,6 +167,15 @@ export class BullMQQueueProvider extends BaseQueueProvider {
     return new BackendError(this.name, this.redact(toError(error).message), { cause: error });
   }
 
+  /**
+   * Errors of no call (a worker's, the provider's own connection's) that mean the server
+   * is gone are reported as `ProviderUnavailableError` naming host and port: the raw
+   * ones may name neither (pg: `Connection terminated unexpectedly`).
+   */
+  protected override reportError(error: Error): void {
+    super.reportError(this.connection?.isConnectionError(error) ? this.connection.unavailable(error) : error);
+  }
+
   protected _schedule(schedule: ValidatedSchedule): Promise<string> {
     return this.writer.schedule(schedule);
   }

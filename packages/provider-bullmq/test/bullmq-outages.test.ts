@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { ProviderUnavailableError, type Logger } from '@switchyard/core';
-import { rejectionOf, settlesWithin } from '@switchyard/core/testing';
+import { rejectionOf, settlesWithin, waitFor } from '@switchyard/core/testing';
 import { BullMQQueueProvider, type BullMQQueueProviderOptions } from '@switchyard/provider-bullmq';
 import { startOwnRedis } from '../../../test/support/start-redis.js';
 import { startOwnPostgres } from '../../../test/support/start-postgres.js';
@@ -138,6 +138,48 @@ for (const backend of backends) {
           .and.not.include(password);
         expect((await queue.checkHealth()).healthy).to.equal(false);
         await settlesWithin(queue.close({ timeoutMs: 100 }), UNAVAILABLE_DEADLINE_MS, 'close() with the server down');
+        expect(everythingLogged(logger)).not.to.include(password);
+      });
+    });
+
+    describe('with workers running on a password-protected server of its own', () => {
+      const password = `s3cret-${randomUUID()}`;
+      let server: { url: string; port: number; stop(): Promise<void> };
+
+      before(async function () {
+        this.timeout(60_000);
+        server = await backend.ownServer(password);
+      });
+
+      after(async () => {
+        await server?.stop();
+      });
+
+      it("reports the server stopping as 'error' events of ProviderUnavailableError naming host:port, never the password; close() settles within the deadline", async () => {
+        const logger = spyLogger();
+        const queue = provider(server.url, logger);
+        const errors: Error[] = [];
+        queue.on('error', (error) => errors.push(error));
+        await queue.connect();
+        queue.registerProcessor({ name: 'outage', process: async () => 'done' });
+        await queue.start();
+        const id = await queue.scheduleJob('outage', null);
+        await waitFor(async () => (await queue.getJob(id))?.state === 'completed', {
+          timeoutMs: UNAVAILABLE_DEADLINE_MS,
+          message: 'the job to complete',
+        });
+
+        await server.stop();
+        await waitFor(() => errors.length > 0, {
+          timeoutMs: UNAVAILABLE_DEADLINE_MS,
+          message: "an 'error' event once the server is gone",
+        });
+        await settlesWithin(queue.close({ timeoutMs: 100 }), UNAVAILABLE_DEADLINE_MS, 'close() with the server down');
+        for (const error of errors) {
+          expect(error, error.message).to.be.instanceOf(ProviderUnavailableError);
+          expect(error.message).to.include(`127.0.0.1:${server.port}`);
+          expect(`${error.message}\n${error.stack ?? ''}`).not.to.include(password);
+        }
         expect(everythingLogged(logger)).not.to.include(password);
       });
     });
