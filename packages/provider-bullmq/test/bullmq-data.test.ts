@@ -2,7 +2,8 @@
  * Data that BullMQ, or PostgreSQL under it, would not give back as it was given: no
  * data at all (BullMQ stores `undefined` as `{}`), and U+0000 in a string
  * (PostgreSQL's jsonb refuses it). Each reads back as JSON would carry it, runs, and
- * exports the same, on both backends.
+ * exports the same, on both backends. And an id holding U+0000, which PostgreSQL
+ * cannot even be asked about, finds no job.
  */
 import { expect } from 'chai';
 import type { JobInfo, QueueProvider } from '@switchyard/core';
@@ -41,6 +42,12 @@ for (const fixture of [bullmqRedisFixture, bullmqPostgresFixture]) {
         message: 'the job to complete',
       });
       expect(seen.find((job) => job.id === now)?.data).to.deep.equal(WITH_NUL);
+    });
+
+    it('finds no job by an id holding U+0000 (no job can have one), rather than failing', async () => {
+      expect(await provider.getJob('bad\u0000id')).to.equal(null);
+      expect(await provider.cancelJob('bad\u0000id')).to.equal(false);
+      expect(await provider.retryJob('bad\u0000id')).to.equal(false);
     });
 
     it('reads a job scheduled with no data back with null data, as JSON has it', async () => {
