@@ -2,8 +2,8 @@
  * Data that BullMQ, or PostgreSQL under it, would not give back as it was given: no
  * data at all (BullMQ stores `undefined` as `{}`), and U+0000 in a string
  * (PostgreSQL's jsonb refuses it). Each reads back as JSON would carry it, runs, and
- * exports the same, on both backends. And an id holding U+0000, which PostgreSQL
- * cannot even be asked about, finds no job.
+ * exports the same, on both backends. And ids: 'NaN', which BullMQ takes for an integer,
+ * and one holding U+0000, which PostgreSQL cannot even be asked about.
  */
 import { expect } from 'chai';
 import type { JobInfo, QueueProvider } from '@switchyard/core';
@@ -42,6 +42,11 @@ for (const fixture of [bullmqRedisFixture, bullmqPostgresFixture]) {
         message: 'the job to complete',
       });
       expect(seen.find((job) => job.id === now)?.data).to.deep.equal(WITH_NUL);
+    });
+
+    it("schedules and finds a job with the id 'NaN', which BullMQ's integer test refuses unencoded", async () => {
+      expect(await provider.scheduleJob('nan', { n: 1 }, { jobId: 'NaN', delayMs: 60_000 })).to.equal('NaN');
+      expect(await provider.getJob('NaN')).to.deep.include({ id: 'NaN', data: { n: 1 } });
     });
 
     it('finds no job by an id holding U+0000 (no job can have one), rather than failing', async () => {
