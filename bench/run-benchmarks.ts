@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: every benchmark against the harness servers (a redis-server of its
- * own, and MongoDB by the harness's ladder: MONGODB_URL, a local mongod, else the
- * wire-protocol test server in a child process), alternating the variants run by run so that
+ * own, MongoDB by the harness's ladder: MONGODB_URL, a local mongod, else the
+ * wire-protocol test server in a child process, and a PostgreSQL cluster of its own or
+ * DATABASE_URL), alternating the variants run by run so that
  * load from elsewhere on the machine falls on all of them alike. Prints a table and
  * writes `bench/results/<name>.json` and `.md` (see `bench-settings.ts` for `<name>`).
  *
@@ -13,7 +14,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { benchSettings, type BenchSection } from './support/bench-settings.js';
+import { BENCH_PROVIDERS, benchSettings, providerOfBenchVariant, type BenchSection } from './support/bench-settings.js';
 import { prepareBaselineBuild, type BaselineBuild } from './support/baseline-build.js';
 import { BENCH_RETENTIONS, RETENTION_LABELS, type BenchRetention } from './support/bench-retention.js';
 import {
@@ -22,7 +23,8 @@ import {
   type BenchServers,
   type ProviderVariant,
 } from './support/bench-backends.js';
-import { machineInfo, packageVersions, redisServerVersion } from './support/machine-info.js';
+import { machineInfo, packageVersions, redisServerHz, redisServerVersion } from './support/machine-info.js';
+import { postgresServerVersion } from './support/bench-postgres.js';
 import { summarize } from './support/summary-stats.js';
 import {
   renderMarkdown,
@@ -49,6 +51,11 @@ const settings = benchSettings();
 const startedAt = Date.now();
 const log = (message: string) =>
   console.log(`[bench ${((Date.now() - startedAt) / 1000).toFixed(0).padStart(4)} s] ${message}`);
+
+/** True when the run measures the provider of `variant` (`BENCH_PROVIDERS`). */
+function measures(variant: string): boolean {
+  return settings.providers.includes(providerOfBenchVariant(variant));
+}
 
 /**
  * Runs `variants` in turn, `runs` times, every other round in reverse order (a, b, c,
@@ -82,18 +89,32 @@ function withBaseline<V extends string>(variants: V[], baseline: BaselineBuild |
   return [...variants, ...providers.map((variant) => `${variant}@baseline` as ProviderVariant)];
 }
 
-/** The raw library a variant is compared with (`raw-bull` for `bull` and `bull@baseline`), if it has one. */
+/** The raw library a variant is compared with (`raw-bull` for `bull` and `bull@baseline`, `raw-bullmq-redis` for `bullmq-redis`), if it has one. */
 function rawOf(variant: string): string | undefined {
-  const kind = variant.split('@')[0];
-  return kind === 'bull' || kind === 'agenda' ? `raw-${kind}` : undefined;
+  const kind = variant.split('@')[0] ?? '';
+  return ['bull', 'agenda', 'bullmq-redis', 'bullmq-postgres'].includes(kind) ? `raw-${kind}` : undefined;
 }
+
+/** The raw variant set up as the provider sets itself up, for the providers that have one. */
+const RAW_SET_UP_ALIKE: Partial<Record<string, ThroughputVariant>> = {
+  bull: 'raw-bull-coalesced',
+  'bullmq-redis': 'raw-bullmq-redis-options',
+  'bullmq-postgres': 'raw-bullmq-postgres-options',
+};
 
 async function throughputFigures(
   servers: BenchServers,
   baseline: BaselineBuild | undefined,
 ): Promise<ThroughputFigure[]> {
-  const { jobs, agendaJobs, concurrency, addWindow, ratioRuns } = settings.throughput;
-  const jobsOf = (variant: ThroughputVariant) => (variant.includes('agenda') ? agendaJobs : jobs);
+  const { jobs, agendaJobs, postgresJobs, memoryJobs, concurrency, addWindow, ratioRuns } = settings.throughput;
+  const jobsOf = (variant: ThroughputVariant) =>
+    variant.includes('agenda')
+      ? agendaJobs
+      : variant.includes('postgres')
+        ? postgresJobs
+        : variant.startsWith('memory')
+          ? memoryJobs
+          : jobs;
   const timeoutMs = 15 * 60_000;
   // The first of each group is the raw baseline the others are compared with. Each
   // retention setting is a group of its own (raw and provider given the same); the
@@ -106,10 +127,20 @@ async function throughputFigures(
     },
     { variants: ['raw-bull', 'raw-bull-coalesced', 'bull'], runs: ratioRuns, retention: 'remove' },
     { variants: ['raw-bull', 'raw-bull-coalesced', 'bull'], runs: ratioRuns, retention: 'keep-1000' },
+    ...BENCH_RETENTIONS.flatMap((retention) =>
+      (['redis', 'postgres'] as const).map((backend) => ({
+        variants: [
+          `raw-bullmq-${backend}`,
+          `raw-bullmq-${backend}-options`,
+          `bullmq-${backend}`,
+        ] as ThroughputVariant[],
+        runs: ratioRuns,
+        retention,
+      })),
+    ),
     { variants: withBaseline(['raw-agenda', 'agenda'], baseline), runs: ratioRuns, retention: 'keep-all' },
-    // Five rounds, not eleven: an Agenda run on the wire test server takes seconds.
-    { variants: ['raw-agenda', 'agenda'], runs: settings.runs, retention: 'remove' },
-    { variants: ['raw-agenda', 'agenda'], runs: settings.runs, retention: 'keep-1000' },
+    { variants: ['raw-agenda', 'agenda'], runs: ratioRuns, retention: 'remove' },
+    { variants: ['raw-agenda', 'agenda'], runs: ratioRuns, retention: 'keep-1000' },
     {
       variants: withBaseline(['memory'], baseline),
       runs: baseline === undefined ? settings.runs : ratioRuns,
@@ -117,7 +148,7 @@ async function throughputFigures(
     },
   ];
   const figures: ThroughputFigure[] = [];
-  for (const { variants, runs, retention } of groups) {
+  for (const { variants, runs, retention } of groups.filter((group) => measures(group.variants[0]!))) {
     const measure = (variant: ThroughputVariant, jobCount: number, what: string) => {
       log(`throughput ${variant} (${RETENTION_LABELS[retention]}) ${what} (${jobCount} jobs)`);
       return runThroughput(
@@ -145,7 +176,8 @@ async function throughputFigures(
       };
       const raw = variant.startsWith('raw-') ? variants[0] : rawOf(variant);
       if (raw !== undefined && raw !== variant) figure.ratioToRaw = ratiosTo(values, variant, raw as ThroughputVariant);
-      if (variant === 'bull') figure.ratioToRawSetUpAlike = ratiosTo(values, 'bull', 'raw-bull-coalesced');
+      const alike = RAW_SET_UP_ALIKE[variant];
+      if (alike !== undefined) figure.ratioToRawSetUpAlike = ratiosTo(values, variant, alike);
       const before = `${variant}@baseline` as ThroughputVariant;
       if (values.has(before)) figure.ratioToBaselineBuild = ratiosTo(values, variant, before);
       figures.push(figure);
@@ -155,35 +187,53 @@ async function throughputFigures(
 }
 
 async function enqueueFigures(servers: BenchServers, baseline: BaselineBuild | undefined): Promise<EnqueueFigure[]> {
-  const { oneAtATimeJobs, batchedJobs, agendaJobs, batchWindow } = settings.enqueue;
+  const { oneAtATimeJobs, batchedJobs, agendaJobs, postgresJobs, memoryJobs, batchWindow, runs } = settings.enqueue;
   const patterns: EnqueuePattern[] = ['one-at-a-time', 'batched'];
-  // Keep-all for every variant; the other retention settings for Bull and Agenda, raw and provider.
+  const withRaw: EnqueueVariant[] = [
+    'raw-bull',
+    'bull',
+    'raw-agenda',
+    'agenda',
+    'raw-bullmq-redis',
+    'bullmq-redis',
+    'raw-bullmq-postgres',
+    'bullmq-postgres',
+  ];
+  // Keep-all for every variant; the other retention settings for those with a raw library, raw and provider.
   const variantsOf = (retention: BenchRetention): EnqueueVariant[] =>
-    retention === 'keep-all'
-      ? withBaseline(['raw-bull', 'bull', 'raw-agenda', 'agenda', 'memory'], baseline)
-      : ['raw-bull', 'bull', 'raw-agenda', 'agenda'];
+    retention === 'keep-all' ? withBaseline([...withRaw, 'memory'], baseline) : withRaw;
   const jobsOf = (variant: EnqueueVariant, pattern: EnqueuePattern) =>
-    variant.includes('agenda') ? agendaJobs : pattern === 'batched' ? batchedJobs : oneAtATimeJobs;
+    variant.includes('agenda')
+      ? agendaJobs
+      : variant.includes('postgres')
+        ? postgresJobs
+        : variant.startsWith('memory')
+          ? memoryJobs
+          : pattern === 'batched'
+            ? batchedJobs
+            : oneAtATimeJobs;
   const cells = BENCH_RETENTIONS.flatMap((retention) =>
-    variantsOf(retention).flatMap((variant) =>
-      patterns.map((pattern) => `${variant}|${pattern}|${retention}` as const),
-    ),
+    variantsOf(retention)
+      .filter(measures)
+      .flatMap((variant) => patterns.map((pattern) => `${variant}|${pattern}|${retention}` as const)),
   );
   const parse = (cell: string) => cell.split('|') as [EnqueueVariant, EnqueuePattern, BenchRetention];
-  const values = await alternate(cells, (cell, index) => {
-    const [variant, pattern, retention] = parse(cell);
-    const jobs = jobsOf(variant, pattern);
-    log(
-      `enqueue ${variant} ${pattern} (${RETENTION_LABELS[retention]}) run ${index + 1}/${settings.runs} (${jobs} jobs)`,
-    );
-    return runEnqueue(
-      variant,
-      pattern,
-      servers,
-      { jobs, batchWindow, timeoutMs: 15 * 60_000, retention },
-      baseline?.providers,
-    );
-  });
+  const values = await alternate(
+    cells,
+    (cell, index) => {
+      const [variant, pattern, retention] = parse(cell);
+      const jobs = jobsOf(variant, pattern);
+      log(`enqueue ${variant} ${pattern} (${RETENTION_LABELS[retention]}) run ${index + 1}/${runs} (${jobs} jobs)`);
+      return runEnqueue(
+        variant,
+        pattern,
+        servers,
+        { jobs, batchWindow, timeoutMs: 15 * 60_000, retention },
+        baseline?.providers,
+      );
+    },
+    runs,
+  );
   return cells.map((cell) => {
     const [variant, pattern, retention] = parse(cell);
     const figure: EnqueueFigure = {
@@ -208,7 +258,9 @@ async function enqueueFigures(servers: BenchServers, baseline: BaselineBuild | u
 
 async function timelinessFigures(servers: BenchServers): Promise<TimelinessFigure[]> {
   const { jobs, spreadMs, leadMs, concurrency } = settings.timeliness;
-  const providers: ProviderKind[] = ['bull', 'agenda', 'memory'];
+  const providers = (['bull', 'agenda', 'memory', 'bullmq-redis', 'bullmq-postgres'] as ProviderKind[]).filter(
+    measures,
+  );
   const values = await alternate(providers, (provider, index) => {
     log(`timeliness ${provider} run ${index + 1}/${settings.runs} (${jobs} jobs over ${spreadMs / 1000} s)`);
     return runTimeliness(provider, servers, { jobs, spreadMs, leadMs, concurrency, graceMs: 5 * 60_000 });
@@ -233,11 +285,14 @@ async function timelinessFigures(servers: BenchServers): Promise<TimelinessFigur
 
 async function migrationFigures(servers: BenchServers): Promise<MigrationFigure[]> {
   const { jobs } = settings.migration;
-  const pairs: MigrationPair[] = [
-    { from: 'bull', to: 'agenda' },
-    { from: 'agenda', to: 'bull' },
-    { from: 'bull', to: 'memory' },
-  ];
+  const pairs = (
+    [
+      { from: 'bull', to: 'agenda' },
+      { from: 'agenda', to: 'bull' },
+      { from: 'bull', to: 'memory' },
+      { from: 'bull', to: 'bullmq' },
+    ] satisfies MigrationPair[]
+  ).filter((pair) => measures(pair.from) && measures(pair.to === 'bullmq' ? 'bullmq-redis' : pair.to));
   const sources = new Map<MigrationPair['from'], Awaited<ReturnType<typeof seedMigrationSource>>>();
   try {
     for (const from of new Set(pairs.map((pair) => pair.from))) {
@@ -250,7 +305,9 @@ async function migrationFigures(servers: BenchServers): Promise<MigrationFigure[
     const values = await alternate(labels, (label, index) => {
       const [from, to] = label.split('->') as [MigrationPair['from'], MigrationEnd];
       log(`migration ${label} run ${index + 1}/${settings.runs} (${jobs} jobs, in a child process)`);
-      return runMigrationInChild(sources.get(from)!, to, servers, { timeoutMs: 30 * 60_000 });
+      // BENCH_MIGRATION_CPU_PROFILE=<dir>: each child writes a V8 CPU profile there (node --cpu-prof).
+      const cpuProfileDir = process.env.BENCH_MIGRATION_CPU_PROFILE || undefined;
+      return runMigrationInChild(sources.get(from)!, to, servers, { timeoutMs: 30 * 60_000, cpuProfileDir });
     });
     return pairs.map((pair, index) => {
       const runs = values.get(labels[index]!)!;
@@ -288,7 +345,7 @@ try {
   const timeliness = runs('timeliness') ? await timelinessFigures(servers) : [];
   const migration = runs('migration') ? await migrationFigures(servers) : [];
   let retentionMemory: RetentionMemoryResult | undefined;
-  if (runs('retention-memory')) {
+  if (runs('retention-memory') && measures('bull')) {
     log(`retention in Redis: ${settings.retentionMemory.jobs} jobs with removeOnComplete: 1000`);
     retentionMemory = await runRetentionMemory(servers, settings.retentionMemory.jobs);
   }
@@ -297,6 +354,7 @@ try {
     command: [
       settings.resultsName === 'smoke' ? `BENCH_SCALE=${settings.scale} BENCH_RUNS=${settings.runs} ` : '',
       settings.skip.length === 0 ? '' : `BENCH_SKIP=${settings.skip.join(',')} `,
+      settings.providers.length === BENCH_PROVIDERS.length ? '' : `BENCH_PROVIDERS=${settings.providers.join(',')} `,
       baseline === undefined ? '' : `BENCH_BASELINE=${baseline.ref} `,
       'npm run bench',
     ].join(''),
@@ -306,8 +364,9 @@ try {
     machine,
     versions: { node: process.version, ...packageVersions() },
     servers: {
-      redis: { kind: servers.redisKind, version: redisServerVersion() },
+      redis: { kind: servers.redisKind, version: redisServerVersion(), hz: await redisServerHz(servers.redisUrl) },
       mongodb: { kind: servers.mongoKind },
+      postgres: { kind: servers.postgresKind, version: await postgresServerVersion(servers.databaseUrl) },
     },
     throughput,
     enqueue,

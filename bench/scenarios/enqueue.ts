@@ -8,8 +8,8 @@
  *   schedules many, e.g. an import), the same pattern as the throughput benchmark.
  *
  * The contract has no bulk `scheduleJob`, so a batch is concurrent single calls.
- * Raw Bull (`queue.add`) and raw Agenda (`agenda.now`) are measured the same way,
- * for the ratio provider / raw.
+ * Raw Bull (`queue.add`), raw BullMQ on each backend (`queue.add`) and raw Agenda
+ * (`agenda.now`) are measured the same way, for the ratio provider / raw.
  */
 import {
   addInWindows,
@@ -26,9 +26,10 @@ import {
   type ProviderVariant,
 } from '../support/bench-backends.js';
 import { openRawAgenda, openRawBull } from '../support/raw-queues.js';
+import { openRawBullMQ, type RawBullMQBackend } from '../support/raw-bullmq.js';
 import { bullRetention, providerRetention, type BenchRetention } from '../support/bench-retention.js';
 
-export type EnqueueVariant = 'raw-bull' | 'raw-agenda' | ProviderVariant;
+export type EnqueueVariant = 'raw-bull' | 'raw-agenda' | `raw-bullmq-${RawBullMQBackend}` | ProviderVariant;
 export type EnqueuePattern = 'one-at-a-time' | 'batched';
 
 export interface EnqueueSettings {
@@ -82,6 +83,13 @@ async function openProducer(
         await queue.close();
         await deleteRedisPrefix(servers.redisUrl, prefix);
       },
+    };
+  }
+  if (variant === 'raw-bullmq-redis' || variant === 'raw-bullmq-postgres') {
+    const raw = await openRawBullMQ(variant === 'raw-bullmq-redis' ? 'redis' : 'postgres', JOB_NAME, servers);
+    return {
+      add: (index) => raw.queue.add(JOB_NAME, benchPayload(index), bullRetention(retention)),
+      close: () => raw.close(),
     };
   }
   if (variant === 'raw-agenda') {

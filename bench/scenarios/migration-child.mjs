@@ -4,7 +4,8 @@
  *   node bench/scenarios/migration-child.mjs --from bull --source <prefix>
  *     --to memory --target memory --redis-url redis://127.0.0.1:6379
  *
- * `--source` / `--target` are a Bull key prefix or a MongoDB URI (with its database).
+ * `--source` / `--target` are a Bull or BullMQ key prefix or a MongoDB URI (with its
+ * database); `bullmq` is BullMQQueueProvider on Redis.
  * Prints one JSON line (`MigrationChildReport` in migration.ts) last.
  *
  * Plain JavaScript on the built packages, run by plain `node`: a TypeScript loader
@@ -14,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { migrateJobs } from '@switchyard/core';
 import { AgendaQueueProvider } from '@switchyard/provider-agenda';
 import { BullQueueProvider } from '@switchyard/provider-bull';
+import { BullMQQueueProvider } from '@switchyard/provider-bullmq';
 import { MemoryQueueProvider } from '@switchyard/provider-memory';
 
 const { values } = parseArgs({
@@ -31,9 +33,11 @@ const { values } = parseArgs({
 function open(kind, location) {
   if (kind === 'memory') return new MemoryQueueProvider();
   if (location === undefined) throw new Error(`no location given for ${kind}`);
-  if (kind === 'bull') {
-    if (values['redis-url'] === undefined) throw new Error('--redis-url is required for bull');
-    return new BullQueueProvider({ redisUrl: values['redis-url'], prefix: location });
+  if (kind === 'bull' || kind === 'bullmq') {
+    const redisUrl = values['redis-url'];
+    if (redisUrl === undefined) throw new Error(`--redis-url is required for ${kind}`);
+    if (kind === 'bullmq') return new BullMQQueueProvider({ backend: 'redis', redisUrl, prefix: location });
+    return new BullQueueProvider({ redisUrl, prefix: location });
   }
   if (kind === 'agenda') return new AgendaQueueProvider({ mongoUrl: location });
   throw new Error(`unknown provider: ${kind}`);

@@ -22,10 +22,11 @@ import {
   type BenchServers,
 } from '../support/bench-backends.js';
 
-export type MigrationEnd = 'bull' | 'agenda' | 'memory';
+/** `bullmq`: BullMQQueueProvider on Redis (the bench's Redis, a prefix of its own). */
+export type MigrationEnd = 'bull' | 'agenda' | 'memory' | 'bullmq';
 
 export interface MigrationPair {
-  from: Exclude<MigrationEnd, 'memory'>;
+  from: Exclude<MigrationEnd, 'memory' | 'bullmq'>;
   to: MigrationEnd;
 }
 
@@ -111,8 +112,8 @@ export async function runMigrationInChild(
   options: { timeoutMs: number; cpuProfileDir?: string },
 ): Promise<MigrationResult> {
   const target =
-    to === 'bull'
-      ? freshRedisPrefix('bull-migdst')
+    to === 'bull' || to === 'bullmq'
+      ? freshRedisPrefix(`${to}-migdst`)
       : to === 'agenda'
         ? freshMongoUri(servers.mongoUri, 'agenda_migdst')
         : 'memory';
@@ -155,7 +156,7 @@ export async function runMigrationInChild(
       peakRssMiB: report.maxRssKiB / 1024,
     };
   } finally {
-    if (to === 'bull') await deleteRedisPrefix(servers.redisUrl, target);
+    if (to === 'bull' || to === 'bullmq') await deleteRedisPrefix(servers.redisUrl, target);
     if (to === 'agenda') await dropMongoDatabase(target);
   }
 }

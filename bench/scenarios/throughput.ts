@@ -13,8 +13,15 @@
  * connection that sends a turn's commands in one write, as the provider's does
  * (`raw-bull-coalesced`). The steps between them tell what the options cost Bull, what
  * the coalesced writes save, and what the provider's own code costs.
+ *
+ * Raw BullMQ runs on each backend BullMQQueueProvider runs on, twice over: as a
+ * service sets it up (`raw-bullmq-redis`, `raw-bullmq-postgres`: what the target
+ * compares with), and with the provider's job options (`-options`; on PostgreSQL also
+ * the provider's pool sizes), which leaves the provider's own code between it and the
+ * provider (see `support/raw-bullmq.ts`).
  */
 import type Bull from 'bull';
+import type { JobsOptions } from 'bullmq';
 import {
   addInWindows,
   benchPayload,
@@ -31,9 +38,17 @@ import {
   type ProviderVariant,
 } from '../support/bench-backends.js';
 import { openRawAgenda, openRawBull, providerLikeJobOptions } from '../support/raw-queues.js';
+import { openRawBullMQ, providerLikeBullMQJobOptions, type RawBullMQBackend } from '../support/raw-bullmq.js';
 import { agendaRetention, bullRetention, providerRetention, type BenchRetention } from '../support/bench-retention.js';
 
-export type ThroughputVariant = 'raw-bull' | 'raw-bull-options' | 'raw-bull-coalesced' | 'raw-agenda' | ProviderVariant;
+export type ThroughputVariant =
+  | 'raw-bull'
+  | 'raw-bull-options'
+  | 'raw-bull-coalesced'
+  | 'raw-agenda'
+  | `raw-bullmq-${RawBullMQBackend}`
+  | `raw-bullmq-${RawBullMQBackend}-options`
+  | ProviderVariant;
 
 export interface ThroughputSettings {
   jobs: number;
@@ -68,6 +83,18 @@ export async function runThroughput(
       return rawBull(servers, settings, providerLikeJobOptions, { coalesced: true });
     case 'raw-agenda':
       return rawAgenda(servers, settings);
+    case 'raw-bullmq-redis':
+    case 'raw-bullmq-postgres':
+      return rawBullMQ(variant === 'raw-bullmq-redis' ? 'redis' : 'postgres', servers, settings, () => undefined);
+    case 'raw-bullmq-redis-options':
+    case 'raw-bullmq-postgres-options':
+      return rawBullMQ(
+        variant === 'raw-bullmq-redis-options' ? 'redis' : 'postgres',
+        servers,
+        settings,
+        providerLikeBullMQJobOptions,
+        { setUpAlike: true },
+      );
     default:
       return viaProvider(variant, servers, settings, baseline);
   }
@@ -106,6 +133,36 @@ async function rawBull(
   } finally {
     await queue.close();
     await deleteRedisPrefix(servers.redisUrl, prefix);
+  }
+}
+
+async function rawBullMQ(
+  backend: RawBullMQBackend,
+  servers: BenchServers,
+  settings: ThroughputSettings,
+  jobOptions: () => JobsOptions | undefined,
+  setUp: { setUpAlike?: boolean } = {},
+): Promise<ThroughputResult> {
+  const raw = await openRawBullMQ(backend, JOB_NAME, servers, setUp);
+  const allDone = deferred();
+  let completed = 0;
+  try {
+    const worker = await raw.startWorker(async () => undefined, settings.concurrency);
+    worker.on('completed', () => {
+      completed += 1;
+      if (completed === settings.jobs) allDone.resolve();
+    });
+    worker.on('failed', (_job, error) => allDone.reject(error));
+    worker.on('error', (error) => allDone.reject(error));
+    const startedAt = performance.now();
+    const retention = bullRetention(settings.retention ?? 'keep-all');
+    await addInWindows(settings.jobs, settings.addWindow, (index) =>
+      raw.queue.add(JOB_NAME, benchPayload(index), { ...jobOptions(), ...retention }),
+    );
+    await withinMs(allDone.promise, settings.timeoutMs, `raw bullmq (${backend}) throughput`);
+    return result(settings.jobs, startedAt);
+  } finally {
+    await raw.close();
   }
 }
 

@@ -2,10 +2,11 @@
  * The servers the benchmarks run against, and fresh, isolated storage on them for
  * each run: a new Redis key prefix, or a new MongoDB database, dropped afterwards.
  *
- * The servers come from the test harnesses (`startRedis`, `startMongo`): a
- * `redis-server` from PATH (or REDIS_URL) and MongoDB by the harness's ladder
- * (MONGODB_URL, a local mongod, else the wire-protocol test server, which the
- * benchmarks run in a child process of its own, as a database server would be).
+ * The servers come from the test harnesses (`startRedis`, `startMongo`,
+ * `startPostgres`): a `redis-server` from PATH (or REDIS_URL), MongoDB by the harness's
+ * ladder (MONGODB_URL, a local mongod, else the wire-protocol test server, which the
+ * benchmarks run in a child process of its own, as a database server would be), and a
+ * PostgreSQL cluster of the run's own (or DATABASE_URL), where each run gets a schema.
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
@@ -13,11 +14,17 @@ import { MongoClient } from 'mongodb';
 import type { QueueProvider } from '@switchyard/core';
 import { AgendaQueueProvider, DEFAULT_PROCESS_EVERY_MS } from '@switchyard/provider-agenda';
 import { BullQueueProvider } from '@switchyard/provider-bull';
+import { BullMQQueueProvider } from '@switchyard/provider-bullmq';
 import { MemoryQueueProvider } from '@switchyard/provider-memory';
 import { startRedis } from '../../test/support/start-redis.js';
 import { mongoUriForDatabase, startMongo, type MongoKind } from '../../test/support/start-mongo.js';
+import { startPostgres, type PostgresServer } from '../../test/support/start-postgres.js';
+import { dropPostgresSchema, freshPostgresSchema } from './bench-postgres.js';
 
-export type ProviderKind = 'bull' | 'agenda' | 'memory';
+/** The providers an earlier build is measured for (`BENCH_BASELINE`): builds before BullMQ had none of it. */
+export type BaselineKind = 'bull' | 'agenda' | 'memory';
+/** BullMQQueueProvider once per backend: on Redis and on PostgreSQL. */
+export type ProviderKind = BaselineKind | 'bullmq-redis' | 'bullmq-postgres';
 
 /** The provider classes a benchmark builds: this build's, or an earlier one's (`baseline-build.ts`). */
 export interface ProviderConstructors {
@@ -29,11 +36,7 @@ export interface ProviderConstructors {
 export const THIS_BUILD: ProviderConstructors = { BullQueueProvider, AgendaQueueProvider, MemoryQueueProvider };
 
 /** A provider variant of a benchmark: this build's (`bull`), or the baseline build's (`bull@baseline`). */
-export type ProviderVariant = ProviderKind | `${ProviderKind}@baseline`;
-
-export function isProviderVariant(variant: string): variant is ProviderVariant {
-  return /^(bull|agenda|memory)(@baseline)?$/.test(variant);
-}
+export type ProviderVariant = ProviderKind | `${BaselineKind}@baseline`;
 
 /** The provider kind of a variant and the classes to build it from; the baseline build must be given for its variants. */
 export function providerOfVariant(
@@ -51,17 +54,23 @@ export interface BenchServers {
   redisKind: 'external' | 'redis-server';
   mongoUri: string;
   mongoKind: MongoKind;
+  databaseUrl: string;
+  postgresKind: PostgresServer['kind'];
   stop(): Promise<void>;
 }
 
 export async function startBenchServers(): Promise<BenchServers> {
   const redis = await startRedis();
   const mongo = await startMongo({ wireServer: 'child-process' });
+  // The harness stops its cluster when the process exits (the bench ends with process.exit).
+  const postgres = await startPostgres();
   return {
     redisUrl: redis.url,
     redisKind: redis.kind,
     mongoUri: mongo.uri,
     mongoKind: mongo.kind,
+    databaseUrl: postgres.url,
+    postgresKind: postgres.kind,
     stop: async () => {
       await mongo.stop();
       await redis.stop();
@@ -116,7 +125,7 @@ export async function dropMongoDatabase(uri: string): Promise<void> {
 /** A provider on fresh storage, unconnected, and how to clean that storage up after it is closed. */
 export interface FreshProvider {
   provider: QueueProvider;
-  /** What the provider's storage is called: the Redis prefix or the MongoDB URI (for a child process to open the same). */
+  /** What the provider's storage is called: the Redis prefix, the MongoDB URI or the PostgreSQL schema (for a child process to open the same). */
   location: string;
   dropStorage: () => Promise<void>;
 }
@@ -143,6 +152,23 @@ export function freshProvider(
         provider: new AgendaQueueProvider({ mongoUrl: uri, processEveryMs: AGENDA_PROCESS_EVERY_MS }),
         location: uri,
         dropStorage: () => dropMongoDatabase(uri),
+      };
+    }
+    case 'bullmq-redis': {
+      const prefix = freshRedisPrefix(label);
+      return {
+        provider: new BullMQQueueProvider({ backend: 'redis', redisUrl: servers.redisUrl, prefix }),
+        location: prefix,
+        dropStorage: () => deleteRedisPrefix(servers.redisUrl, prefix),
+      };
+    }
+    case 'bullmq-postgres': {
+      const schema = freshPostgresSchema(label);
+      const { databaseUrl } = servers;
+      return {
+        provider: new BullMQQueueProvider({ backend: 'postgres', databaseUrl, schema }),
+        location: schema,
+        dropStorage: () => dropPostgresSchema(databaseUrl, schema),
       };
     }
     case 'memory':

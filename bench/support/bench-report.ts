@@ -4,7 +4,7 @@
  * its runs, with min and max.
  */
 import type { AGENDA_PROCESS_EVERY_MS } from './bench-backends.js';
-import type { BenchSettings } from './bench-settings.js';
+import { BENCH_PROVIDERS, type BenchSettings } from './bench-settings.js';
 import { RETENTION_LABELS, type BenchRetention } from './bench-retention.js';
 import type { MachineInfo } from './machine-info.js';
 import type { RetentionMemoryResult } from '../scenarios/retention-memory.js';
@@ -63,7 +63,8 @@ export interface MigrationFigure {
 export interface TargetVerdict {
   target: string;
   measured: string;
-  met: boolean;
+  /** `null` for a figure the targets state without a limit (with what bounds it). */
+  met: boolean | null;
 }
 
 export interface BenchResults {
@@ -75,7 +76,13 @@ export interface BenchResults {
   settings: BenchSettings;
   machine: MachineInfo;
   versions: Record<string, string>;
-  servers: { redis: { kind: string; version: string }; mongodb: { kind: string } };
+  servers: {
+    /** `hz`: see `redisServerHz` (absent in results from before the BullMQ rows). */
+    redis: { kind: string; version: string; hz?: number };
+    mongodb: { kind: string };
+    /** Absent in results from before the BullMQ rows. */
+    postgres?: { kind: string; version: string };
+  };
   throughput: ThroughputFigure[];
   enqueue: EnqueueFigure[];
   timeliness: TimelinessFigure[];
@@ -93,6 +100,12 @@ const VARIANT_LABELS: Record<string, string> = {
   'raw-agenda': 'raw Agenda',
   agenda: 'AgendaQueueProvider',
   memory: 'MemoryQueueProvider',
+  'raw-bullmq-redis': 'raw BullMQ on Redis',
+  'raw-bullmq-redis-options': "raw BullMQ on Redis, the provider's job options",
+  'bullmq-redis': 'BullMQQueueProvider on Redis',
+  'raw-bullmq-postgres': 'raw BullMQ on PostgreSQL',
+  'raw-bullmq-postgres-options': "raw BullMQ on PostgreSQL, the provider's job options and pool sizes",
+  'bullmq-postgres': 'BullMQQueueProvider on PostgreSQL',
 };
 
 /** `bull@baseline` is "BullQueueProvider at <commit>". */
@@ -115,14 +128,22 @@ function table(header: string[], rows: string[][]): string {
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
-/** The provider over raw Bull set up alike: the provider's own cost, without Bull's for the options or the gain of coalesced writes. */
+/** What each provider's raw library set up alike is, in the note below. */
+const SET_UP_ALIKE_LABELS: Record<string, string> = {
+  bull: "BullQueueProvider over raw Bull with the provider's job options and coalesced writes",
+  'bullmq-redis': "BullMQQueueProvider on Redis over raw BullMQ with the provider's job options",
+  'bullmq-postgres': "BullMQQueueProvider on PostgreSQL over raw BullMQ with the provider's job options and pool sizes",
+};
+
+/** Each provider over its raw library set up alike: the provider's own cost, without the library's for the options (or the gain of coalesced writes). */
 function setUpAlikeNote(figures: ThroughputFigure[]): string {
-  const lines = figures
-    .filter((figure) => figure.ratioToRawSetUpAlike !== undefined)
-    .map((figure) => `${RETENTION_LABELS[figure.retention]} ${spread(figure.ratioToRawSetUpAlike!, twoDecimals)}`);
-  return lines.length === 0
-    ? ''
-    : `\n\nBullQueueProvider over raw Bull with the provider's job options and coalesced writes (the provider's own code, alone), round by round: ${lines.join('; ')}.`;
+  const notes = Object.entries(SET_UP_ALIKE_LABELS).flatMap(([variant, what]) => {
+    const lines = figures
+      .filter((figure) => figure.variant === variant && figure.ratioToRawSetUpAlike !== undefined)
+      .map((figure) => `${RETENTION_LABELS[figure.retention]} ${spread(figure.ratioToRawSetUpAlike!, twoDecimals)}`);
+    return lines.length === 0 ? [] : [`${what} (the provider's own code, alone), round by round: ${lines.join('; ')}.`];
+  });
+  return notes.map((note) => `\n\n${note}`).join('');
 }
 
 /** Each provider of this build over the baseline build, throughput and enqueue, round by round. */
@@ -178,27 +199,43 @@ Generated ${results.generatedAt} by \`${results.command}\` in ${Math.round(resul
     settings.skip.length === 0
       ? ''
       : ` **Sections left out of this run: ${settings.skip.join(', ')}** (their tables are empty).`
+  }${
+    settings.providers === undefined || settings.providers.length === BENCH_PROVIDERS.length
+      ? ''
+      : ` **Providers measured: ${settings.providers.join(', ')}** (the others' rows and targets are absent).`
   }
-Each figure is the **median of ${settings.runs} runs** (Bull and Agenda throughput: ${settings.throughput.ratioRuns ?? settings.runs}) with (min–max); variants compared with each other ran alternately, every other round in reverse order (raw, provider, provider, raw, ...), each run on fresh storage.
+Each figure is the **median of ${settings.runs} runs** (Bull, BullMQ and Agenda throughput, and every enqueue figure: ${settings.throughput.ratioRuns ?? settings.runs}, fewer where the Runs column says so) with (min–max); variants compared with each other ran alternately, every other round in reverse order (raw, provider, provider, raw, ...), each run on fresh storage.
 
 - Machine: ${machine.cores} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB memory, ${machine.platform}; load average ${machine.loadAverageAtStart} at start (other work shared the machine).
-- Versions: Node ${versions.node}, bull ${versions.bull}, ioredis ${versions.ioredis}, agenda ${versions.agenda}, @agendajs/mongo-backend ${versions['@agendajs/mongo-backend']}, mongodb driver ${versions.mongodb}.
-- Servers: Redis ${servers.redis.version} (${servers.redis.kind}); MongoDB: **${servers.mongodb.kind}**${
+- Versions: Node ${versions.node}, bull ${versions.bull}, bullmq ${versions.bullmq}, ioredis ${versions.ioredis}, pg ${versions.pg}, agenda ${versions.agenda}, @agendajs/mongo-backend ${versions['@agendajs/mongo-backend']}, mongodb driver ${versions.mongodb}.
+- Servers: Redis ${servers.redis.version} (${servers.redis.kind}${servers.redis.hz === undefined ? '' : `, hz ${servers.redis.hz}`}); MongoDB: **${servers.mongodb.kind}**${
     servers.mongodb.kind === 'wire-server'
       ? ' (the MongoDB wire-protocol test server, in a process of its own: it answers every query in JavaScript, so Agenda figures are bounded by it and are far below what a mongod gives)'
       : ''
+  }${
+    servers.postgres === undefined
+      ? ''
+      : `; PostgreSQL ${servers.postgres.version} (${servers.postgres.kind === 'pg_ctl' ? "a cluster of the run's own, fsync off" : servers.postgres.kind})`
   }.`);
 
   sections.push(`## Targets
 
 ${table(
   ['Target', 'Measured', 'Met'],
-  results.targets.map((verdict) => [verdict.target, verdict.measured, verdict.met ? 'yes' : '**no**']),
+  results.targets.map((verdict) => [
+    verdict.target,
+    verdict.measured,
+    verdict.met === null ? 'stated' : verdict.met ? 'yes' : '**no**',
+  ]),
 )}`);
 
   sections.push(`## 1. Throughput, add + process
 
-Jobs added in windows of ${settings.throughput.addWindow} concurrent adds to a started worker (no-op processor); from the first add to the last completion. One process. Ratio: each run over the raw run of the same round; each group starts with one unrecorded warm-up run of each variant. "raw Bull, the provider's job options" is raw Bull given what the provider gives each job (its own id, priority 5, 3 attempts: the contract's defaults); "and coalesced writes" adds what the provider does with its command connection: the commands of one turn of the event loop go to Redis in one write (\`coalesceWrites\`), where ioredis makes one write per command. Raw Bull does not do that by default. The three steps tell what the options cost Bull, what the coalesced writes save, and what the provider's own code costs. Each retention setting is a group of its own, raw library and provider given the same (Bull's \`removeOnComplete: true\` / \`1000\`; Agenda's definition option \`removeOnComplete: true\`, and for 1000 nothing, as Agenda has no count, so raw Agenda keeps every job there). Raw Agenda runs with the provider's settings (processEvery, lock lifetime, per-name concurrency and lock limit ${settings.throughput.concurrency}, an in-process notification channel).${
+Jobs added in windows of ${settings.throughput.addWindow} concurrent adds to a started worker (no-op processor); from the first add to the last completion. One process. Ratio: each run over the raw run of the same round; each group starts with one unrecorded warm-up run of each variant. "raw Bull, the provider's job options" is raw Bull given what the provider gives each job (its own id, priority 5, 3 attempts: the contract's defaults); "and coalesced writes" adds what the provider does with its command connection: the commands of one turn of the event loop go to Redis in one write (\`coalesceWrites\`), where ioredis makes one write per command. Raw Bull does not do that by default. The three steps tell what the options cost Bull, what the coalesced writes save, and what the provider's own code costs. Each retention setting is a group of its own, raw library and provider given the same (Bull's \`removeOnComplete: true\` / \`1000\`; Agenda's definition option \`removeOnComplete: true\`, and for 1000 nothing, as Agenda has no count, so raw Agenda keeps every job there). Raw Agenda runs with the provider's settings (processEvery, lock lifetime, per-name concurrency and lock limit ${settings.throughput.concurrency}, an in-process notification channel). Raw BullMQ runs on each backend the provider runs on: as a service sets it up (a \`Queue\` and a \`Worker\` from 'bullmq'; on PostgreSQL through \`withBackend(createPostgresBackend)\`, a schema per run), and with the provider's job options (its own id, priority 5, 3 attempts; on PostgreSQL also the provider's pool sizes), given BullMQ's \`removeOnComplete\` as Bull's is.${
+    settings.throughput.postgresJobs < settings.throughput.jobs
+      ? ` **BullMQ on PostgreSQL uses ${settings.throughput.postgresJobs.toLocaleString('en-US')} jobs** (see bench-settings.ts): every add, claim and completion there is a transaction.`
+      : ''
+  }${
     settings.throughput.agendaJobs < settings.throughput.jobs
       ? ` **Agenda figures use ${settings.throughput.agendaJobs.toLocaleString('en-US')} jobs, not ${settings.throughput.jobs.toLocaleString('en-US')}**: the wire test server manages a few hundred jobs per second at best, and answers Agenda's lock queries by scanning the collection, so runs slow down as jobs pile up.`
       : ''
@@ -219,7 +256,7 @@ ${table(
 
   sections.push(`## 2. Enqueue only
 
-\`scheduleJob\` (raw: \`queue.add\` / \`agenda.now\`) with no worker: one at a time (each awaited), or in windows of ${settings.enqueue.batchWindow} concurrent calls. Raw Bull here has Bull's default connections: the batched calls of BullQueueProvider go to Redis in one write per turn (see above), raw Bull's in one write each.
+\`scheduleJob\` (raw: \`queue.add\` / \`agenda.now\`) with no worker: one at a time (each awaited), or in windows of ${settings.enqueue.batchWindow} concurrent calls. Raw Bull here has Bull's default connections: the batched calls of BullQueueProvider go to Redis in one write per turn (see above), raw Bull's in one write each. Raw BullMQ is a \`Queue\` set up as a service sets it up, with BullMQ's default job options; BullMQQueueProvider claims each job's id in its directory before BullMQ adds the job (a round trip of its own).
 
 ${table(
   ['Variant', 'Pattern', 'Retention', 'Jobs', 'jobs/s', 'Provider / raw'],
@@ -236,7 +273,11 @@ ${table(
   const timeliness = results.timeliness[0];
   sections.push(`## 3. Timeliness
 
-${timeliness === undefined ? '' : `${whole(timeliness.jobs)} jobs due at known instants spread evenly over ${timeliness.spreadMs / 1000} s (the first ${timeliness.leadMs / 1000} s after scheduling began), concurrency ${settings.timeliness.concurrency}; lateness = processor start − due instant, in ms.`}
+${timeliness === undefined ? '' : `${whole(timeliness.jobs)} jobs due at known instants spread evenly over ${timeliness.spreadMs / 1000} s (the first ${timeliness.leadMs / 1000} s after scheduling began), concurrency ${settings.timeliness.concurrency}; lateness = processor start − due instant, in ms.`}${
+    results.timeliness.some((figure) => figure.provider.startsWith('bullmq'))
+      ? ` A BullMQ worker on Redis waits for its next delayed job with a blocking pop, whose timeout Redis serves ${servers.redis.hz === undefined ? 'at its `hz`' : `${servers.redis.hz} times a second (\`hz\`), so up to ${Math.round(1000 / servers.redis.hz)} ms late`}; on PostgreSQL it sleeps on a timer to the next due time, then promotes and claims the job in SQL.`
+      : ''
+  }
 
 ${table(
   ['Provider', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'Scheduling took ms'],

@@ -4,7 +4,6 @@
  * (`removeOnComplete: true`), and keep the newest 1,000 (`removeOnComplete: 1000`).
  * Each is given to the raw library and to the provider alike.
  */
-import type Bull from 'bull';
 import type { ScheduleOptions } from '@switchyard/core';
 
 export type BenchRetention = 'keep-all' | 'remove' | 'keep-1000';
@@ -22,8 +21,8 @@ export function providerRetention(retention: BenchRetention): Pick<ScheduleOptio
   return retention === 'keep-all' ? {} : { removeOnComplete: retention === 'remove' ? true : 1000 };
 }
 
-/** What raw Bull's `queue.add` is given: Bull's own option of the same meaning. */
-export function bullRetention(retention: BenchRetention): Pick<Bull.JobOptions, 'removeOnComplete'> {
+/** What raw Bull's `queue.add` is given: Bull's own option of the same meaning (raw BullMQ's, alike, is given the same). */
+export function bullRetention(retention: BenchRetention): { removeOnComplete?: true | 1000 } {
   return retention === 'keep-all' ? {} : { removeOnComplete: retention === 'remove' ? true : 1000 };
 }
 

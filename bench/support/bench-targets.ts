@@ -7,10 +7,18 @@ import type { RunSummary } from './summary-stats.js';
 import { RETENTION_LABELS } from './bench-retention.js';
 
 const BULL_LATENESS_P99_MS = 50;
+/**
+ * BullMQ on Redis. Its worker waits for the earliest delayed job with a blocking pop
+ * whose timeout Redis serves at its `hz` (every 100 ms at the default 10), so at the
+ * default this is a target about Redis's settings as much as about the provider (the
+ * report gives the server's hz).
+ */
+const BULLMQ_REDIS_LATENESS_P99_MS = 25;
 /** Agenda's p99 lateness may be its polling interval plus this. */
 const AGENDA_LATENESS_SLACK_MS = 50;
 const MIN_THROUGHPUT_RATIO = 0.95;
 const BULL_TO_MEMORY_MAX_SECONDS = 20;
+const BULL_TO_BULLMQ_MAX_SECONDS = 30;
 const MIGRATION_MAX_RSS_MIB = 256;
 /**
  * This build over the baseline build (same rounds): at least this, or it is slower
@@ -23,16 +31,36 @@ const PROVIDER_NAMES: Record<string, string> = {
   bull: 'BullQueueProvider',
   agenda: 'AgendaQueueProvider',
   memory: 'MemoryQueueProvider',
+  'bullmq-redis': 'BullMQQueueProvider on Redis',
+  'bullmq-postgres': 'BullMQQueueProvider on PostgreSQL',
 };
+
+/** The raw library each provider's throughput is held to (on the same backend). */
+const RAW_LIBRARIES: Record<string, string> = {
+  bull: 'raw Bull',
+  agenda: 'raw Agenda',
+  'bullmq-redis': 'raw BullMQ on Redis',
+  'bullmq-postgres': 'raw BullMQ on PostgreSQL',
+};
+
+/**
+ * What bounds BullMQ's lateness on PostgreSQL, stated with its figure rather than held
+ * to a limit. No NOTIFY announces a delayed job falling due: the worker asks for the next
+ * due time (a query), sleeps on a timer until then, and promotes and claims the job in
+ * one more. So lateness is a few query round trips on the worker's pool, plus whatever
+ * else the server and the machine are doing.
+ */
+const POSTGRES_LATENESS_BOUND =
+  "no limit: a timer to the next due time, then queries on the worker's pool to promote and claim";
 
 export function evaluateTargets(results: Omit<BenchResults, 'targets'>): TargetVerdict[] {
   const verdicts: TargetVerdict[] = [];
   for (const figure of results.throughput) {
     const ratio = figure.ratioToRaw;
-    if ((figure.variant !== 'bull' && figure.variant !== 'agenda') || ratio === undefined) continue;
-    const library = figure.variant === 'bull' ? 'Bull' : 'Agenda';
+    const library = RAW_LIBRARIES[figure.variant];
+    if (library === undefined || ratio === undefined) continue;
     verdicts.push({
-      target: `${PROVIDER_NAMES[figure.variant]} throughput ≥ ${MIN_THROUGHPUT_RATIO} × raw ${library}, ${RETENTION_LABELS[figure.retention]}`,
+      target: `${PROVIDER_NAMES[figure.variant]} throughput ≥ ${MIN_THROUGHPUT_RATIO} × ${library}, ${RETENTION_LABELS[figure.retention]}`,
       measured: `${ratio.median.toFixed(2)} × (runs ${ratio.min.toFixed(2)}–${ratio.max.toFixed(2)})`,
       met: ratio.median >= MIN_THROUGHPUT_RATIO,
     });
@@ -50,25 +78,41 @@ export function evaluateTargets(results: Omit<BenchResults, 'targets'>): TargetV
   for (const figure of results.throughput) noSlowerThanBaseline(figure, 'throughput');
   for (const figure of results.enqueue) noSlowerThanBaseline(figure, `enqueue (${figure.pattern})`);
   for (const figure of results.timeliness) {
+    const measured = `${Math.round(figure.p99.median)} ms (runs ${Math.round(figure.p99.min)}–${Math.round(figure.p99.max)})`;
+    if (figure.provider === 'bullmq-postgres') {
+      verdicts.push({ target: `BullMQ on PostgreSQL lateness p99 (${POSTGRES_LATENESS_BOUND})`, measured, met: null });
+      continue;
+    }
     const limit =
       figure.provider === 'bull'
         ? BULL_LATENESS_P99_MS
-        : figure.provider === 'agenda' && figure.processEveryMs !== undefined
-          ? figure.processEveryMs + AGENDA_LATENESS_SLACK_MS
-          : undefined;
+        : figure.provider === 'bullmq-redis'
+          ? BULLMQ_REDIS_LATENESS_P99_MS
+          : figure.provider === 'agenda' && figure.processEveryMs !== undefined
+            ? figure.processEveryMs + AGENDA_LATENESS_SLACK_MS
+            : undefined;
     if (limit === undefined) continue;
+    const library = { bull: 'Bull', agenda: 'Agenda', 'bullmq-redis': 'BullMQ on Redis' }[figure.provider];
     verdicts.push({
-      target: `${figure.provider === 'bull' ? 'Bull' : 'Agenda'} lateness p99 ≤ ${limit} ms`,
-      measured: `${Math.round(figure.p99.median)} ms (runs ${Math.round(figure.p99.min)}–${Math.round(figure.p99.max)})`,
+      target: `${library} lateness p99 ≤ ${limit} ms`,
+      measured,
       met: figure.p99.median <= limit,
     });
   }
   for (const figure of results.migration) {
-    if (figure.from === 'bull' && figure.to === 'memory') {
+    const maxSeconds =
+      figure.from !== 'bull'
+        ? undefined
+        : figure.to === 'memory'
+          ? BULL_TO_MEMORY_MAX_SECONDS
+          : figure.to === 'bullmq'
+            ? BULL_TO_BULLMQ_MAX_SECONDS
+            : undefined;
+    if (maxSeconds !== undefined) {
       verdicts.push({
-        target: `Migration of ${figure.jobs.toLocaleString('en-US')} jobs bull → memory ≤ ${BULL_TO_MEMORY_MAX_SECONDS} s`,
+        target: `Migration of ${figure.jobs.toLocaleString('en-US')} jobs bull → ${figure.to} ≤ ${maxSeconds} s`,
         measured: `${figure.seconds.median.toFixed(1)} s (runs ${figure.seconds.min.toFixed(1)}–${figure.seconds.max.toFixed(1)})`,
-        met: figure.seconds.median <= BULL_TO_MEMORY_MAX_SECONDS,
+        met: figure.seconds.median <= maxSeconds,
       });
     }
     verdicts.push({

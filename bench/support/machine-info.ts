@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { Redis } from 'ioredis';
 
 export interface MachineInfo {
   cores: number;
@@ -19,7 +20,15 @@ export interface MachineInfo {
 }
 
 /** The libraries whose speed is measured (the providers sit on them). */
-export const MEASURED_PACKAGES = ['bull', 'ioredis', 'agenda', '@agendajs/mongo-backend', 'mongodb'] as const;
+export const MEASURED_PACKAGES = [
+  'bull',
+  'bullmq',
+  'ioredis',
+  'pg',
+  'agenda',
+  '@agendajs/mongo-backend',
+  'mongodb',
+] as const;
 
 export function machineInfo(): MachineInfo {
   const processors = cpus();
@@ -75,5 +84,23 @@ export function redisServerVersion(): string {
     return /v=(\S+)/.exec(output)?.[1] ?? output.trim();
   } catch {
     return 'unknown';
+  }
+}
+
+/**
+ * The server's `hz`: how often Redis serves the timeouts of blocking commands, which
+ * bounds how soon a BullMQ worker waiting for a delayed job wakes (see bench-targets.ts).
+ */
+export async function redisServerHz(redisUrl: string): Promise<number | undefined> {
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
+  try {
+    await redis.connect();
+    const reply = (await redis.config('GET', 'hz')) as string[];
+    const hz = Number(reply[1]);
+    return Number.isFinite(hz) ? hz : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    redis.disconnect();
   }
 }

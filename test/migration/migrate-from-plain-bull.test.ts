@@ -11,7 +11,7 @@ import Bull from 'bull';
 import { migrateJobs, type JobSnapshot, type QueueProvider } from '@switchyard/core';
 import { BullQueueProvider } from '@switchyard/provider-bull';
 import { startRedis } from '../support/start-redis.js';
-import { agendaFixture, bullFixture, memoryFixture } from '../support/provider-fixtures.js';
+import { migrationFixtures } from '../support/migration-fixtures.js';
 import { exportById } from '../support/mixed-jobs.js';
 import { runMigrateCli } from '../support/migrate-cli-process.js';
 import { waitUntil } from '../support/wait-until.js';
@@ -55,8 +55,7 @@ function comparable(snapshot: JobSnapshot): unknown {
 describe('migrating a plain Bull deployment', function () {
   this.timeout(60_000);
 
-  // Not into BullMQ yet: its migration targets are added separately.
-  for (const fixture of [memoryFixture, bullFixture, agendaFixture]) {
+  for (const fixture of migrationFixtures()) {
     it(`moves every plain job into ${fixture.name}, every field kept, and a second run duplicates nothing`, async () => {
       const redis = await startRedis();
       const prefix = `plain-${randomUUID()}`;
@@ -147,7 +146,7 @@ describe('migrating a plain Bull deployment', function () {
         },
       );
       expect(await notBull.exited()).to.equal(2);
-      expect(notBull.stderr()).to.include('--from-prefix applies to the bull provider only');
+      expect(notBull.stderr()).to.include('--from-prefix applies to bull and to bullmq on Redis only');
     } finally {
       await target.close({ timeoutMs: 1000 });
     }

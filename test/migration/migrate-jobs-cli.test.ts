@@ -1,8 +1,10 @@
 import { expect } from 'chai';
 import type { QueueProvider } from '@switchyard/core';
 import { BullQueueProvider } from '@switchyard/provider-bull';
+import { BullMQQueueProvider } from '@switchyard/provider-bullmq';
+import { startPostgres } from '../support/start-postgres.js';
 import { startOwnRedis, startRedis, type RedisServer } from '../support/start-redis.js';
-import { runMigrateCli } from '../support/migrate-cli-process.js';
+import { migrateArgs, runMigrateCli } from '../support/migrate-cli-process.js';
 import { exportById } from '../support/mixed-jobs.js';
 
 const DAY = 86_400_000;
@@ -41,35 +43,24 @@ describe('migrate-jobs CLI', function () {
   let to: QueueProvider;
   afterEach(() => Promise.all([from?.close({ timeoutMs: 1000 }), to?.close({ timeoutMs: 1000 })]));
 
-  it('finishes a move killed with SIGKILL mid-way when run again: every job once on the target, none left on the source', async () => {
-    const pair = await bullPair(`cli-kill-${Date.now()}`);
-    ({ from, to } = pair);
+  /**
+   * Seeds 3,000 jobs on `from`, starts a move through the CLI, kills it with SIGKILL
+   * once it has copied at least 500, then runs the same command again.
+   */
+  async function expectKilledMoveFinishedByRerun(args: string[], env: Record<string, string>): Promise<void> {
     const total = 3000;
     await seed(from, total);
-    const args = [
-      '--from',
-      'bull',
-      '--to',
-      'bull',
-      '--from-url',
-      pair.fromUrl,
-      '--to-url',
-      pair.toUrl,
-      '--mode',
-      'move',
-      '--batch-size',
-      '100',
-    ];
+    const moveArgs = [...args, '--mode', 'move', '--batch-size', '100'];
 
-    const first = runMigrateCli(args, pair.env);
+    const first = runMigrateCli(moveArgs, env);
     await first.waitForStderr(/copied [5-9]\d\d jobs/, 60_000);
     first.child.kill('SIGKILL');
     expect(await first.exited()).to.equal('SIGKILL');
     const halfway = (await exportById(to)).size;
     expect(halfway).to.be.greaterThan(0).and.lessThan(total);
 
-    const second = runMigrateCli(args, pair.env);
-    expect(await second.exited(), second.stderr()).to.equal(0);
+    const second = runMigrateCli(moveArgs, env);
+    expect(await second.exited(), second.stderr() + second.stdout()).to.equal(0);
     expect(second.stdout()).to.include('Every selected job is on the target.');
 
     const target = await exportById(to);
@@ -77,6 +68,48 @@ describe('migrate-jobs CLI', function () {
     expect((await to.getStats()).scheduled).to.equal(total);
     for (let i = 0; i < total; i += 1) expect(target.get(`job-${i}`)?.data, `job-${i}`).to.deep.equal({ n: i });
     expect((await exportById(from)).size).to.equal(0);
+  }
+
+  it('finishes a move killed with SIGKILL mid-way when run again: every job once on the target, none left on the source', async () => {
+    const pair = await bullPair(`cli-kill-${Date.now()}`);
+    ({ from, to } = pair);
+    await expectKilledMoveFinishedByRerun(
+      ['--from', 'bull', '--to', 'bull', '--from-url', pair.fromUrl, '--to-url', pair.toUrl],
+      pair.env,
+    );
+  });
+
+  it('finishes a bull -> bullmq (Redis) move killed with SIGKILL mid-way when run again', async () => {
+    const redis = await startRedis();
+    const fromUrl = `${redis.url}/5`;
+    const toUrl = `${redis.url}/6`;
+    const bullPrefix = `cli-kill-bull-${Date.now()}`;
+    const prefix = `cli-kill-mq-${Date.now()}`;
+    from = new BullQueueProvider({ redisUrl: fromUrl, prefix: bullPrefix });
+    to = new BullMQQueueProvider({ backend: 'redis', redisUrl: toUrl, prefix });
+    await Promise.all([from.connect(), to.connect()]);
+    // The source's prefix from the URL, the target's from its flag: the two differ, as they do in a real move.
+    await expectKilledMoveFinishedByRerun(
+      migrateArgs(
+        { provider: 'bull', url: `${fromUrl}?prefix=${bullPrefix}` },
+        { provider: 'bullmq', url: toUrl, prefix },
+      ),
+      { LOG_LEVEL: 'warn' },
+    );
+  });
+
+  it('finishes a bullmq (Redis) -> bullmq (PostgreSQL) move killed with SIGKILL mid-way when run again', async () => {
+    const redisUrl = `${(await startRedis()).url}/7`;
+    const databaseUrl = (await startPostgres()).url;
+    const prefix = `cli-kill-mq-${Date.now()}`;
+    const schema = `cli_kill_${process.pid}`;
+    from = new BullMQQueueProvider({ backend: 'redis', redisUrl, prefix });
+    to = new BullMQQueueProvider({ backend: 'postgres', databaseUrl, schema });
+    await Promise.all([from.connect(), to.connect()]);
+    await expectKilledMoveFinishedByRerun(
+      migrateArgs({ provider: 'bullmq', url: redisUrl, prefix }, { provider: 'bullmq', url: databaseUrl, schema }),
+      { LOG_LEVEL: 'warn' },
+    );
   });
 
   it('prints the per-name table, and the report as JSON with --json', async () => {

@@ -4,13 +4,8 @@ import { migrateJobs, type JobSnapshot, type QueueProvider } from '@switchyard/c
 import { BullQueueProvider } from '@switchyard/provider-bull';
 import { MemoryQueueProvider } from '@switchyard/provider-memory';
 import { startOwnRedis, type RedisServer } from '../support/start-redis.js';
-import {
-  agendaFixture,
-  bullFixture,
-  memoryFixture,
-  providerFixtures,
-  type ProviderFixture,
-} from '../support/provider-fixtures.js';
+import { migrationFixtures } from '../support/migration-fixtures.js';
+import { providerFixtures, type ProviderFixture } from '../support/provider-fixtures.js';
 import { exportById, seedMixedJobs, type MixedJobCounts } from '../support/mixed-jobs.js';
 
 const MIX: MixedJobCounts = { delayed: 4200, waiting: 500, failed: 200, repeating: 100 };
@@ -22,8 +17,7 @@ function comparable(snapshot: JobSnapshot): unknown {
 }
 
 function pairs(): [ProviderFixture, ProviderFixture][] {
-  // The pairs without BullMQ for now: its migration pairs are added separately.
-  const fixtures = [memoryFixture, bullFixture, agendaFixture];
+  const fixtures = migrationFixtures();
   const memory = fixtures.find((f) => f.name === 'memory')!;
   const others = fixtures.filter((f) => f.name !== 'memory');
   // memory -> memory would only repeat what the safety tests below show at small scale.

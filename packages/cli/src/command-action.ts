@@ -36,7 +36,8 @@ export function defineAction(
     const secretUrls: string[] = [];
     try {
       const env = readEnvironment(command.optsWithGlobals<{ envFile?: string }>().envFile);
-      for (const url of [env.REDIS_URL, env.MONGODB_URL]) if (url !== undefined && url !== '') secretUrls.push(url);
+      for (const url of [env.REDIS_URL, env.MONGODB_URL, env.DATABASE_URL])
+        if (url !== undefined && url !== '') secretUrls.push(url);
       report(await body({ command, env, secretUrls }));
     } catch (error) {
       process.stderr.write(`${commandPath(command)}: ${errorLine(error, secretUrls)}\n`);

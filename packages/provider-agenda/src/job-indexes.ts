@@ -42,6 +42,8 @@ export const JOB_INDEXES: IndexDescription[] = [
   { key: { phase: 1, nextRunAt: 1 }, name: 'switchyard_phase_due' },
   // clean(): finished jobs by age.
   { key: { phase: 1, finishedAt: 1 }, name: 'switchyard_phase_finished' },
+  // Retention trims: the finished jobs of one name by finish time (finished-document-trimmer.ts).
+  { key: { name: 1, phase: 1, finishedAt: 1, _id: 1 }, name: 'switchyard_name_phase_finished' },
   // listJobs / exportJobs order.
   { key: { ...LISTING_ORDER }, name: 'switchyard_listing_order' },
 ];

@@ -8,7 +8,7 @@
  * processes) scheduling the same id, only the one whose claim succeeds adds a job; the
  * other returns the id unchanged.
  *
- * An id the provider generated for a one-off job (a random UUID, see `newJobId`) is not
+ * An id the provider generated for a one-off job (a random UUID, from the provider kit) is not
  * claimed: no other job can have it, and a claim would cost a Redis round trip per job,
  * a fifth of the provider's work per job. Such a job is found by its Bull job hash,
  * `<prefix>:<name>:<id>`, under each known name, in one script call. A claim of a
@@ -18,22 +18,17 @@
  *
  * Its keys are listed with Bull's in `bull-keys.ts`.
  */
-import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { ValidationError, type RepeatOptions } from '@switchyard/core';
 import { fromBullJobId, toBullJobId } from './bull-job-id.js';
 import type { BullKeys } from './bull-keys.js';
 import { withIndexScripts } from './bull-job-index-scripts.js';
-import { GENERATED_ID, mayBePlainBullJobId, parsePlainJobId, plainJobId } from './plain-bull-job-id.js';
+import { mayBeGeneratedJobId } from '@switchyard/core/provider-kit';
+import { mayBePlainBullJobId, parsePlainJobId, plainJobId } from './plain-bull-job-id.js';
 
-/** An id for a one-off job scheduled without one; it is not claimed (see above). */
-export function newJobId(): string {
-  return randomUUID();
-}
-
-/** Only an id of `newJobId`'s shape may be a job of Switchyard's the index holds no entry for. */
+/** Only an id of the kit's generated shape may be a job of Switchyard's the index holds no entry for. */
 export function mayBeUnclaimed(id: string): boolean {
-  return GENERATED_ID.test(id);
+  return mayBeGeneratedJobId(id);
 }
 
 /** What the index knows about a job id (for an unclaimed one, only its name). */

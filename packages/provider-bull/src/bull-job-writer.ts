@@ -1,7 +1,8 @@
 import type Bull from 'bull';
 import type { Redis } from 'ioredis';
 import type { CleanOptions, Logger, ValidatedSchedule } from '@switchyard/core';
-import { BullJobIndex, bullJobIdOf, newIndexEntry, newJobId, type IndexEntry } from './bull-job-index.js';
+import { newJobId } from '@switchyard/core/provider-kit';
+import { BullJobIndex, bullJobIdOf, newIndexEntry, type IndexEntry } from './bull-job-index.js';
 import type { BullKeys } from './bull-keys.js';
 import type { BullQueueRegistry } from './bull-queue-registry.js';
 import { BULL_DEFAULT_JOB_NAME, bullOccurrenceId, bullRepeatKey, toBullRepeat } from './bull-repeat.js';

@@ -30,10 +30,8 @@
  * never taken for a cancelled series of Switchyard's and completed unrun.
  */
 import type Bull from 'bull';
+import { mayBeGeneratedJobId } from '@switchyard/core/provider-kit';
 import { CALLER_ID_OPTION } from './bull-job-id.js';
-
-/** The shape of the provider's generated ids (random UUIDs); such an id is always shown as it is. */
-export const GENERATED_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 const ENCODED_MARK = '~';
 
@@ -52,7 +50,7 @@ export function parsePlainJobId(id: string): { name: string; bullJobId: string }
 
 /** False for the Bull ids only Switchyard writes (generated and encoded ones). */
 export function mayBePlainBullJobId(bullJobId: string): boolean {
-  return !bullJobId.startsWith(ENCODED_MARK) && !GENERATED_ID.test(bullJobId);
+  return !bullJobId.startsWith(ENCODED_MARK) && !mayBeGeneratedJobId(bullJobId);
 }
 
 /** True when the job itself shows Switchyard wrote it; otherwise the job index decides (see above). */

@@ -1,5 +1,5 @@
 import type { Endpoint, ProviderUnavailableError } from '@switchyard/core';
-import type { Job, JobsOptions, Queue, QueueOptions, Worker, WorkerOptions } from 'bullmq';
+import type { Job, JobState as BullMQState, JobsOptions, Queue, QueueOptions, Worker, WorkerOptions } from 'bullmq';
 import type { JobDirectory } from './job-directory.js';
 
 /** The BullMQ processor function a worker runs. */
@@ -37,8 +37,14 @@ export interface BullMQBackend {
    * (import only: BullMQ's API adds jobs still to run, and nothing else).
    */
   addFinishedJob(name: string, job: FinishedJob): Promise<void>;
-  /** When a delayed job falls due (BullMQ keeps it in its delayed index, not in the job). */
-  dueTimeOf(name: string, bullmqJobId: string): Promise<number | null>;
+  /** Every job of `queue` in `state`, oldest first. */
+  jobsIn(queue: Queue, state: BullMQState): Promise<Job[]>;
+  /**
+   * When each of these delayed jobs falls due (BullMQ keeps that in its delayed index,
+   * not in the job); jobs no longer delayed are left out. One round trip for all: an
+   * export reads thousands, and a query each would queue on the pool past its timeout.
+   */
+  dueTimesOf(name: string, bullmqJobIds: readonly string[]): Promise<Map<string, number>>;
   ping(): Promise<void>;
   /** True for errors that mean the server cannot be reached. */
   isConnectionError(error: unknown): boolean;

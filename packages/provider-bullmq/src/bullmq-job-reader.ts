@@ -124,9 +124,15 @@ export class BullMQJobReader {
       // One read per BullMQ state, so each job's state is known without asking for it.
       const byState = await Promise.all(
         [...bullmqStates].map(async (bullmqState) => {
-          const jobs = await queue.getJobs([bullmqState], 0, -1, true);
-          const live = jobs.filter((job): job is Job => job != null);
-          return Promise.all(live.map((job) => this.read(name, job, bullmqState)));
+          const live = await this.backend().jobsIn(queue, bullmqState);
+          const dueTimes =
+            bullmqState === 'delayed'
+              ? await this.backend().dueTimesOf(
+                  name,
+                  live.map((job) => String(job.id)),
+                )
+              : undefined;
+          return Promise.all(live.map((job) => this.read(name, job, bullmqState, dueTimes)));
         }),
       );
       const seen = new Set<string>();
@@ -145,10 +151,22 @@ export class BullMQJobReader {
     return all;
   }
 
-  /** A BullMQ job as the contract sees it (in `knownState`, else as BullMQ says now); null if it went away meanwhile. */
-  private async read(name: string, job: Job, knownState?: BullMQState): Promise<ReadJob | null> {
+  /**
+   * A BullMQ job as the contract sees it (in `knownState`, else as BullMQ says now; due
+   * at its time in `dueTimes` when the caller read those for many jobs at once); null if
+   * it went away meanwhile.
+   */
+  private async read(
+    name: string,
+    job: Job,
+    knownState?: BullMQState,
+    dueTimes?: Map<string, number>,
+  ): Promise<ReadJob | null> {
     const bullmqState = knownState ?? (await job.getState());
-    const dueAt = bullmqState === 'delayed' ? await this.backend().dueTimeOf(name, String(job.id)) : null;
+    const dueAt =
+      bullmqState !== 'delayed'
+        ? null
+        : ((dueTimes ?? (await this.backend().dueTimesOf(name, [String(job.id)]))).get(String(job.id)) ?? null);
     const state = toJobState(bullmqState, dueAt ?? job.timestamp + (job.opts.delay ?? 0), Date.now());
     if (state === null) return null;
     const series = seriesOf(job);

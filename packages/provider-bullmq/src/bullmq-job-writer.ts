@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   emptyImportReport,
   type CleanOptions,
@@ -7,9 +6,11 @@ import {
   type Logger,
   type ValidatedSchedule,
 } from '@switchyard/core';
+import { newJobId } from '@switchyard/core/provider-kit';
 import type { BullMQBackend, FinishedJob } from './bullmq-backend.js';
 import { fromBullMQJobId, toBullMQJobId } from './bullmq-job-id.js';
 import type { JobLocation } from './bullmq-job-reader.js';
+import { mapInPages } from './in-pages.js';
 import type { BullMQQueues } from './bullmq-queues.js';
 import { toSchedulerRepeat } from './bullmq-repeat.js';
 import {
@@ -21,6 +22,9 @@ import {
   type SwitchyardJobMeta,
   type SwitchyardJobsOptions,
 } from './to-bullmq-job-options.js';
+
+/** Calls sent together on PostgreSQL: no more than the backend's pool serves (see `mapInPages`). */
+const POSTGRES_CALLS_AT_ONCE = 10;
 
 /** Everything the provider writes: schedules, cancels, retries, pauses, cleans and imports. */
 export class BullMQJobWriter {
@@ -34,8 +38,18 @@ export class BullMQJobWriter {
   ) {}
 
   async schedule(schedule: ValidatedSchedule): Promise<string> {
-    const id = schedule.jobId ?? randomUUID();
     const { directory } = this.backend();
+    if (schedule.jobId === undefined && schedule.repeat === undefined && !directory.claimsGeneratedIds) {
+      // A fresh random id: nothing to claim, so BullMQ's add is the one call.
+      const id = newJobId();
+      await directory.noteName(schedule.name);
+      const options = toBullMQJobOptions(schedule, id, Date.now());
+      options.switchyard!.unclaimed = true;
+      const data = this.storedData(schedule.data, options.switchyard!);
+      await this.queues.queueFor(schedule.name).add(schedule.name, data, options);
+      return id;
+    }
+    const id = schedule.jobId ?? newJobId();
     const claimed = await directory.claim([{ id, name: schedule.name }]);
     if (!claimed.has(id)) {
       await this.addIfClaimedWithoutJob(id, schedule);
@@ -139,30 +153,55 @@ export class BullMQJobWriter {
     return removed;
   }
 
-  /** Imports checked snapshots: claims their ids, then adds each as a job or a job scheduler. */
+  /**
+   * Imports checked snapshots: claims their ids, then adds each as a job or a job
+   * scheduler. An id claimed with nothing behind it (an import killed between its claim
+   * and its add) is taken over, so that running a killed migration again finishes it.
+   */
   async importBatch(snapshots: JobSnapshot[], onExisting: 'skip' | 'replace'): Promise<ImportReport> {
     const report = emptyImportReport();
     const { directory } = this.backend();
     const claimed = await directory.claim(snapshots.map(({ id, name }) => ({ id, name })));
-    for (const snapshot of snapshots) {
-      const existed = !claimed.has(snapshot.id);
-      if (existed && onExisting === 'skip') {
-        report.skipped.push(snapshot.id);
-        continue;
-      }
+    const orphaned = await this.orphanedClaims(snapshots.map(({ id }) => id).filter((id) => !claimed.has(id)));
+    // The batch's jobs are added together, not one round trip after another: their ids
+    // are distinct, so no two calls touch one job.
+    const outcomes = await mapInPages(snapshots, this.callsAtOnce(snapshots.length), async (snapshot) => {
+      const existed = !claimed.has(snapshot.id) && !orphaned.has(snapshot.id);
+      if (existed && onExisting === 'skip') return { snapshot, outcome: 'skipped' as const };
       try {
-        if (existed) {
-          await this.cancel(snapshot.id);
-          await directory.overwrite(snapshot.id, snapshot.name);
-        }
+        if (existed) await this.cancel(snapshot.id);
+        if (existed || orphaned.has(snapshot.id)) await directory.overwrite(snapshot.id, snapshot.name);
         await this.importOne(snapshot);
-        (existed ? report.replaced : report.imported).push(snapshot.id);
+        return { snapshot, outcome: existed ? ('replaced' as const) : ('imported' as const) };
       } catch (error) {
         if (!existed) await directory.release([snapshot.id]).catch(() => undefined);
-        report.errors.push({ id: snapshot.id, reason: error instanceof Error ? error.message : String(error) });
+        const reason = error instanceof Error ? error.message : String(error);
+        return { snapshot, outcome: 'errors' as const, reason };
       }
+    });
+    for (const result of outcomes) {
+      if (result.outcome === 'errors') report.errors.push({ id: result.snapshot.id, reason: result.reason });
+      else report[result.outcome].push(result.snapshot.id);
     }
     return report;
+  }
+
+  /** How many of `count` calls go out together: all on Redis; on PostgreSQL as many as its pool serves (see `mapInPages`). */
+  private callsAtOnce(count: number): number {
+    return this.backend().kind === 'postgres' ? POSTGRES_CALLS_AT_ONCE : Math.max(1, count);
+  }
+
+  /** Of these claimed ids, those whose name holds neither a job nor a job scheduler of that id. */
+  private async orphanedClaims(ids: string[]): Promise<Set<string>> {
+    const held = await mapInPages(ids, this.callsAtOnce(ids.length), async (id) => {
+      const location = await this.locate(id);
+      // Released meanwhile: then it is not a claim left behind, and a later run sees it free.
+      if (location === null) return true;
+      const queue = this.queues.queueFor(location.name);
+      const job = await queue.getJob(location.bullmqId);
+      return (job !== undefined && job !== null) || (await queue.getJobScheduler(location.bullmqId)) != null;
+    });
+    return new Set(ids.filter((_, index) => !held[index]));
   }
 
   private async importOne(snapshot: JobSnapshot): Promise<void> {

@@ -126,7 +126,7 @@ export class BullMQWorkers {
     };
     if (stored !== undefined) info.result = stored;
     this.host.reportCompleted(info, stored);
-    if (job.opts.removeOnComplete === true && base.repeat === undefined) {
+    if (job.opts.removeOnComplete === true && base.repeat === undefined && metaOf(job.opts).unclaimed !== true) {
       // BullMQ deleted the job: free its id.
       this.directory()
         .release([base.id])

@@ -19,6 +19,8 @@ import {
   createPostgresBackend,
   withBackend,
   type BackendFactory,
+  type Job,
+  type JobState as BullMQState,
   type PostgresConnectionOptions,
   type QueueOptions,
   type Worker,
@@ -29,6 +31,7 @@ import { withDeadline } from '@switchyard/core/provider-kit';
 import type { BullMQBackend, BullMQProcessor, FinishedJob } from './bullmq-backend.js';
 import { CONNECTION_ERROR_PATTERN, redactedFailure } from './connection-failure.js';
 import type { JobDirectory } from './job-directory.js';
+import { mapInPages } from './in-pages.js';
 import { PostgresJobDirectory } from './postgres-job-directory.js';
 
 export const DEFAULT_POSTGRES_PORT = 5432;
@@ -117,13 +120,24 @@ export class PostgresBackend implements BullMQBackend {
     );
   }
 
-  async dueTimeOf(name: string, bullmqJobId: string): Promise<number | null> {
+  async jobsIn(queue: Queue, state: BullMQState): Promise<Job[]> {
+    // Not BullMQ's `getJobs`, which reads every job of the state at once.
+    const ids = await queue.getRanges([state], 0, -1, true);
+    const jobs = await mapInPages(ids, CONTROL_POOL_SIZE, (id) => queue.getJob(id));
+    return jobs.filter((job): job is Job => job != null);
+  }
+
+  async dueTimesOf(name: string, bullmqJobIds: readonly string[]): Promise<Map<string, number>> {
+    const due = new Map<string, number>();
+    if (bullmqJobIds.length === 0) return due;
     const { rows } = await this.control().pool.query(
-      `SELECT process_at_ms FROM job WHERE queue = $1 AND id = $2 AND state = 'delayed'`,
-      [name, bullmqJobId],
+      `SELECT id, process_at_ms FROM job WHERE queue = $1 AND id = ANY($2::text[]) AND state = 'delayed'`,
+      [name, bullmqJobIds],
     );
-    const value = (rows[0] as { process_at_ms?: unknown } | undefined)?.process_at_ms;
-    return value === undefined || value === null ? null : Number(value);
+    for (const { id, process_at_ms } of rows as { id: string; process_at_ms: unknown }[]) {
+      if (process_at_ms !== null && process_at_ms !== undefined) due.set(id, Number(process_at_ms));
+    }
+    return due;
   }
 
   async ping(): Promise<void> {

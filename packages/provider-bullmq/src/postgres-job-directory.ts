@@ -7,7 +7,15 @@ import type { JobDirectory } from './job-directory.js';
  * that does nothing on conflict, so it is atomic across processes.
  */
 export class PostgresJobDirectory implements JobDirectory {
+  /**
+   * Claimed all the same: every add there is a SQL function call anyway, and BullMQ's
+   * tables have no index by job id alone to find an unclaimed one by.
+   */
+  readonly claimsGeneratedIds = true;
+
   constructor(private readonly connection: () => PostgresConnection) {}
+
+  async noteName(): Promise<void> {}
 
   /**
    * `IF NOT EXISTS` does not make two processes creating the table at once safe (the

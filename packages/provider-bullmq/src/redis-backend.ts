@@ -11,7 +11,7 @@
  * waiting for it.
  */
 import { Redis, type RedisOptions } from 'ioredis';
-import { Queue, Worker, type QueueOptions, type WorkerOptions } from 'bullmq';
+import { Queue, Worker, type Job, type JobState as BullMQState, type QueueOptions, type WorkerOptions } from 'bullmq';
 import {
   DEFAULT_REDIS_PORT,
   ProviderUnavailableError,
@@ -119,10 +119,25 @@ export class RedisBackend implements BullMQBackend {
       .exec();
   }
 
-  async dueTimeOf(name: string, bullmqJobId: string): Promise<number | null> {
-    // BullMQ's delayed zset score: due ms * 0x1000 + a counter.
-    const score = await this.command().zscore(`${this.prefix}:${name}:delayed`, bullmqJobId);
-    return score === null ? null : Math.floor(Number(score) / 0x1000);
+  async jobsIn(queue: Queue, state: BullMQState): Promise<Job[]> {
+    // One script call for every job of the state.
+    const jobs = await queue.getJobs([state], 0, -1, true);
+    return jobs.filter((job): job is Job => job != null);
+  }
+
+  async dueTimesOf(name: string, bullmqJobIds: readonly string[]): Promise<Map<string, number>> {
+    const key = `${this.prefix}:${name}:delayed`;
+    const pipeline = this.command().pipeline();
+    for (const id of bullmqJobIds) pipeline.zscore(key, id);
+    const results = (await pipeline.exec()) ?? [];
+    const due = new Map<string, number>();
+    bullmqJobIds.forEach((id, index) => {
+      const [error, score] = results[index] ?? [null, null];
+      if (error) throw error;
+      // BullMQ's delayed zset score: due ms * 0x1000 + a counter.
+      if (score !== null && score !== undefined) due.set(id, Math.floor(Number(score) / 0x1000));
+    });
+    return due;
   }
 
   async ping(): Promise<void> {

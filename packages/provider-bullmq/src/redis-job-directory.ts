@@ -1,15 +1,27 @@
 import type { Redis } from 'ioredis';
+import { mayBeGeneratedJobId } from '@switchyard/core/provider-kit';
+import { toBullMQJobId } from './bullmq-job-id.js';
 import type { JobDirectory } from './job-directory.js';
+import { withDirectoryScripts } from './redis-job-directory-scripts.js';
 
 /**
  * The job directory in two Redis keys beside BullMQ's: `<prefix>:switchyard-ids`, a
  * hash id -> name claimed with HSETNX, and `<prefix>:switchyard-names`, a set. BullMQ's
  * keys all have at least three parts (`<prefix>:<queue>:<suffix or job id>`), so a
  * key of two parts is never one of them, whatever the queue names and job ids.
+ *
+ * Generated ids are not claimed: BullMQ's job hash `<prefix>:<name>:<id>` holds such a
+ * job, under a name of the set (see `redis-job-directory-scripts.ts`). Claims are Lua
+ * scripts, not pipelines: an ioredis pipeline copies every command defined on its
+ * client, and BullMQ defines dozens on the client it shares with the directory.
  */
 export class RedisJobDirectory implements JobDirectory {
+  readonly claimsGeneratedIds = false;
   private readonly idsKey: string;
   private readonly namesKey: string;
+  private readonly keyPrefix: string;
+  /** Names this process has recorded in the set, by the call that did it. */
+  private readonly notedNames = new Map<string, Promise<void>>();
 
   constructor(
     private readonly redis: () => Redis,
@@ -17,22 +29,34 @@ export class RedisJobDirectory implements JobDirectory {
   ) {
     this.idsKey = `${prefix}:switchyard-ids`;
     this.namesKey = `${prefix}:switchyard-names`;
+    this.keyPrefix = `${prefix}:`;
   }
 
   async prepare(): Promise<void> {}
 
+  noteName(name: string): Promise<void> {
+    let noted = this.notedNames.get(name);
+    if (noted === undefined) {
+      noted = this.redis()
+        .sadd(this.namesKey, name)
+        .then(() => undefined);
+      // A failed call is tried again by the next job of that name.
+      noted.catch(() => this.notedNames.delete(name));
+      this.notedNames.set(name, noted);
+    }
+    return noted;
+  }
+
   async claim(entries: readonly { id: string; name: string }[]): Promise<Set<string>> {
     if (entries.length === 0) return new Set();
-    const pipeline = this.redis().pipeline();
-    for (const { id, name } of entries) pipeline.hsetnx(this.idsKey, id, name).sadd(this.namesKey, name);
-    const results = (await pipeline.exec()) ?? [];
-    const claimed = new Set<string>();
-    entries.forEach(({ id }, index) => {
-      const [error, value] = results[2 * index] ?? [null, 0];
-      if (error) throw error;
-      if (value === 1) claimed.add(id);
-    });
-    return claimed;
+    const idArguments = entries.flatMap(({ id, name }) => [id, name, toBullMQJobId(id), uuidShaped(id)]);
+    const results = await withDirectoryScripts(this.redis()).switchyardClaimIds(
+      this.idsKey,
+      this.namesKey,
+      this.keyPrefix,
+      ...idArguments,
+    );
+    return new Set(entries.filter((_, index) => results[index] === 1).map(({ id }) => id));
   }
 
   async overwrite(id: string, name: string): Promise<void> {
@@ -40,7 +64,14 @@ export class RedisJobDirectory implements JobDirectory {
   }
 
   async nameOf(id: string): Promise<string | null> {
-    return this.redis().hget(this.idsKey, id);
+    return withDirectoryScripts(this.redis()).switchyardNameOf(
+      this.idsKey,
+      this.namesKey,
+      this.keyPrefix,
+      id,
+      toBullMQJobId(id),
+      uuidShaped(id),
+    );
   }
 
   async release(ids: readonly string[]): Promise<void> {
@@ -62,6 +93,11 @@ export class RedisJobDirectory implements JobDirectory {
     } while (cursor !== '0');
     return [...names];
   }
+}
+
+/** The scripts' flag for an id that may be an unclaimed generated one. */
+function uuidShaped(id: string): '0' | '1' {
+  return mayBeGeneratedJobId(id) ? '1' : '0';
 }
 
 /** `text` matched literally in a Redis glob pattern. */

@@ -52,6 +52,8 @@ export interface SwitchyardJobMeta {
   dataIsNull?: boolean;
   /** The job's data is the JSON text of the caller's data (`toStoredData`). */
   dataAsJsonText?: boolean;
+  /** The id was generated and never claimed in the job directory: nothing to free when BullMQ removes the job. */
+  unclaimed?: boolean;
 }
 
 export type SwitchyardJobsOptions = JobsOptions & { switchyard?: SwitchyardJobMeta };

@@ -12,7 +12,7 @@ import { createLogger, PROVIDER_NAMES, type Environment } from '@switchyard/cont
 import { CliError } from '../cli-error.js';
 import { defineAction, type ReportOutcome } from '../command-action.js';
 import { writeJson } from '../json-output.js';
-import { openProvider } from '../migration/open-provider.js';
+import { openSide, refuseSharedRedisKeys, resolveSide } from '../migration/open-provider.js';
 import { progressDisplay } from '../migration/progress-display.js';
 import { renderSummaryTable } from '../migration/summary-table.js';
 import { collectionName, commaList, listOf, wholeNumber } from '../option-values.js';
@@ -29,6 +29,8 @@ interface MigrateOptions {
   toCollection?: string;
   fromPrefix?: string;
   toPrefix?: string;
+  fromSchema?: string;
+  toSchema?: string;
   names?: string[];
   states: (typeof MIGRATABLE_STATES)[number][];
   mode: 'copy' | 'move';
@@ -49,7 +51,8 @@ export function addMigrateCommand(parent: Command, report: ReportOutcome): void 
     .addOption(new Option('--to <provider>', 'target provider').choices([...PROVIDER_NAMES]).makeOptionMandatory())
     .option(
       '--from-url <url>',
-      'source connection URL (default: REDIS_URL or MONGODB_URL, as the container reads them)',
+      'source connection URL (default: REDIS_URL, MONGODB_URL or DATABASE_URL, as the container reads them); ' +
+        'for bullmq, a postgres:// URL selects BULLMQ_BACKEND=postgres and a redis:// one redis',
     )
     .option('--to-url <url>', 'target connection URL (default: as for --from-url)')
     .option(
@@ -64,9 +67,14 @@ export function addMigrateCommand(parent: Command, report: ReportOutcome): void 
     )
     .option(
       '--from-prefix <prefix>',
-      "bull source: the Redis key prefix (Bull's `prefix`; plain Bull's default is 'bull'); also ?prefix= in --from-url (default: QUEUE_PREFIX)",
+      "bull or bullmq-on-Redis source: the Redis key prefix (plain Bull's and plain BullMQ's default is 'bull'); also ?prefix= in --from-url (default: QUEUE_PREFIX)",
     )
-    .option('--to-prefix <prefix>', 'bull target: the Redis key prefix, as for --from-prefix')
+    .option('--to-prefix <prefix>', 'bull or bullmq-on-Redis target: the Redis key prefix, as for --from-prefix')
+    .option(
+      '--from-schema <schema>',
+      'bullmq-on-PostgreSQL source: the schema of its tables; also ?schema= in --from-url (default: BULLMQ_SCHEMA, else switchyard)',
+    )
+    .option('--to-schema <schema>', 'bullmq-on-PostgreSQL target: the schema, as for --from-schema')
     .option('--names <names>', 'only these job names, comma-separated (default: every name)', commaList)
     .addOption(
       new Option('--states <states>', `only jobs in these states, comma-separated: ${MIGRATABLE_STATES.join(', ')}`)
@@ -92,6 +100,8 @@ Examples:
   switchyard migrate --from agenda --to bull --from-url mongodb://db:27017/app --to-url redis://cache:6379 --json
   switchyard migrate --from agenda --from-collection agendaJobs --to agenda --mode move
   switchyard migrate --from bull --from-url redis://cache:6379 --from-prefix bull --to agenda
+  switchyard migrate --from bull --to bullmq --to-prefix switchyard-mq --mode move
+  switchyard migrate --from bullmq --from-url redis://cache:6379 --to bullmq --to-url postgres://app@db:5432/app --to-schema jobs
 
 Progress goes to stderr (a bar on a terminal, plain lines otherwise), the
 report to stdout. Exit codes: 0 every selected job is on the target; 1 some
@@ -111,7 +121,8 @@ server failing mid-run (run it again: it carries on where it stopped).`,
       options.from === options.to &&
       (options.fromUrl ?? '') === (options.toUrl ?? '') &&
       (options.fromCollection ?? '') === (options.toCollection ?? '') &&
-      (options.fromPrefix ?? '') === (options.toPrefix ?? '')
+      (options.fromPrefix ?? '') === (options.toPrefix ?? '') &&
+      (options.fromSchema ?? '') === (options.toSchema ?? '')
     ) {
       throw new CliError('--from and --to name the same provider and server: nothing to migrate');
     }
@@ -127,23 +138,22 @@ server failing mid-run (run it again: it carries on where it stopped).`,
     );
     const opened: QueueProvider[] = [];
     try {
-      const from = await openProvider(
+      const fromSide = resolveSide(
         'from',
         options.from,
-        options.fromUrl,
+        { url: options.fromUrl, prefix: options.fromPrefix, schema: options.fromSchema },
         sideEnv(env, options, 'from'),
-        logger,
-        options.fromPrefix,
       );
-      opened.push(from);
-      const to = await openProvider(
+      const toSide = resolveSide(
         'to',
         options.to,
-        options.toUrl,
+        { url: options.toUrl, prefix: options.toPrefix, schema: options.toSchema },
         sideEnv(env, options, 'to'),
-        logger,
-        options.toPrefix,
       );
+      refuseSharedRedisKeys(fromSide, toSide);
+      const from = await openSide(fromSide, logger);
+      opened.push(from);
+      const to = await openSide(toSide, logger);
       opened.push(to);
 
       const progress = options.json ? undefined : progressDisplay(process.stderr, { dryRun: options.dryRun === true });

@@ -46,6 +46,20 @@ export function describeIdempotency(fixture: ContractFixture): void {
       expect(job.data).to.deep.equal({ n: 1 });
     });
 
+    it('treats a generated id like any other: scheduled again under another name, it is a no-op', async () => {
+      const provider = await fixture.connectedProvider();
+      const generated = await provider.scheduleJob('invoice', { n: 1 });
+      const again = await provider.scheduleJob('receipt', { n: 2 }, { jobId: generated });
+
+      expect(again).to.equal(generated);
+      expect(await provider.listJobs({ names: ['receipt'] })).to.have.lengthOf(0);
+      const job = await existingJob(provider, generated);
+      expect(job.name).to.equal('invoice');
+      expect(job.data).to.deep.equal({ n: 1 });
+      expect(await provider.cancelJob(generated)).to.equal(true);
+      expect(await provider.getJob(generated)).to.equal(null);
+    });
+
     it('does not run a job again when its jobId is scheduled after it completed', async () => {
       const processor = recordingProcessor('invoice');
       const provider = await fixture.startedProvider([processor]);
