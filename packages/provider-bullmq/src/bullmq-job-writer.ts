@@ -98,8 +98,9 @@ export class BullMQJobWriter {
     if ((await this.backend().directory.nameOf(id)) !== schedule.name) return;
     const queue = this.queues.queueFor(schedule.name);
     const bullmqId = toBullMQJobId(id);
-    const stored = schedule.repeat === undefined ? await queue.getJob(bullmqId) : await queue.getJobScheduler(bullmqId);
-    if (stored !== undefined && stored !== null) return;
+    // Either kind holds the id, whatever this call asks for: a series and a single job share ids.
+    const [job, scheduler] = await Promise.all([queue.getJob(bullmqId), queue.getJobScheduler(bullmqId)]);
+    if ((job !== undefined && job !== null) || (scheduler !== undefined && scheduler !== null)) return;
     await this.add(id, schedule);
     this.logger.warn('job id was claimed without its job (connection lost mid-call): job added', {
       provider: 'bullmq',

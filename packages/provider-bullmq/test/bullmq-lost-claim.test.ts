@@ -85,6 +85,18 @@ for (const storage of storages) {
       expect(await made.provider.getJob('lost-series')).to.deep.include({ name: 'digest', data: { n: 1 } });
     });
 
+    it('stays a no-op for an id whose job is of the other kind (a single job, or a series)', async () => {
+      await made.provider.scheduleJob('email', { n: 1 }, { jobId: 'single', delayMs: 60_000 });
+      await made.provider.scheduleJob('email', { n: 2 }, { jobId: 'single', repeat: { everyMs: 3_600_000 } });
+      await made.provider.scheduleJob('email', { n: 3 }, { jobId: 'series', repeat: { everyMs: 3_600_000 } });
+      await made.provider.scheduleJob('email', { n: 4 }, { jobId: 'series', delayMs: 60_000 });
+      const jobs = await made.provider.listJobs({ names: ['email'] });
+      expect(jobs.map(({ id, data }) => ({ id, data })).sort((a, b) => a.id.localeCompare(b.id))).to.deep.equal([
+        { id: 'series', data: { n: 3 } },
+        { id: 'single', data: { n: 1 } },
+      ]);
+    });
+
     it('stays a no-op for an id claimed under another name', async () => {
       await made.claimOnly('taken', 'other-name');
       expect(await made.provider.scheduleJob('email', { to: 'ada' }, { jobId: 'taken' })).to.equal('taken');
