@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { containerEnvironments } from '../support/container-environments.js';
 import { runScript } from '../support/script-process.js';
 
 const slowJobWorker = new URL('./fixtures/slow-job-worker.ts', import.meta.url);
@@ -10,27 +11,36 @@ const workerEnvironment = {
   SHUTDOWN_TIMEOUT_MS: '5000',
 };
 
-describe('worker process', () => {
-  it('on SIGTERM lets the active job finish, then exits 0', async () => {
-    const worker = runScript(slowJobWorker, [], workerEnvironment);
-    await worker.line(/job started slow-1/, 15_000);
-    worker.child.kill('SIGTERM');
-    const code = await worker.exited(15_000);
+/** The shutdown on memory, and on BullMQ's two backends, whose workers and locks are the provider's. */
+const shutdownEnvironments = containerEnvironments().filter((each) =>
+  ['memory', 'bullmq-redis', 'bullmq-postgres'].includes(each.name),
+);
 
-    const lines = worker.lines;
-    const output = `${lines.join('\n')}\n${worker.stderr()}`;
-    expect(code, output).to.equal(0);
-    const finished = lines.findIndex((l) => l.includes('job finished slow-1'));
-    const stopping = lines.findIndex((l) => l.includes('worker stopping'));
-    const stopped = lines.findIndex((l) => l.includes('"worker stopped"'));
-    expect(stopping, output).to.be.greaterThan(-1);
-    expect(finished, output).to.be.greaterThan(stopping);
-    expect(
-      lines.some((l) => l.includes('completed slow-1')),
-      output,
-    ).to.equal(true);
-    expect(stopped, output).to.be.greaterThan(finished);
-  });
+describe('worker process', () => {
+  for (const environment of shutdownEnvironments) {
+    it(`${environment.name}: on SIGTERM lets the active job finish, then exits 0`, async () => {
+      // The environment's provider, logging at info (its base says warn) for the lines below.
+      const env = { ...workerEnvironment, ...(await environment.env()), LOG_LEVEL: 'info' };
+      const worker = runScript(slowJobWorker, [], env);
+      await worker.line(/job started slow-1/, 15_000);
+      worker.child.kill('SIGTERM');
+      const code = await worker.exited(15_000);
+
+      const lines = worker.lines;
+      const output = `${lines.join('\n')}\n${worker.stderr()}`;
+      expect(code, output).to.equal(0);
+      const finished = lines.findIndex((l) => l.includes('job finished slow-1'));
+      const stopping = lines.findIndex((l) => l.includes('worker stopping'));
+      const stopped = lines.findIndex((l) => l.includes('"worker stopped"'));
+      expect(stopping, output).to.be.greaterThan(-1);
+      expect(finished, output).to.be.greaterThan(stopping);
+      expect(
+        lines.some((l) => l.includes('completed slow-1')),
+        output,
+      ).to.equal(true);
+      expect(stopped, output).to.be.greaterThan(finished);
+    });
+  }
 
   it('a SIGTERM while it is still starting stops it once started: exit 0, not killed by the signal', async () => {
     const worker = runScript(heldStartWorker, [], workerEnvironment);

@@ -2,8 +2,8 @@
  * Graceful shutdown under load: the worker process with JOB_CONCURRENCY 50 holds 50
  * jobs at once (more are waiting) when it gets SIGTERM. All 50 finish, no new one
  * starts, and it exits 0; the provider then counts 50 completed and the rest still
- * waiting. On Bull and on Agenda (the memory provider cannot be shared between the
- * test and a worker process).
+ * waiting. On Bull, on BullMQ (Redis and PostgreSQL) and on Agenda (the memory provider
+ * cannot be shared between the test and a worker process).
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -13,6 +13,7 @@ import { expect } from 'chai';
 import type { QueueProvider } from '@switchyard/core';
 import { AgendaQueueProvider } from '@switchyard/provider-agenda';
 import { BullQueueProvider } from '@switchyard/provider-bull';
+import { bullmqPostgresFixture, bullmqRedisFixture, type ProviderFixture } from '../support/provider-fixtures.js';
 import { startRedis } from '../support/start-redis.js';
 import { mongoUriForDatabase, startMongo, uniqueDatabaseName, type StartedMongo } from '../support/start-mongo.js';
 import { waitUntil } from '../support/wait-until.js';
@@ -23,34 +24,52 @@ const ACTIVE = 50;
 const WAITING = 30;
 
 interface ShutdownScenario {
-  provider: 'bull' | 'agenda';
-  /** A producer on the worker's storage, and the worker's environment for it. */
+  name: ProviderFixture['name'];
+  /** A producer on the worker's storage, and the worker's environment for it (QUEUE_PROVIDER and its settings). */
   setUp(): Promise<{ producer: QueueProvider; env: Record<string, string> }>;
 }
 
 let mongo: StartedMongo | undefined;
 
+/** A provider from the fixture, and the environment that opens its storage. */
+function fromFixture(fixture: ProviderFixture): ShutdownScenario {
+  return {
+    name: fixture.name,
+    async setUp() {
+      const producer = await fixture.make();
+      return { producer, env: await fixture.environmentOf(producer) };
+    },
+  };
+}
+
 const scenarios: ShutdownScenario[] = [
   {
-    provider: 'bull',
+    name: 'bull',
     async setUp() {
       const redis = await startRedis();
       const prefix = `shutdown-${randomUUID()}`;
       return {
         producer: new BullQueueProvider({ redisUrl: redis.url, prefix }),
-        env: { REDIS_URL: redis.url, QUEUE_PREFIX: prefix },
+        env: { QUEUE_PROVIDER: 'bull', REDIS_URL: redis.url, QUEUE_PREFIX: prefix },
       };
     },
   },
+  fromFixture(bullmqRedisFixture),
+  fromFixture(bullmqPostgresFixture),
   {
-    provider: 'agenda',
+    name: 'agenda',
     async setUp() {
       mongo ??= await startMongo();
       const mongoUrl = mongoUriForDatabase(mongo.uri, uniqueDatabaseName('shutdown'));
       const collection = 'shutdown_jobs';
       return {
         producer: new AgendaQueueProvider({ mongoUrl, collection, processEveryMs: 200, lockLifetimeMs: 10_000 }),
-        env: { MONGODB_URL: mongoUrl, QUEUE_COLLECTION: collection, AGENDA_PROCESS_EVERY_MS: '200' },
+        env: {
+          QUEUE_PROVIDER: 'agenda',
+          MONGODB_URL: mongoUrl,
+          QUEUE_COLLECTION: collection,
+          AGENDA_PROCESS_EVERY_MS: '200',
+        },
       };
     },
   },
@@ -72,7 +91,7 @@ describe('reliability: graceful shutdown of the worker process under load', func
   });
 
   for (const scenario of scenarios) {
-    it(`${scenario.provider}: SIGTERM with ${ACTIVE} jobs active and ${WAITING} waiting: the ${ACTIVE} finish, no new one starts, exit code 0`, async () => {
+    it(`${scenario.name}: SIGTERM with ${ACTIVE} jobs active and ${WAITING} waiting: the ${ACTIVE} finish, no new one starts, exit code 0`, async () => {
       const { producer, env } = await scenario.setUp();
       const ledgerDir = mkdtempSync(join(tmpdir(), 'switchyard-ledger-'));
       const ledgerPath = join(ledgerDir, 'ledger.txt');
@@ -88,7 +107,6 @@ describe('reliability: graceful shutdown of the worker process under load', func
           ledgerPath,
           env: {
             ...env,
-            QUEUE_PROVIDER: scenario.provider,
             JOB_CONCURRENCY: String(ACTIVE),
             SHUTDOWN_TIMEOUT_MS: '20000',
             LOG_LEVEL: 'warn',

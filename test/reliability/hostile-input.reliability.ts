@@ -1,6 +1,6 @@
 /**
  * Hostile input, property-based: generated `scheduleJob` calls (and raw `POST /api/jobs`
- * bodies) on every provider, against real Redis and MongoDB. Each call must either store
+ * bodies) on every provider, against real Redis, PostgreSQL and MongoDB. Each call must either store
  * a job whose data reads back equal (as JSON) to what was given, or be refused with a
  * `ValidationError` (HTTP: 400 with `{ error, field }`) that names a field and stores
  * nothing. Never another error, never a 500, never a polluted prototype.
@@ -14,7 +14,7 @@ import type { FastifyInstance } from 'fastify';
 import { JOB_STATES, ValidationError, type JobInfo, type QueueProvider, type ScheduleOptions } from '@switchyard/core';
 import { createAdminServer } from '@switchyard/admin';
 import { MemoryQueueProvider } from '@switchyard/provider-memory';
-import { agendaFixture, bullFixture, memoryFixture, type ProviderFixture } from '../support/provider-fixtures.js';
+import { providerFixtures } from '../support/provider-fixtures.js';
 import { requestedJobId, scheduleCall } from './support/hostile-arbitraries.js';
 import { jsonBody, requestedJobIdOfBody } from './support/hostile-json-bodies.js';
 import { guardPrototypes, type PrototypeGuard } from './support/hostile-prototype-guard.js';
@@ -77,7 +77,7 @@ function describeError(error: unknown): string {
 describe('hostile input: scheduleJob on every provider', function () {
   this.timeout(120_000);
 
-  for (const fixture of [memoryFixture, bullFixture, agendaFixture] satisfies ProviderFixture[]) {
+  for (const fixture of providerFixtures()) {
     it(`${fixture.name}: ${RUNS_PER_PROVIDER} generated calls each store the job exactly or throw ValidationError and store nothing`, async () => {
       const guard = guardPrototypes();
       const tally = new Tally();

@@ -1,16 +1,18 @@
 /**
  * Passwords in connection URLs never show up anywhere: not in the worker's debug log,
  * not in any error (message, String(), stack, JSON) when a connection fails, not in the
- * migration CLI's output, whether it succeeds or fails. Real servers: a password-protected
- * Redis of our own, and the test MongoDB, which refuses every login as mongod does for a
- * wrong password.
+ * migration CLI's output, whether it succeeds or fails. Real servers: password-protected
+ * Redis servers and a PostgreSQL cluster (scram-sha-256) of our own, and the test MongoDB,
+ * which refuses every login as mongod does for a wrong password.
  */
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import type { Logger, QueueProvider } from '@switchyard/core';
 import { BullQueueProvider } from '@switchyard/provider-bull';
 import { AgendaQueueProvider } from '@switchyard/provider-agenda';
+import { BullMQQueueProvider } from '@switchyard/provider-bullmq';
 import { startOwnRedis, type RedisServer } from '../support/start-redis.js';
+import { startOwnPostgres, type PostgresServer } from '../support/start-postgres.js';
 import { startMongo, type StartedMongo } from '../support/start-mongo.js';
 import { runMigrateCli } from '../support/migrate-cli-process.js';
 import { waitUntil } from '../support/wait-until.js';
@@ -23,7 +25,9 @@ const REDIS_PASSWORD = 'S3cr3t-redis-pw-9f2c';
 const ENCODED_PASSWORD = 'p@ss:w/rd%';
 const WRONG_PASSWORD = 'Wr0ng-guess-pw-41d7';
 const MONGO_PASSWORD = 'M0ngo-s3cret-pw-c8e1';
-const ALL_SECRETS = [REDIS_PASSWORD, ENCODED_PASSWORD, WRONG_PASSWORD, MONGO_PASSWORD];
+/** Percent-encoded in a URL too, as PostgreSQL passwords with symbols must be. */
+const POSTGRES_PASSWORD = 'Pg-s3cr3t:pw@5e0b';
+const ALL_SECRETS = [REDIS_PASSWORD, ENCODED_PASSWORD, WRONG_PASSWORD, MONGO_PASSWORD, POSTGRES_PASSWORD];
 
 const enc = encodeURIComponent;
 
@@ -53,34 +57,68 @@ describe('secrets: connection passwords never printed', function () {
   let redis: RedisServer;
   let encodedRedis: RedisServer;
   let mongo: StartedMongo;
+  let postgres: PostgresServer;
 
   before(async () => {
-    [redis, encodedRedis, mongo] = await Promise.all([
+    [redis, encodedRedis, mongo, postgres] = await Promise.all([
       startOwnRedis({ password: REDIS_PASSWORD, quiet: true }),
       startOwnRedis({ password: ENCODED_PASSWORD, quiet: true }),
       startMongo(),
+      startOwnPostgres({ password: POSTGRES_PASSWORD, quiet: true }),
     ]);
   });
 
   after(async () => {
-    await Promise.all([redis.stop(), encodedRedis.stop()]);
+    await Promise.all([redis.stop(), encodedRedis.stop(), postgres?.stop()]);
   });
+
+  /** A PostgreSQL URL with `password`, on `port` (the cluster's by default). */
+  const postgresUrl = (password: string, port = portOf(postgres.url)) =>
+    `postgres://postgres:${enc(password)}@127.0.0.1:${port}/postgres`;
 
   const mongoUrlWithPassword = (database: string, host = new URL(mongo.uri).host) =>
     `mongodb://switchyard:${enc(MONGO_PASSWORD)}@${host}/${database}?authSource=admin`;
 
   describe('the worker process', () => {
-    for (const [label, password] of [
-      ['a plain', REDIS_PASSWORD],
-      ['a percent-encoded', ENCODED_PASSWORD],
-    ] as const) {
-      it(`runs on Bull with ${label} password at LOG_LEVEL=debug, stops on SIGTERM, and never prints it`, async () => {
-        const server = password === REDIS_PASSWORD ? redis : encodedRedis;
-        expect(server.url).to.include(enc(password));
+    /** Each worker run: the password its URL holds, and the environment. */
+    const runs: [string, () => { password: string; url: string; env: Record<string, string> }][] = [
+      [
+        'Bull with a plain',
+        () => ({ password: REDIS_PASSWORD, url: redis.url, env: { QUEUE_PROVIDER: 'bull', REDIS_URL: redis.url } }),
+      ],
+      [
+        'Bull with a percent-encoded',
+        () => ({
+          password: ENCODED_PASSWORD,
+          url: encodedRedis.url,
+          env: { QUEUE_PROVIDER: 'bull', REDIS_URL: encodedRedis.url },
+        }),
+      ],
+      [
+        'BullMQ on Redis with a percent-encoded',
+        () => ({
+          password: ENCODED_PASSWORD,
+          url: encodedRedis.url,
+          env: { QUEUE_PROVIDER: 'bullmq', REDIS_URL: encodedRedis.url },
+        }),
+      ],
+      [
+        'BullMQ on PostgreSQL with a percent-encoded',
+        () => ({
+          password: POSTGRES_PASSWORD,
+          url: postgres.url,
+          env: { QUEUE_PROVIDER: 'bullmq', BULLMQ_BACKEND: 'postgres', DATABASE_URL: postgres.url },
+        }),
+      ],
+    ];
+    for (const [label, server] of runs) {
+      it(`runs on ${label} password at LOG_LEVEL=debug, stops on SIGTERM, and never prints it`, async () => {
+        const { password, url, env } = server();
+        expect(url).to.include(enc(password));
         const worker = startWorkerProcess({
-          QUEUE_PROVIDER: 'bull',
-          REDIS_URL: server.url,
+          ...env,
           QUEUE_PREFIX: `secrets-${randomUUID()}`,
+          BULLMQ_SCHEMA: `secrets_${randomUUID().slice(0, 8)}`,
         });
         await waitUntil(() => worker.output().includes('worker started') || worker.child.exitCode !== null, {
           timeoutMs: 20_000,
@@ -109,6 +147,29 @@ describe('secrets: connection passwords never printed', function () {
         async () => ({
           QUEUE_PROVIDER: 'bull',
           REDIS_URL: `redis://:${enc(ENCODED_PASSWORD)}@127.0.0.1:${await closedPort()}`,
+        }),
+      ],
+      [
+        'a wrong Redis password (BullMQ)',
+        async () => ({
+          QUEUE_PROVIDER: 'bullmq',
+          REDIS_URL: `redis://:${enc(WRONG_PASSWORD)}@127.0.0.1:${portOf(redis.url)}`,
+        }),
+      ],
+      [
+        'a wrong PostgreSQL password',
+        async () => ({
+          QUEUE_PROVIDER: 'bullmq',
+          BULLMQ_BACKEND: 'postgres',
+          DATABASE_URL: postgresUrl(WRONG_PASSWORD),
+        }),
+      ],
+      [
+        'a closed PostgreSQL port',
+        async () => ({
+          QUEUE_PROVIDER: 'bullmq',
+          BULLMQ_BACKEND: 'postgres',
+          DATABASE_URL: postgresUrl(POSTGRES_PASSWORD, await closedPort()),
         }),
       ],
       [
@@ -161,6 +222,46 @@ describe('secrets: connection passwords never printed', function () {
           new BullQueueProvider({
             redisUrl: `redis://:${enc(ENCODED_PASSWORD)}@127.0.0.1:${await closedPort()}`,
             prefix: `secrets-${randomUUID()}`,
+            connectTimeoutMs: 2_000,
+            logger,
+          }),
+      ],
+      [
+        'BullMQ on Redis, wrong password',
+        async (logger) =>
+          new BullMQQueueProvider({
+            redisUrl: `redis://:${enc(WRONG_PASSWORD)}@127.0.0.1:${portOf(redis.url)}`,
+            prefix: `secrets-${randomUUID()}`,
+            connectTimeoutMs: 2_000,
+            logger,
+          }),
+      ],
+      [
+        'BullMQ on PostgreSQL, wrong password',
+        async (logger) =>
+          new BullMQQueueProvider({
+            backend: 'postgres',
+            databaseUrl: postgresUrl(WRONG_PASSWORD),
+            connectTimeoutMs: 2_000,
+            logger,
+          }),
+      ],
+      [
+        'BullMQ on PostgreSQL, right password but as another user',
+        async (logger) =>
+          new BullMQQueueProvider({
+            backend: 'postgres',
+            databaseUrl: postgresUrl(POSTGRES_PASSWORD).replace('//postgres:', '//nobody:'),
+            connectTimeoutMs: 2_000,
+            logger,
+          }),
+      ],
+      [
+        'BullMQ on PostgreSQL, closed port',
+        async (logger) =>
+          new BullMQQueueProvider({
+            backend: 'postgres',
+            databaseUrl: postgresUrl(POSTGRES_PASSWORD, await closedPort()),
             connectTimeoutMs: 2_000,
             logger,
           }),

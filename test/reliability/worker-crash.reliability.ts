@@ -14,11 +14,13 @@ import type { QueueProvider } from '@switchyard/core';
 import { BullQueueProvider } from '@switchyard/provider-bull';
 import { AgendaQueueProvider } from '@switchyard/provider-agenda';
 import { startRedis } from '../support/start-redis.js';
+import { startPostgres } from '../support/start-postgres.js';
 import { mongoUriForDatabase, startMongo, uniqueDatabaseName, type StartedMongo } from '../support/start-mongo.js';
 import { waitUntil } from '../support/wait-until.js';
 import type { LedgerWorkerSettings } from './fixtures/ledger-worker.js';
 import { killHard, runReliabilityFixture, type ScriptProcess } from './support/fixture-process.js';
 import { readLedger } from './support/ledger.js';
+import { providerByName, type ReliabilityProvider } from './support/provider-by-name.js';
 import { reliabilitySeed, seededRandom } from './support/seeded-random.js';
 
 const JOBS = 1000;
@@ -27,7 +29,7 @@ const KILLS = 3;
 const JOB_NAME = 'crash-test';
 
 interface CrashScenario {
-  provider: 'bull' | 'agenda';
+  provider: ReliabilityProvider;
   /** Sized so the run lasts several worker restarts (a restart takes 1-2 s), yet stays short. */
   concurrency: number;
   workMs: number;
@@ -42,6 +44,26 @@ interface CrashScenario {
 }
 
 let mongo: StartedMongo | undefined;
+
+/**
+ * BullMQ tuned as Bull is below, for the same reasons: a killed worker's lock expires in
+ * 2 s, the stalled check runs every second, and no job fails for having stalled on
+ * every killed worker (BullMQ's default maxStalledCount is 1 too).
+ */
+function bullmqScenario(provider: 'bullmq-redis' | 'bullmq-postgres', server: () => Promise<{ url: string }>) {
+  return {
+    provider,
+    concurrency: 4,
+    workMs: 60,
+    async setUp() {
+      const { url } = await server();
+      const namespace = provider === 'bullmq-redis' ? `crash-${randomUUID()}` : `crash_${process.pid}_${Date.now()}`;
+      const tuning = { lockDurationMs: 2000, stalledIntervalMs: 1000, maxStalledCount: KILLS + 1 };
+      const producer = await providerByName({ provider, url, namespace, options: tuning });
+      return { producer, url, namespace, tuning, tearDown: async () => {} };
+    },
+  } satisfies CrashScenario;
+}
 
 const scenarios: CrashScenario[] = [
   {
@@ -72,6 +94,8 @@ const scenarios: CrashScenario[] = [
       return { producer, url, namespace, tuning, tearDown: async () => {} };
     },
   },
+  bullmqScenario('bullmq-redis', startRedis),
+  bullmqScenario('bullmq-postgres', startPostgres),
 ];
 
 describe('reliability: worker processes killed with SIGKILL', function () {

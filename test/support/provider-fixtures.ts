@@ -130,10 +130,7 @@ export const agendaFixture: ProviderFixture = {
   },
 };
 
-/**
- * Every provider the domain, container and migration tests run on. The BullMQ fixtures
- * above join this list once those suites are taken to BullMQ (issue 21, parts 3 and 4).
- */
+/** Every provider the cross-package tests run on: BullMQ once per backend. */
 export function providerFixtures(): ProviderFixture[] {
-  return [memoryFixture, bullFixture, agendaFixture];
+  return [memoryFixture, bullFixture, bullmqRedisFixture, bullmqPostgresFixture, agendaFixture];
 }

@@ -14,9 +14,13 @@
  * (Debian's `postgresql` package puts them there). `initdb` refuses to run as root, so
  * as root both run as the `postgres` user (`runuser -u postgres --`), in a folder it
  * owns. The cluster runs with `fsync=off` (a test database need not survive a power
- * cut) and never on the machine's own PostgreSQL port.
+ * cut) and never on the machine's own PostgreSQL port. It also commits without waiting
+ * for the WAL (`synchronous_commit=off`), unless `startOwnPostgres({ durable: true })`:
+ * then a commit is written before it is acknowledged, so `restart()` (a crash of the
+ * server, not of the machine) loses no acknowledged write, as a production server's.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { accessSync, chmodSync, chownSync, constants, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -36,6 +40,8 @@ export interface PostgresServer {
 export interface OwnPostgresOptions {
   /** Makes TCP connections need this password (scram-sha-256) for user `postgres`. */
   password?: string;
+  /** Commits acknowledged only once written (`synchronous_commit=on`), so they survive `restart()`. */
+  durable?: boolean;
   quiet?: boolean;
 }
 
@@ -84,9 +90,10 @@ export async function startOwnPostgres(options: OwnPostgresOptions = {}): Promis
     chmodSync(folder, 0o700);
   }
   run(owner, join(bin, 'initdb'), initdbArgs);
-  const serverOptions = `-p ${port} -h 127.0.0.1 -k ${folder} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300`;
-  const pgCtl = (args: string[]) =>
-    run(owner, join(bin, 'pg_ctl'), ['-D', dataDir, '-l', join(folder, 'server.log'), ...args]);
+  const commits = options.durable === true ? '' : ' -c synchronous_commit=off';
+  const serverOptions = `-p ${port} -h 127.0.0.1 -k ${folder} -c fsync=off${commits} -c full_page_writes=off -c max_connections=300`;
+  const pgCtlArgs = (args: string[]) => ['-D', dataDir, '-l', join(folder, 'server.log'), ...args];
+  const pgCtl = (args: string[]) => run(owner, join(bin, 'pg_ctl'), pgCtlArgs(args));
   pgCtl(['-o', serverOptions, '-w', '-t', '30', 'start']);
   let stopped = false;
   const stopNow = () => {
@@ -111,7 +118,12 @@ export async function startOwnPostgres(options: OwnPostgresOptions = {}): Promis
       stopNow();
     },
     restart: async () => {
-      pgCtl(['-m', 'immediate', '-o', serverOptions, '-w', '-t', '30', 'restart']);
+      // Not blocking this process: its clients must see the server go away and come back.
+      await runAsync(
+        owner,
+        join(bin, 'pg_ctl'),
+        pgCtlArgs(['-m', 'immediate', '-o', serverOptions, '-w', '-t', '30', 'restart']),
+      );
     },
   };
 }
@@ -165,10 +177,25 @@ function postgresUser(): { uid: number; gid: number } {
   }
 }
 
+/** The command line of a PostgreSQL tool: as `postgres` when this process is root. */
+function asOwner(owner: { uid: number } | undefined, command: string, args: string[]): [string, string[]] {
+  return owner === undefined ? [command, args] : ['runuser', ['-u', 'postgres', '--', command, ...args]];
+}
+
+/** `run`, without blocking the event loop; rejects with the tool's output when it fails. */
+async function runAsync(owner: { uid: number } | undefined, command: string, args: string[]): Promise<void> {
+  const [file, fileArgs] = asOwner(owner, command, args);
+  try {
+    await promisify(execFile)(file, fileArgs, { encoding: 'utf8', cwd: tmpdir() });
+  } catch (error) {
+    const { stderr, stdout, message } = error as { stderr?: string; stdout?: string; message: string };
+    throw new Error(`${command} ${args.join(' ')} failed (${message}): ${stderr || stdout}`, { cause: error });
+  }
+}
+
 /** Runs a PostgreSQL tool, as `postgres` when this process is root; throws with its output when it fails. */
 function run(owner: { uid: number } | undefined, command: string, args: string[]): void {
-  const [file, fileArgs] =
-    owner === undefined ? [command, args] : ['runuser', ['-u', 'postgres', '--', command, ...args]];
+  const [file, fileArgs] = asOwner(owner, command, args);
   const result = spawnSync(file, fileArgs, { encoding: 'utf8', cwd: tmpdir() });
   if (result.status !== 0) {
     throw new Error(

@@ -1,4 +1,4 @@
-import type { ProviderUnavailableError } from '@switchyard/core';
+import type { Endpoint, ProviderUnavailableError } from '@switchyard/core';
 import type { Job, JobState as BullMQState, JobsOptions, Queue, QueueOptions, Worker, WorkerOptions } from 'bullmq';
 import type { DelayedWakeUps } from './delayed-wake-ups.js';
 import type { JobDirectory } from './job-directory.js';
@@ -26,6 +26,8 @@ export interface FinishedJob {
  */
 export interface BullMQBackend {
   readonly kind: 'redis' | 'postgres';
+  /** The server's host and port, as errors and logs name it (never the URL: it may hold a password). */
+  readonly endpoint: Endpoint;
   readonly directory: JobDirectory;
   /** Where workers wake late for delayed jobs by themselves (Redis), what wakes them on time. */
   readonly wakeUps?: DelayedWakeUps;

@@ -1,8 +1,8 @@
 /**
  * The BullMQ job id of a caller's job id.
  *
- * BullMQ refuses custom ids that are integers or hold `:` ("Custom Id cannot contain
- * :"), and on Redis keeps a job's hash at `<prefix>:<queue>:<id>`, beside the queue's
+ * BullMQ refuses custom ids that are integers (or "NaN") or hold `:` ("Custom Id cannot
+ * contain :"), and on Redis keeps a job's hash at `<prefix>:<queue>:<id>`, beside the queue's
  * own keys (`queue-keys.ts`: `:meta`, `:wait`, `:marker`, ...), so an id equal to one
  * of those names would address the queue's own key. Every such id is encoded: `~`,
  * then the id with `%` and `:` percent-escaped. Every other id is used unchanged, so
@@ -47,8 +47,9 @@ const ENCODED_MARK = '~';
 
 function isUsableAsIs(id: string): boolean {
   if (id.startsWith(ENCODED_MARK) || id.includes(':') || BULLMQ_KEY_NAMES.has(id)) return false;
-  // BullMQ refuses ids that parse as integers, and hands out numeric ids itself.
-  return !/^-?\d+$/.test(id);
+  // BullMQ refuses ids that parse as integers, and hands out numeric ids itself. Its test
+  // is `${parseInt(id, 10)}` === id, which "NaN" passes too.
+  return !/^-?\d+$/.test(id) && id !== 'NaN';
 }
 
 /** The BullMQ id that stores the job (or job scheduler) the caller knows as `id`. */

@@ -57,7 +57,10 @@ export class BullMQJobReader {
    * BullMQ's own counter hands those out, and the provider stores none unencoded).
    */
   async locate(jobId: string): Promise<JobLocation | null> {
-    const { directory } = this.backend();
+    const { directory, kind } = this.backend();
+    // PostgreSQL text cannot hold U+0000, so no job there has such an id (scheduleJob
+    // refuses control characters in ids anyway), and a query naming one would fail.
+    if (kind === 'postgres' && jobId.includes('\u0000')) return null;
     const name = await directory.nameOf(jobId);
     if (name !== null) return { name, bullmqId: toBullMQJobId(jobId) };
     const bullmqId = /^\d+$/.test(jobId) ? jobId : toBullMQJobId(jobId);

@@ -3,6 +3,7 @@ import {
   type CleanOptions,
   type ImportReport,
   type JobSnapshot,
+  type Logger,
   type ValidatedSchedule,
 } from '@switchyard/core';
 import { newJobId } from '@switchyard/core/provider-kit';
@@ -13,9 +14,11 @@ import { mapInPages } from './in-pages.js';
 import type { BullMQQueues } from './bullmq-queues.js';
 import { toSchedulerRepeat } from './bullmq-repeat.js';
 import {
+  isNullData,
   snapshotToBullMQJobOptions,
   toBullMQBackoff,
   toBullMQJobOptions,
+  toStoredData,
   type SwitchyardJobMeta,
   type SwitchyardJobsOptions,
 } from './to-bullmq-job-options.js';
@@ -31,6 +34,7 @@ export class BullMQJobWriter {
     private readonly locate: (jobId: string) => Promise<JobLocation | null>,
     /** Names registered in this process, paused by `pause()` with no name even before their first job. */
     private readonly registeredNames: () => Iterable<string>,
+    private readonly logger: Logger,
   ) {}
 
   async schedule(schedule: ValidatedSchedule): Promise<string> {
@@ -41,32 +45,19 @@ export class BullMQJobWriter {
       await directory.noteName(schedule.name);
       const options = toBullMQJobOptions(schedule, id, Date.now());
       options.switchyard!.unclaimed = true;
-      await this.queues.queueFor(schedule.name).add(schedule.name, schedule.data, options);
+      const data = this.storedData(schedule.data, options.switchyard!);
+      await this.queues.queueFor(schedule.name).add(schedule.name, data, options);
       this.wakeWorkersWhenDue(schedule);
       return id;
     }
     const id = schedule.jobId ?? newJobId();
     const claimed = await directory.claim([{ id, name: schedule.name }]);
-    if (!claimed.has(id)) return id;
+    if (!claimed.has(id)) {
+      await this.addIfClaimedWithoutJob(id, schedule);
+      return id;
+    }
     try {
-      const now = Date.now();
-      if (schedule.repeat !== undefined) {
-        await this.addScheduler(
-          schedule.name,
-          id,
-          schedule.data,
-          {
-            ...seriesTemplate(schedule),
-            switchyard: { ...seriesMeta(schedule), id, repeat: schedule.repeat, createdAt: now },
-          },
-          toSchedulerRepeat(schedule.repeat, now),
-        );
-      } else {
-        await this.queues
-          .queueFor(schedule.name)
-          .add(schedule.name, schedule.data, toBullMQJobOptions(schedule, id, now));
-        this.wakeWorkersWhenDue(schedule);
-      }
+      await this.add(id, schedule);
     } catch (error) {
       // Nothing was stored: free the id again.
       await directory.release([id]).catch(() => undefined);
@@ -75,9 +66,54 @@ export class BullMQJobWriter {
     return id;
   }
 
+  /** Adds the job, or for a repeating one its job scheduler, under an id claimed for it. */
+  private async add(id: string, schedule: ValidatedSchedule): Promise<void> {
+    const now = Date.now();
+    if (schedule.repeat !== undefined) {
+      const meta: SwitchyardJobMeta = { ...seriesMeta(schedule), id, repeat: schedule.repeat, createdAt: now };
+      const data = this.storedData(schedule.data, meta);
+      await this.addScheduler(
+        schedule.name,
+        id,
+        data,
+        { ...seriesTemplate(schedule), switchyard: meta },
+        toSchedulerRepeat(schedule.repeat, now),
+      );
+    } else {
+      const opts = toBullMQJobOptions(schedule, id, now);
+      const data = this.storedData(schedule.data, opts.switchyard!);
+      await this.queues.queueFor(schedule.name).add(schedule.name, data, opts);
+      this.wakeWorkersWhenDue(schedule);
+    }
+  }
+
   /** A delayed job: this process's workers of its name wake when it falls due (see delayed-wake-ups.ts). */
   private wakeWorkersWhenDue({ name, runAt }: ValidatedSchedule): void {
     if (runAt.getTime() > Date.now()) this.backend().wakeUps?.noteDue(name, runAt.getTime());
+  }
+
+  /**
+   * The id is taken, nearly always by its stored job. But a claim can be left without its
+   * job when the server goes away mid-call: the claim was stored and its reply lost (on
+   * Redis, ioredis sends the command again once reconnected, and that second claim finds
+   * the first), or the add failed and so did freeing the id; the caller then tries again,
+   * and a no-op would lose the job. So the job is added now. BullMQ adds nothing for a job
+   * id its queue already holds, and upserts a job scheduler, so a producer racing on the
+   * same id cannot double the job.
+   */
+  private async addIfClaimedWithoutJob(id: string, schedule: ValidatedSchedule): Promise<void> {
+    if ((await this.backend().directory.nameOf(id)) !== schedule.name) return;
+    const queue = this.queues.queueFor(schedule.name);
+    const bullmqId = toBullMQJobId(id);
+    // Either kind holds the id, whatever this call asks for: a series and a single job share ids.
+    const [job, scheduler] = await Promise.all([queue.getJob(bullmqId), queue.getJobScheduler(bullmqId)]);
+    if ((job !== undefined && job !== null) || (scheduler !== undefined && scheduler !== null)) return;
+    await this.add(id, schedule);
+    this.logger.warn('job id was claimed without its job (connection lost mid-call): job added', {
+      provider: 'bullmq',
+      jobName: schedule.name,
+      jobId: id,
+    });
   }
 
   async cancel(jobId: string): Promise<boolean> {
@@ -187,6 +223,7 @@ export class BullMQJobWriter {
       if (snapshot.data === null) meta.dataIsNull = true;
       if (snapshot.backoff !== null) meta.backoff = snapshot.backoff;
       if (snapshot.timeoutMs !== null) meta.timeoutMs = snapshot.timeoutMs;
+      const data = this.storedData(snapshot.data, meta);
       const template: SwitchyardJobsOptions = {
         priority: snapshot.priority,
         attempts: snapshot.attempts,
@@ -199,19 +236,20 @@ export class BullMQJobWriter {
       await this.addScheduler(
         snapshot.name,
         snapshot.id,
-        snapshot.data,
+        data,
         template,
         toSchedulerRepeat(snapshot.repeat, now, firstRunAt),
       );
       return;
     }
     const opts = snapshotToBullMQJobOptions(snapshot, now);
+    const data = this.storedData(snapshot.data, opts.switchyard!);
     if (snapshot.state === 'completed' || snapshot.state === 'failed') {
       const { jobId, delay: _delay, ...stored } = opts;
       const finished: FinishedJob = {
         id: jobId ?? snapshot.id,
         state: snapshot.state,
-        data: snapshot.data,
+        data,
         opts: stored,
         timestamp: Date.parse(snapshot.createdAt),
         attemptsMade: snapshot.attemptsMade,
@@ -222,7 +260,14 @@ export class BullMQJobWriter {
       await this.backend().addFinishedJob(snapshot.name, finished);
       return;
     }
-    await this.queues.queueFor(snapshot.name).add(snapshot.name, snapshot.data, opts);
+    await this.queues.queueFor(snapshot.name).add(snapshot.name, data, opts);
+  }
+
+  /** `data` as the backend can store it; what that took is noted in `meta`. */
+  private storedData(data: unknown, meta: SwitchyardJobMeta): unknown {
+    const stored = toStoredData(data, this.backend().kind);
+    Object.assign(meta, stored.meta);
+    return stored.data;
   }
 
   private async addScheduler(
@@ -250,7 +295,7 @@ function seriesTemplate(schedule: ValidatedSchedule): SwitchyardJobsOptions {
 
 function seriesMeta(schedule: ValidatedSchedule): SwitchyardJobMeta {
   const meta: SwitchyardJobMeta = {};
-  if (schedule.data === null) meta.dataIsNull = true;
+  if (isNullData(schedule.data)) meta.dataIsNull = true;
   if (schedule.backoff !== undefined) meta.backoff = schedule.backoff;
   if (schedule.timeoutMs !== undefined) meta.timeoutMs = schedule.timeoutMs;
   return meta;

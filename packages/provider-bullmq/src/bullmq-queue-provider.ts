@@ -84,7 +84,7 @@ import { BullMQJobReader } from './bullmq-job-reader.js';
 import { BullMQJobWriter } from './bullmq-job-writer.js';
 import { BullMQQueues } from './bullmq-queues.js';
 import { BullMQWorkers } from './bullmq-worker.js';
-import { openBackend, type BullMQConnectionOptions } from './open-backend.js';
+import { DEFAULT_PREFIX, DEFAULT_SCHEMA, openBackend, type BullMQConnectionOptions } from './open-backend.js';
 
 export type BullMQQueueProviderOptions = CommonProviderOptions &
   BullMQConnectionOptions & {
@@ -119,6 +119,7 @@ export class BullMQQueueProvider extends BaseQueueProvider {
       this.queues,
       (jobId) => this.reader.locate(jobId),
       () => this.registrations().keys(),
+      this.logger,
     );
     this.workers = new BullMQWorkers(
       this.attemptHost(),
@@ -141,7 +142,18 @@ export class BullMQQueueProvider extends BaseQueueProvider {
       this.logger.debug('cannot connect', { provider: this.name, error: toError(error).message });
       throw error;
     }
-    this.logger.info('connected', { provider: this.name, backend: this.connection.kind });
+    const { kind, endpoint } = this.connection;
+    const namespace =
+      kind === 'redis'
+        ? { prefix: this.options.prefix ?? DEFAULT_PREFIX }
+        : { schema: this.options.schema ?? DEFAULT_SCHEMA };
+    this.logger.info('connected', {
+      provider: this.name,
+      backend: kind,
+      host: endpoint.host,
+      port: endpoint.port,
+      ...namespace,
+    });
   }
 
   protected async _ping(): Promise<void> {
@@ -153,6 +165,15 @@ export class BullMQQueueProvider extends BaseQueueProvider {
     if (error instanceof SwitchyardError) return error;
     if (this.connection?.isConnectionError(error)) return this.connection.unavailable(error);
     return new BackendError(this.name, this.redact(toError(error).message), { cause: error });
+  }
+
+  /**
+   * Errors of no call (a worker's, the provider's own connection's) that mean the server
+   * is gone are reported as `ProviderUnavailableError` naming host and port: the raw
+   * ones may name neither (pg: `Connection terminated unexpectedly`).
+   */
+  protected override reportError(error: Error): void {
+    super.reportError(this.connection?.isConnectionError(error) ? this.connection.unavailable(error) : error);
   }
 
   protected _schedule(schedule: ValidatedSchedule): Promise<string> {

@@ -1,7 +1,7 @@
 import type { Job, JobState as BullMQState } from 'bullmq';
 import { DEFAULT_PRIORITY, type JobInfo, type JobState, type RepeatOptions } from '@switchyard/core';
 import { fromBullMQJobId } from './bullmq-job-id.js';
-import { metaOf } from './to-bullmq-job-options.js';
+import { fromStoredData, metaOf } from './to-bullmq-job-options.js';
 
 /** BullMQ's states of each contract state (what `getJobs` / `getJobCounts` are asked for). */
 export const BULLMQ_STATES_OF: Readonly<Record<JobState, readonly BullMQState[]>> = {
@@ -57,7 +57,7 @@ export function jobInfoFromBullMQ<T = unknown>(job: Job, context: BullMQJobConte
   const info: JobInfo<T> = {
     id: series?.id ?? callerIdOf(job),
     name: context.name,
-    data: (meta.dataIsNull === true ? null : job.data) as T,
+    data: fromStoredData(job) as T,
     state,
     runAt: finished ? null : (series?.nextRunAt ?? new Date(dueAt)),
     createdAt: series?.createdAt ?? new Date(job.timestamp),

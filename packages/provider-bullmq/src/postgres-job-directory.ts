@@ -17,9 +17,16 @@ export class PostgresJobDirectory implements JobDirectory {
 
   async noteName(): Promise<void> {}
 
+  /**
+   * `IF NOT EXISTS` does not make two processes creating the table at once safe (the
+   * second fails on PostgreSQL's catalog: `duplicate key value violates unique constraint
+   * "pg_type_typname_nsp_index"`), so they take turns: the statements run as one
+   * transaction (one query string) that first takes an advisory lock of this schema's own.
+   */
   async prepare(): Promise<void> {
     await this.connection().pool.query(
-      `CREATE TABLE IF NOT EXISTS switchyard_job_ids (id text PRIMARY KEY, name text NOT NULL);
+      `SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.switchyard_job_ids'));
+       CREATE TABLE IF NOT EXISTS switchyard_job_ids (id text PRIMARY KEY, name text NOT NULL);
        CREATE INDEX IF NOT EXISTS switchyard_job_ids_name_idx ON switchyard_job_ids (name)`,
     );
   }

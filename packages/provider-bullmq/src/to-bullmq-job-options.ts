@@ -14,7 +14,8 @@
  * | timeoutMs         | `switchyard.timeoutMs` (BullMQ has no attempt timeout: the kit's) |
  * | repeat            | a job scheduler (`upsertJobScheduler`), see `bullmq-repeat.ts`  |
  * | removeOnComplete  | `removeOnComplete`; failed jobs are kept (`removeOnFail: false`) |
- * | data              | the job's data; `null` also noted in `switchyard.dataIsNull`    |
+ * | data              | the job's data; `null` also noted in `switchyard.dataIsNull`;   |
+ * |                   | on PostgreSQL, data holding U+0000 as its JSON text (`toStoredData`) |
  *
  * Everything else Switchyard needs travels in `opts.switchyard`, which BullMQ stores
  * with the job's other options (on Redis and on PostgreSQL alike) and ignores.
@@ -49,6 +50,8 @@ export interface SwitchyardJobMeta {
    * `{}` (in postgres-queue-backend.js, a job row becomes `data: row.data ?? {}`).
    */
   dataIsNull?: boolean;
+  /** The job's data is the JSON text of the caller's data (`toStoredData`). */
+  dataAsJsonText?: boolean;
   /** The id was generated and never claimed in the job directory: nothing to free when BullMQ removes the job. */
   unclaimed?: boolean;
 }
@@ -72,7 +75,7 @@ export function toBullMQJobOptions(
     removeOnFail: toBullMQKeepJobs(schedule.removeOnFail),
   };
   if (opts.jobId !== jobId) meta.id = jobId;
-  if (schedule.data === null) meta.dataIsNull = true;
+  if (isNullData(schedule.data)) meta.dataIsNull = true;
   if (schedule.backoff !== undefined) {
     opts.backoff = toBullMQBackoff(schedule.backoff);
     meta.backoff = schedule.backoff;
@@ -115,6 +118,40 @@ export function toBullMQBackoff(backoff: BackoffOptions): BullMQBackoffOptions {
     return { type: backoff.type, delay: backoff.delayMs };
   }
   return { type: SWITCHYARD_BACKOFF, delay: backoff.delayMs };
+}
+
+/**
+ * Data that reads back as `null`: JSON `null`, and no data at all (`undefined`, which
+ * BullMQ would store as `{}`, and JSON has no word for).
+ */
+export function isNullData(data: unknown): boolean {
+  return data === null || data === undefined;
+}
+
+/** JSON's escape of U+0000 and of the surrogates (JSON.stringify escapes only lone ones). */
+const ESCAPES_JSONB_REFUSES = /\\u(?:0000|d[89a-f][0-9a-f]{2})/i;
+
+/**
+ * The data as BullMQ is given it on `backend`. PostgreSQL's jsonb refuses the character
+ * U+0000 anywhere in a document (`unsupported Unicode escape sequence`), so there data
+ * holding one goes as its JSON text, a string in which that character is six plain
+ * characters, and `switchyard.dataAsJsonText` says so; `fromStoredData` reads it back.
+ * Other data, and all data on Redis, is stored as it is, for BullMQ code reading it.
+ */
+export function toStoredData(data: unknown, backend: 'redis' | 'postgres'): { data: unknown; meta: SwitchyardJobMeta } {
+  if (backend === 'postgres') {
+    const text = JSON.stringify(data);
+    if (text !== undefined && ESCAPES_JSONB_REFUSES.test(text)) return { data: text, meta: { dataAsJsonText: true } };
+  }
+  return { data, meta: {} };
+}
+
+/** A BullMQ job's data as the caller gave it (see `toStoredData` and `dataIsNull`). */
+export function fromStoredData(job: { data: unknown; opts?: SwitchyardJobsOptions }): unknown {
+  const meta = metaOf(job.opts);
+  if (meta.dataIsNull === true) return null;
+  if (meta.dataAsJsonText === true && typeof job.data === 'string') return JSON.parse(job.data) as unknown;
+  return job.data;
 }
 
 /** Switchyard's part of a job's options (empty for a job Switchyard did not write). */

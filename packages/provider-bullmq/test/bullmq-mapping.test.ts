@@ -35,7 +35,7 @@ describe('BullMQ provider mappings', () => {
       for (const id of ['invoice-42', 'welcome ada', 'ümlaut', '12a']) expect(toBullMQJobId(id)).to.equal(id);
     });
 
-    it("encodes every id BullMQ refuses (integers, ':') or that names one of its queue's keys", () => {
+    it("encodes every id BullMQ refuses (integers, 'NaN', ':') or that names one of its queue's keys", () => {
       const refused = [
         'wait',
         'meta',
@@ -48,6 +48,8 @@ describe('BullMQ provider mappings', () => {
         'id',
         '42',
         '-7',
+        // BullMQ's integer test is `${parseInt(id, 10)}` === id.
+        'NaN',
       ];
       for (const id of [...refused, '~x', 'a:b:c', 'x:lock']) {
         expect(toBullMQJobId(id), id).to.match(/^~/).and.not.include(':');
@@ -55,7 +57,7 @@ describe('BullMQ provider mappings', () => {
     });
 
     it('maps every id one to one, and back', () => {
-      const ids = [...BULL_KEY_NAME_IDS, ...KEY_SHAPED_IDS, '42', '~x', '~~', '%3A', '%253A', 'a:b', 'plain'];
+      const ids = [...BULL_KEY_NAME_IDS, ...KEY_SHAPED_IDS, '42', 'NaN', '~x', '~~', '%3A', '%253A', 'a:b', 'plain'];
       const encoded = ids.map(toBullMQJobId);
       for (const [index, id] of ids.entries()) expect(fromBullMQJobId(encoded[index]!), id).to.equal(id);
       expect(new Set(encoded).size).to.equal(new Set(ids).size);

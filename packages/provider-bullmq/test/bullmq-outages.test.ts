@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { ProviderUnavailableError, type Logger } from '@switchyard/core';
-import { rejectionOf, settlesWithin } from '@switchyard/core/testing';
+import { rejectionOf, settlesWithin, waitFor } from '@switchyard/core/testing';
 import { BullMQQueueProvider, type BullMQQueueProviderOptions } from '@switchyard/provider-bullmq';
 import { startOwnRedis } from '../../../test/support/start-redis.js';
 import { startOwnPostgres } from '../../../test/support/start-postgres.js';
@@ -11,6 +11,12 @@ import { everythingLogged, spyLogger } from '../../../test/support/spy-logger.js
 /** `connect()` and calls must give up within a few seconds; this is the bound the tests hold them to. */
 const UNAVAILABLE_DEADLINE_MS = 5_000;
 
+interface OwnServer {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
 /** What differs between the two backends in these tests. */
 interface Backend {
   title: string;
@@ -18,7 +24,7 @@ interface Backend {
   options(url: string): BullMQQueueProviderOptions;
   closedUrl(port: number, password?: string): string;
   /** A server of the test's own, with a password: its URL with `password` put in, stop(). */
-  ownServer(password: string): Promise<{ url: string; port: number; stop(): Promise<void> }>;
+  ownServer(password: string): Promise<OwnServer>;
   wrongPassword: RegExp;
 }
 
@@ -93,29 +99,33 @@ for (const backend of backends) {
       expect(health.error).to.include(`127.0.0.1:${port}`).and.not.include(password);
     });
 
-    describe('with a password-protected server of its own', () => {
-      const password = `s3cret-${randomUUID()}`;
-      let server: { url: string; port: number; stop(): Promise<void> };
-
+    /** A password-protected server for the enclosing group, started before it and stopped after it. */
+    function ownServerFor(password: string): () => OwnServer {
+      let server: OwnServer | undefined;
       before(async function () {
         this.timeout(60_000);
         server = await backend.ownServer(password);
       });
-
       after(async () => {
         await server?.stop();
       });
+      return () => server!;
+    }
+
+    describe('with a password-protected server of its own', () => {
+      const password = `s3cret-${randomUUID()}`;
+      const own = ownServerFor(password);
 
       it('rejects a wrong password: ProviderUnavailableError with host:port, never the password', async () => {
         const wrong = `wrong-${randomUUID()}`;
         const logger = spyLogger();
         const startedAt = Date.now();
-        const error = await rejectionOf(() => provider(backend.closedUrl(server.port, wrong), logger).connect());
+        const error = await rejectionOf(() => provider(backend.closedUrl(own().port, wrong), logger).connect());
 
         expect(Date.now() - startedAt).to.be.at.most(UNAVAILABLE_DEADLINE_MS);
         expect(error).to.be.instanceOf(ProviderUnavailableError);
         const message = (error as Error).message;
-        expect(message).to.include(`127.0.0.1:${server.port}`);
+        expect(message).to.include(`127.0.0.1:${own().port}`);
         expect(message).to.match(backend.wrongPassword);
         expect(message).not.to.include(wrong);
         expect(everythingLogged(logger)).not.to.include(wrong);
@@ -123,21 +133,54 @@ for (const backend of backends) {
 
       it('connects with the right password, and once the server stops, calls reject with ProviderUnavailableError within the deadline', async () => {
         const logger = spyLogger();
-        const queue = provider(server.url, logger);
+        const queue = provider(own().url, logger);
         await queue.connect();
         const id = await queue.scheduleJob('outage', { n: 1 }, { delayMs: 60_000 });
         expect((await queue.getJob(id))?.data).to.deep.equal({ n: 1 });
 
-        await server.stop();
+        await own().stop();
         const startedAt = Date.now();
         const error = await rejectionOf(() => queue.scheduleJob('outage', { n: 2 }));
         expect(Date.now() - startedAt).to.be.at.most(UNAVAILABLE_DEADLINE_MS);
         expect(error).to.be.instanceOf(ProviderUnavailableError);
         expect((error as Error).message)
-          .to.include(`127.0.0.1:${server.port}`)
+          .to.include(`127.0.0.1:${own().port}`)
           .and.not.include(password);
         expect((await queue.checkHealth()).healthy).to.equal(false);
         await settlesWithin(queue.close({ timeoutMs: 100 }), UNAVAILABLE_DEADLINE_MS, 'close() with the server down');
+        expect(everythingLogged(logger)).not.to.include(password);
+      });
+    });
+
+    describe('with workers running on a password-protected server of its own', () => {
+      const password = `s3cret-${randomUUID()}`;
+      const own = ownServerFor(password);
+
+      it("reports the server stopping as 'error' events of ProviderUnavailableError naming host:port, never the password; close() settles within the deadline", async () => {
+        const logger = spyLogger();
+        const queue = provider(own().url, logger);
+        const errors: Error[] = [];
+        queue.on('error', (error) => errors.push(error));
+        await queue.connect();
+        queue.registerProcessor({ name: 'outage', process: async () => 'done' });
+        await queue.start();
+        const id = await queue.scheduleJob('outage', null);
+        await waitFor(async () => (await queue.getJob(id))?.state === 'completed', {
+          timeoutMs: UNAVAILABLE_DEADLINE_MS,
+          message: 'the job to complete',
+        });
+
+        await own().stop();
+        await waitFor(() => errors.length > 0, {
+          timeoutMs: UNAVAILABLE_DEADLINE_MS,
+          message: "an 'error' event once the server is gone",
+        });
+        await settlesWithin(queue.close({ timeoutMs: 100 }), UNAVAILABLE_DEADLINE_MS, 'close() with the server down');
+        for (const error of errors) {
+          expect(error, error.message).to.be.instanceOf(ProviderUnavailableError);
+          expect(error.message).to.include(`127.0.0.1:${own().port}`);
+          expect(`${error.message}\n${error.stack ?? ''}`).not.to.include(password);
+        }
         expect(everythingLogged(logger)).not.to.include(password);
       });
     });
