@@ -52,6 +52,18 @@ const startedAt = Date.now();
 const log = (message: string) =>
   console.log(`[bench ${((Date.now() - startedAt) / 1000).toFixed(0).padStart(4)} s] ${message}`);
 
+/** A variant's job count: Agenda, BullMQ on PostgreSQL and memory have their own (see bench-settings.ts), the rest `otherwise`. */
+function jobCountOf(
+  variant: string,
+  counts: { agendaJobs: number; postgresJobs: number; memoryJobs: number },
+  otherwise: number,
+): number {
+  const provider = providerOfBenchVariant(variant);
+  if (provider === 'agenda') return counts.agendaJobs;
+  if (provider === 'bullmq-postgres') return counts.postgresJobs;
+  return provider === 'memory' ? counts.memoryJobs : otherwise;
+}
+
 /** True when the run measures the provider of `variant` (`BENCH_PROVIDERS`). */
 function measures(variant: string): boolean {
   return settings.providers.includes(providerOfBenchVariant(variant));
@@ -106,15 +118,8 @@ async function throughputFigures(
   servers: BenchServers,
   baseline: BaselineBuild | undefined,
 ): Promise<ThroughputFigure[]> {
-  const { jobs, agendaJobs, postgresJobs, memoryJobs, concurrency, addWindow, ratioRuns } = settings.throughput;
-  const jobsOf = (variant: ThroughputVariant) =>
-    variant.includes('agenda')
-      ? agendaJobs
-      : variant.includes('postgres')
-        ? postgresJobs
-        : variant.startsWith('memory')
-          ? memoryJobs
-          : jobs;
+  const { jobs, concurrency, addWindow, ratioRuns } = settings.throughput;
+  const jobsOf = (variant: ThroughputVariant) => jobCountOf(variant, settings.throughput, jobs);
   const timeoutMs = 15 * 60_000;
   // The first of each group is the raw baseline the others are compared with. Each
   // retention setting is a group of its own (raw and provider given the same); the
@@ -187,7 +192,7 @@ async function throughputFigures(
 }
 
 async function enqueueFigures(servers: BenchServers, baseline: BaselineBuild | undefined): Promise<EnqueueFigure[]> {
-  const { oneAtATimeJobs, batchedJobs, agendaJobs, postgresJobs, memoryJobs, batchWindow, runs } = settings.enqueue;
+  const { oneAtATimeJobs, batchedJobs, batchWindow, runs } = settings.enqueue;
   const patterns: EnqueuePattern[] = ['one-at-a-time', 'batched'];
   const withRaw: EnqueueVariant[] = [
     'raw-bull',
@@ -203,15 +208,7 @@ async function enqueueFigures(servers: BenchServers, baseline: BaselineBuild | u
   const variantsOf = (retention: BenchRetention): EnqueueVariant[] =>
     retention === 'keep-all' ? withBaseline([...withRaw, 'memory'], baseline) : withRaw;
   const jobsOf = (variant: EnqueueVariant, pattern: EnqueuePattern) =>
-    variant.includes('agenda')
-      ? agendaJobs
-      : variant.includes('postgres')
-        ? postgresJobs
-        : variant.startsWith('memory')
-          ? memoryJobs
-          : pattern === 'batched'
-            ? batchedJobs
-            : oneAtATimeJobs;
+    jobCountOf(variant, settings.enqueue, pattern === 'batched' ? batchedJobs : oneAtATimeJobs);
   const cells = BENCH_RETENTIONS.flatMap((retention) =>
     variantsOf(retention)
       .filter(measures)
@@ -292,7 +289,9 @@ async function migrationFigures(servers: BenchServers): Promise<MigrationFigure[
       { from: 'bull', to: 'memory' },
       { from: 'bull', to: 'bullmq' },
     ] satisfies MigrationPair[]
-  ).filter((pair) => measures(pair.from) && measures(pair.to === 'bullmq' ? 'bullmq-redis' : pair.to));
+  )
+    // A migration row is its target's: the source is only where the jobs come from.
+    .filter((pair) => measures(pair.to === 'bullmq' ? 'bullmq-redis' : pair.to));
   const sources = new Map<MigrationPair['from'], Awaited<ReturnType<typeof seedMigrationSource>>>();
   try {
     for (const from of new Set(pairs.map((pair) => pair.from))) {
