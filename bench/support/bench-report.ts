@@ -256,7 +256,7 @@ ${table(
 
   sections.push(`## 2. Enqueue only
 
-\`scheduleJob\` (raw: \`queue.add\` / \`agenda.now\`) with no worker: one at a time (each awaited), or in windows of ${settings.enqueue.batchWindow} concurrent calls. Raw Bull here has Bull's default connections: the batched calls of BullQueueProvider go to Redis in one write per turn (see above), raw Bull's in one write each. Raw BullMQ is a \`Queue\` set up as a service sets it up, with BullMQ's default job options; BullMQQueueProvider claims each job's id in its directory before BullMQ adds the job (a round trip of its own).
+\`scheduleJob\` (raw: \`queue.add\` / \`agenda.now\`) with no worker: one at a time (each awaited), or in windows of ${settings.enqueue.batchWindow} concurrent calls. Raw Bull here has Bull's default connections: the batched calls of BullQueueProvider go to Redis in one write per turn (see above), raw Bull's in one write each. Raw BullMQ is a \`Queue\` set up as a service sets it up, with BullMQ's default job options; BullMQQueueProvider claims a job's id in its directory before BullMQ adds the job (a round trip of its own) on PostgreSQL, and on Redis for ids callers choose; the bench's jobs have generated ids, which on Redis cost no claim.
 
 ${table(
   ['Variant', 'Pattern', 'Retention', 'Jobs', 'jobs/s', 'Provider / raw'],
