@@ -45,9 +45,9 @@ const FLOORS: Record<string, Record<Metric, number>> = {
   // paths are reached or not depending on timing): measured 96.1-97.7 / 87.8-89.3 / 95.0-96.9.
   'provider-agenda': { lines: 95, branches: 86, functions: 94 },
   'provider-bull': { lines: 96, branches: 86, functions: 98 },
-  // Measured on the BullMQ suites alone (both contracts, its own tests, the container's):
-  // 98.8 / 84.9 / 98.3; its close and outage paths are reached or not depending on timing.
-  'provider-bullmq': { lines: 97, branches: 83, functions: 97 },
+  // Measured with every suite on BullMQ: 99.3 / 88.5 / 98.6. Its close and outage paths
+  // are reached or not depending on timing, so the branch floor sits further under.
+  'provider-bullmq': { lines: 97, branches: 86, functions: 97 },
   'provider-memory': { lines: 98, branches: 95, functions: 97 },
 };
 
