@@ -3,7 +3,7 @@
  * (https://github.com/OptimalBits/bull/blob/develop/PATTERNS.md#reusing-redis-connections):
  * one command client and one subscriber for every queue, and a fresh blocking client
  * (`bclient`) per queue, because a blocking BRPOPLPUSH holds its connection. The command
- * client sends the commands of one turn of the event loop in one write (`coalesceWrites`).
+ * client sends the commands of one turn of the event loop in few writes (`coalesceWrites`).
  *
  * Failure handling, the part Bull leaves to the caller:
  * - `open()` fails within `connectTimeoutMs` with `ProviderUnavailableError` (host and
@@ -91,7 +91,7 @@ export class BullConnection {
     client.setMaxListeners(0);
     subscriber.setMaxListeners(0);
     // Every command of the provider and its queues goes through this client: each
-    // connection it makes (reconnections too) sends a turn's commands in one write.
+    // connection it makes (reconnections too) sends a turn's commands in few writes.
     client.on('connect', () => coalesceWrites(client.stream));
     this.client = client;
     this.subscriber = subscriber;
