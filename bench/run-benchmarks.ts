@@ -114,6 +114,9 @@ const RAW_SET_UP_ALIKE: Partial<Record<string, ThroughputVariant>> = {
   'bullmq-postgres': 'raw-bullmq-postgres-options',
 };
 
+/** Times a throughput run is made before a failure of the library ends the benchmark. */
+const MAX_RUN_ATTEMPTS = 3;
+
 async function throughputFigures(
   servers: BenchServers,
   baseline: BaselineBuild | undefined,
@@ -154,14 +157,27 @@ async function throughputFigures(
   ];
   const figures: ThroughputFigure[] = [];
   for (const { variants, runs, retention } of groups.filter((group) => measures(group.variants[0]!))) {
-    const measure = (variant: ThroughputVariant, jobCount: number, what: string) => {
-      log(`throughput ${variant} (${RETENTION_LABELS[retention]}) ${what} (${jobCount} jobs)`);
-      return runThroughput(
-        variant,
-        servers,
-        { jobs: jobCount, concurrency, addWindow, timeoutMs, retention },
-        baseline?.providers,
-      ).then((result) => result.jobsPerSecond);
+    const failures = new Map<ThroughputVariant, string[]>();
+    const measure = async (variant: ThroughputVariant, jobCount: number, what: string): Promise<number> => {
+      for (let attempt = 1; ; attempt += 1) {
+        log(`throughput ${variant} (${RETENTION_LABELS[retention]}) ${what} (${jobCount} jobs)`);
+        try {
+          const result = await runThroughput(
+            variant,
+            servers,
+            { jobs: jobCount, concurrency, addWindow, timeoutMs, retention },
+            baseline?.providers,
+          );
+          return result.jobsPerSecond;
+        } catch (error) {
+          // A library's own failure (raw BullMQ's count retention on PostgreSQL meets
+          // deadlocks) is a result too: recorded, and the run made again on fresh storage.
+          const message = error instanceof Error ? error.message : String(error);
+          failures.set(variant, [...(failures.get(variant) ?? []), message]);
+          log(`throughput ${variant} ${what} failed (${message}); running it again`);
+          if (attempt === MAX_RUN_ATTEMPTS) throw error;
+        }
+      }
     };
     // One unrecorded run of each at a tenth of the size first: the first runs in a
     // process pay for loading and compiling the code, and would favour whoever ran second.
@@ -185,6 +201,8 @@ async function throughputFigures(
       if (alike !== undefined) figure.ratioToRawSetUpAlike = ratiosTo(values, variant, alike);
       const before = `${variant}@baseline` as ThroughputVariant;
       if (values.has(before)) figure.ratioToBaselineBuild = ratiosTo(values, variant, before);
+      const failed = failures.get(variant);
+      if (failed !== undefined) figure.failedRuns = failed;
       figures.push(figure);
     }
   }

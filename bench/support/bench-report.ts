@@ -24,6 +24,8 @@ export interface ThroughputFigure {
   ratioToRawSetUpAlike?: RunSummary;
   /** This build's providers, when a baseline build ran too: each run over the baseline build's run of the same round. */
   ratioToBaselineBuild?: RunSummary;
+  /** The errors of runs that failed and were made again (the figure is of the runs that finished). */
+  failedRuns?: string[];
 }
 
 export interface EnqueueFigure {
@@ -147,6 +149,18 @@ function setUpAlikeNote(figures: ThroughputFigure[]): string {
   return notes.map((note) => `\n\n${note}`).join('');
 }
 
+/** The runs a library failed and that were made again, with its errors: a figure of the runs that finished hides them otherwise. */
+function failedRunsNote(figures: ThroughputFigure[], baseline: BenchResults['baseline']): string {
+  const notes = figures.flatMap((figure) =>
+    figure.failedRuns === undefined
+      ? []
+      : [
+          `**${variantLabel(figure.variant, baseline)} (${RETENTION_LABELS[figure.retention]}) failed ${figure.failedRuns.length} run(s)**, each made again on fresh storage: ${[...new Set(figure.failedRuns)].map((message) => `"${message}"`).join('; ')}.`,
+        ],
+  );
+  return notes.map((note) => `\n\n${note}`).join('');
+}
+
 /** Each provider of this build over the baseline build, throughput and enqueue, round by round. */
 function baselineSection(results: BenchResults): string | undefined {
   const { baseline } = results;
@@ -253,7 +267,7 @@ ${table(
     spread(figure.jobsPerSecond, whole),
     figure.ratioToRaw === undefined ? '' : spread(figure.ratioToRaw, twoDecimals),
   ]),
-)}${setUpAlikeNote(results.throughput)}`);
+)}${setUpAlikeNote(results.throughput)}${failedRunsNote(results.throughput, results.baseline)}`);
 
   sections.push(`## 2. Enqueue only
 

@@ -11,7 +11,7 @@ import {
   type NormalizedListQuery,
 } from '@switchyard/core';
 import type { BullMQBackend } from './bullmq-backend.js';
-import { retentionOfBullMQOption } from './bullmq-retention.js';
+import { retentionOfBullMQJob } from './bullmq-retention.js';
 import { toBullMQJobId } from './bullmq-job-id.js';
 import type { BullMQQueues } from './bullmq-queues.js';
 import { iterationJobId } from './bullmq-repeat.js';
@@ -182,8 +182,8 @@ export class BullMQJobReader {
       retention:
         series.series === undefined
           ? {
-              removeOnComplete: retentionOfBullMQOption(job.opts.removeOnComplete),
-              removeOnFail: retentionOfBullMQOption(job.opts.removeOnFail),
+              removeOnComplete: retentionOfBullMQJob(job.opts, 'completed'),
+              removeOnFail: retentionOfBullMQJob(job.opts, 'failed'),
             }
           : {},
     };

@@ -84,6 +84,7 @@ import { BullMQJobReader } from './bullmq-job-reader.js';
 import { BullMQJobWriter } from './bullmq-job-writer.js';
 import { BullMQQueues } from './bullmq-queues.js';
 import { BullMQWorkers } from './bullmq-worker.js';
+import { FinishedJobTrimmer } from './finished-job-trimmer.js';
 import { DEFAULT_PREFIX, DEFAULT_SCHEMA, openBackend, type BullMQConnectionOptions } from './open-backend.js';
 
 export type BullMQQueueProviderOptions = CommonProviderOptions &
@@ -103,6 +104,7 @@ export class BullMQQueueProvider extends BaseQueueProvider {
   private readonly reader: BullMQJobReader;
   private readonly writer: BullMQJobWriter;
   private readonly workers: BullMQWorkers;
+  private readonly trimmer: FinishedJobTrimmer;
   private connection: BullMQBackend | undefined;
 
   constructor(private readonly options: BullMQQueueProviderOptions) {
@@ -121,6 +123,11 @@ export class BullMQQueueProvider extends BaseQueueProvider {
       () => this.registrations().keys(),
       this.logger,
     );
+    this.trimmer = new FinishedJobTrimmer(
+      (name) => this.queues.queueFor(name),
+      () => backend().directory,
+      (error) => this.reportError(toError(error)),
+    );
     this.workers = new BullMQWorkers(
       this.attemptHost(),
       backend,
@@ -131,6 +138,7 @@ export class BullMQQueueProvider extends BaseQueueProvider {
         stalledInterval: options.stalledIntervalMs ?? 30_000,
         maxStalledCount: options.maxStalledCount ?? 1,
       },
+      this.trimmer,
     );
   }
 
@@ -231,6 +239,8 @@ export class BullMQQueueProvider extends BaseQueueProvider {
   /** Closes the workers and queues, then the provider's own connection, whatever state the server is in. */
   protected async _disconnect(): Promise<void> {
     await this.workers.closeAll();
+    // The trims the last finishes asked for, while the queues are still open.
+    await this.trimmer.flush();
     await this.queues.closeAll();
     await this.connection?.close();
   }

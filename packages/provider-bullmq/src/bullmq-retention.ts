@@ -1,24 +1,37 @@
 /**
- * Retention policies (`removeOnComplete` / `removeOnFail`) as BullMQ's own job
- * options, which mean the same (the policy of the finishing job trims its queue's
- * finished set): `true` keeps none, a number the newest N, `{ age, count }` with age
- * in whole seconds. BullMQ applies them in the script that finishes the job.
- *
- * Unlike the Bull provider, no trimming of the provider's own: the ids of jobs BullMQ
- * removes by count or age stay in the job directory until `clean()` (a gap to close).
+ * Retention policies (`removeOnComplete` / `removeOnFail`) on BullMQ. `true` is BullMQ's
+ * own option (the job is deleted in the script or transaction that finishes it); a
+ * count or an age is applied by the provider's own trimmer (`finished-job-trimmer.ts`,
+ * which says why), so BullMQ is told to keep the job and the policy travels in the
+ * job's `switchyard` options. Jobs that plain BullMQ code added keep whatever BullMQ
+ * option they were given, and BullMQ applies it.
  */
-import type { KeepJobs } from 'bullmq';
 import { KEEP_ALL, KEEP_NONE, keepsAll, keepsNone, type RetentionPolicy } from '@switchyard/core';
+import { metaOf, type SwitchyardJobsOptions } from './to-bullmq-job-options.js';
 
-export function toBullMQKeepJobs(policy: RetentionPolicy): boolean | number | KeepJobs {
-  if (keepsAll(policy)) return false;
-  if (keepsNone(policy)) return true;
-  if (policy.ageMs === null) return policy.count!;
-  // Whole seconds: BullMQ's PostgreSQL backend stores the age as an integer (a fraction
-  // fails the job's completion). An age that is not a whole number of seconds keeps jobs
-  // up to a second longer.
-  const age = Math.ceil(policy.ageMs / 1000);
-  return policy.count === null ? { age } : { age, count: policy.count };
+/** BullMQ's `removeOnComplete` / `removeOnFail` for a policy: only "keep none" is BullMQ's to apply. */
+export function toBullMQRemoveOption(policy: RetentionPolicy): boolean {
+  return keepsNone(policy);
+}
+
+/** The policy the provider's trimmer applies (a count or an age), if any. */
+export function trimmedPolicy(policy: RetentionPolicy): RetentionPolicy | undefined {
+  return keepsAll(policy) || keepsNone(policy) ? undefined : policy;
+}
+
+/** The policy of a finished job in `state`: the provider's, else what BullMQ's option says. */
+export function retentionOfBullMQJob(opts: SwitchyardJobsOptions, state: 'completed' | 'failed'): RetentionPolicy {
+  const meta = metaOf(opts);
+  const trimmed: unknown = state === 'completed' ? meta.keepCompleted : meta.keepFailed;
+  if (typeof trimmed === 'object' && trimmed !== null) {
+    // Stored as JSON, where BullMQ drops the null of a policy with no age (or no count).
+    const { ageMs, count } = trimmed as { ageMs?: unknown; count?: unknown };
+    return {
+      ageMs: typeof ageMs === 'number' && ageMs >= 0 ? ageMs : null,
+      count: typeof count === 'number' && Number.isInteger(count) && count >= 0 ? count : null,
+    };
+  }
+  return retentionOfBullMQOption(state === 'completed' ? opts.removeOnComplete : opts.removeOnFail);
 }
 
 /** A job option as BullMQ holds it, back as a policy (a plain BullMQ job's too). */

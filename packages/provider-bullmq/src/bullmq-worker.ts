@@ -1,8 +1,18 @@
 import type { Job, Worker } from 'bullmq';
-import { ProviderClosedError, computeBackoffDelay, toError, toStoredResult, type JobInfo } from '@switchyard/core';
+import {
+  ProviderClosedError,
+  computeBackoffDelay,
+  keepsAll,
+  keepsNone,
+  toError,
+  toStoredResult,
+  type JobInfo,
+} from '@switchyard/core';
 import { decideAfterFailedAttempt, type AttemptHost, type Registration } from '@switchyard/core/provider-kit';
 import type { BullMQBackend } from './bullmq-backend.js';
 import { fromBullMQJobId } from './bullmq-job-id.js';
+import { retentionOfBullMQJob } from './bullmq-retention.js';
+import type { FinishedJobTrimmer, FinishedState } from './finished-job-trimmer.js';
 import type { JobDirectory } from './job-directory.js';
 import { jobInfoFromBullMQ, type BullMQJobContext } from './job-info-from-bullmq.js';
 import { metaOf } from './to-bullmq-job-options.js';
@@ -34,6 +44,7 @@ export class BullMQWorkers {
     private readonly directory: () => JobDirectory,
     private readonly queueReady: (name: string) => Promise<unknown>,
     private readonly stall: StallSettings,
+    private readonly trimmer: FinishedJobTrimmer,
   ) {}
 
   /** BullMQ's custom backoff strategy: core's maths, so `maxDelayMs` and `jitter` hold. */
@@ -130,11 +141,21 @@ export class BullMQWorkers {
     this.host.reportCompleted(info, stored);
     // A series' next iteration waits in the delayed set now.
     if (base.repeat !== undefined) this.backend().wakeUps?.refresh(name);
-    if (job.opts.removeOnComplete === true && base.repeat === undefined && metaOf(job.opts).unclaimed !== true) {
-      // BullMQ deleted the job: free its id.
+    else this.applyRetention(name, job, 'completed', base.id);
+  }
+
+  /** After a one-off job finished for good: its retention policy (see `bullmq-retention.ts`). */
+  private applyRetention(name: string, job: Job, state: FinishedState, id: string): void {
+    const policy = retentionOfBullMQJob(job.opts, state);
+    if (keepsAll(policy)) return;
+    if (keepsNone(policy)) {
+      // BullMQ deleted the job as it finished it: free its id, if the directory holds it.
+      if (metaOf(job.opts).unclaimed === true) return;
       this.directory()
-        .release([base.id])
+        .release([id])
         .catch((error: unknown) => this.host.reportError(toError(error)));
+    } else {
+      this.trimmer.request(name, state, policy);
     }
   }
 
@@ -160,6 +181,7 @@ export class BullMQWorkers {
         },
         error,
       );
+      if (base.repeat === undefined) this.applyRetention(name, job, 'failed', base.id);
       return;
     }
     const delayMs = this.backoffDelays.get(error) ?? next.delayMs;

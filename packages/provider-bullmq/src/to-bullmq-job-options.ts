@@ -13,7 +13,8 @@
  * |                   | or `jitter`, the custom strategy `switchyard` (core's maths)    |
  * | timeoutMs         | `switchyard.timeoutMs` (BullMQ has no attempt timeout: the kit's) |
  * | repeat            | a job scheduler (`upsertJobScheduler`), see `bullmq-repeat.ts`  |
- * | removeOnComplete  | `removeOnComplete`; failed jobs are kept (`removeOnFail: false`) |
+ * | removeOnComplete, | `true`: BullMQ's own option; a count or an age: `switchyard.keepCompleted` / |
+ * | removeOnFail      | `keepFailed`, applied by the provider (`bullmq-retention.ts`)   |
  * | data              | the job's data; `null` also noted in `switchyard.dataIsNull`;   |
  * |                   | on PostgreSQL, data holding U+0000 as its JSON text (`toStoredData`) |
  *
@@ -26,10 +27,11 @@ import {
   type BackoffOptions,
   type JobSnapshot,
   type RepeatOptions,
+  type RetentionPolicy,
   type ValidatedSchedule,
 } from '@switchyard/core';
 import { toBullMQJobId } from './bullmq-job-id.js';
-import { toBullMQKeepJobs } from './bullmq-retention.js';
+import { toBullMQRemoveOption, trimmedPolicy } from './bullmq-retention.js';
 
 /** The custom backoff strategy's name (the strategy itself: the workers' backoffDelay, core's maths). */
 export const SWITCHYARD_BACKOFF = 'switchyard';
@@ -54,6 +56,9 @@ export interface SwitchyardJobMeta {
   dataAsJsonText?: boolean;
   /** The id was generated and never claimed in the job directory: nothing to free when BullMQ removes the job. */
   unclaimed?: boolean;
+  /** A count or age policy for the job once completed, or once failed (see `bullmq-retention.ts`). */
+  keepCompleted?: RetentionPolicy;
+  keepFailed?: RetentionPolicy;
 }
 
 export type SwitchyardJobsOptions = JobsOptions & { switchyard?: SwitchyardJobMeta };
@@ -71,9 +76,10 @@ export function toBullMQJobOptions(
     priority: schedule.priority,
     attempts: schedule.attempts,
     delay: Math.max(0, schedule.runAt.getTime() - timestamp),
-    removeOnComplete: toBullMQKeepJobs(schedule.removeOnComplete),
-    removeOnFail: toBullMQKeepJobs(schedule.removeOnFail),
+    removeOnComplete: toBullMQRemoveOption(schedule.removeOnComplete),
+    removeOnFail: toBullMQRemoveOption(schedule.removeOnFail),
   };
+  setTrimmedPolicies(meta, schedule.removeOnComplete, schedule.removeOnFail);
   if (opts.jobId !== jobId) meta.id = jobId;
   if (isNullData(schedule.data)) meta.dataIsNull = true;
   if (schedule.backoff !== undefined) {
@@ -97,9 +103,10 @@ export function snapshotToBullMQJobOptions(snapshot: JobSnapshot, now: number): 
     priority: snapshot.priority,
     attempts: snapshot.attempts,
     delay: runAt > now ? runAt - createdAt : 0,
-    removeOnComplete: toBullMQKeepJobs(retention.removeOnComplete),
-    removeOnFail: toBullMQKeepJobs(retention.removeOnFail),
+    removeOnComplete: toBullMQRemoveOption(retention.removeOnComplete),
+    removeOnFail: toBullMQRemoveOption(retention.removeOnFail),
   };
+  setTrimmedPolicies(meta, retention.removeOnComplete, retention.removeOnFail);
   if (opts.jobId !== snapshot.id) meta.id = snapshot.id;
   if (snapshot.data === null) meta.dataIsNull = true;
   if (runAt <= now && snapshot.runAt !== null) meta.dueAt = runAt;
@@ -110,6 +117,14 @@ export function snapshotToBullMQJobOptions(snapshot: JobSnapshot, now: number): 
   if (snapshot.timeoutMs !== null) meta.timeoutMs = snapshot.timeoutMs;
   opts.switchyard = meta;
   return opts;
+}
+
+/** The count or age policies the provider's trimmer applies, kept with the job (assigned only when there are some). */
+function setTrimmedPolicies(meta: SwitchyardJobMeta, completed: RetentionPolicy, failed: RetentionPolicy): void {
+  const keepCompleted = trimmedPolicy(completed);
+  if (keepCompleted !== undefined) meta.keepCompleted = keepCompleted;
+  const keepFailed = trimmedPolicy(failed);
+  if (keepFailed !== undefined) meta.keepFailed = keepFailed;
 }
 
 /** BullMQ's own backoff where it computes the same delays as core, the custom strategy where it cannot (caps, jitter). */

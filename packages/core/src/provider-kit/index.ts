@@ -21,5 +21,10 @@ export { ErrorReporter, ERROR_REPEAT_WINDOW_MS, type ErrorReportTarget } from '.
 export { importInBatches, type ImportBatchWriter, type ImportPipelineOptions } from './import-pipeline.js';
 export { withDeadline } from './deadline.js';
 export { newJobId, mayBeGeneratedJobId } from './generated-job-id.js';
-export { RetentionTrims, RETENTION_TRIM_DELAY_MS, type TrimFinished } from './retention-trims.js';
+export {
+  RetentionTrims,
+  RETENTION_TRIM_DELAY_MS,
+  IDLE_RETENTION_TRIM_DELAY_MS,
+  type TrimFinished,
+} from './retention-trims.js';
 export * from './argument-checks.js';

@@ -104,7 +104,7 @@ export function describeRetention(fixture: ContractFixture): void {
     });
 
     it('removeOnComplete { ageMs } removes completed jobs older than ageMs when a later one completes', async () => {
-      // A whole second: BullMQ keeps ages in whole seconds.
+      // A second: long enough apart that the older job is past ageMs and the newer is not.
       const options = { removeOnComplete: { ageMs: 1000 } };
       const { provider, finish } = await retention(fixture);
       const old = await finish(options);
