@@ -115,7 +115,7 @@ const RAW_SET_UP_ALIKE: Partial<Record<string, ThroughputVariant>> = {
 };
 
 /** Times a throughput run is made before a failure of the library ends the benchmark. */
-const MAX_RUN_ATTEMPTS = 3;
+const MAX_RUN_ATTEMPTS = 5;
 
 async function throughputFigures(
   servers: BenchServers,

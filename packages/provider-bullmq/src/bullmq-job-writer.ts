@@ -11,6 +11,7 @@ import type { BullMQBackend, FinishedJob } from './bullmq-backend.js';
 import { fromBullMQJobId, toBullMQJobId } from './bullmq-job-id.js';
 import type { JobLocation } from './bullmq-job-reader.js';
 import { mapInPages } from './in-pages.js';
+import type { PendingReleases } from './pending-releases.js';
 import type { BullMQQueues } from './bullmq-queues.js';
 import { toSchedulerRepeat } from './bullmq-repeat.js';
 import {
@@ -35,6 +36,8 @@ export class BullMQJobWriter {
     /** Names registered in this process, paused by `pause()` with no name even before their first job. */
     private readonly registeredNames: () => Iterable<string>,
     private readonly logger: Logger,
+    /** Ids of removed jobs not yet freed: one scheduled again is taken off first. */
+    private readonly releases: PendingReleases,
   ) {}
 
   async schedule(schedule: ValidatedSchedule): Promise<string> {
@@ -51,6 +54,7 @@ export class BullMQJobWriter {
       return id;
     }
     const id = schedule.jobId ?? newJobId();
+    this.releases.cancel(id);
     const claimed = await directory.claim([{ id, name: schedule.name }]);
     if (!claimed.has(id)) {
       await this.addIfClaimedWithoutJob(id, schedule);
@@ -169,6 +173,7 @@ export class BullMQJobWriter {
   async importBatch(snapshots: JobSnapshot[], onExisting: 'skip' | 'replace'): Promise<ImportReport> {
     const report = emptyImportReport();
     const { directory } = this.backend();
+    for (const { id } of snapshots) this.releases.cancel(id);
     const claimed = await directory.claim(snapshots.map(({ id, name }) => ({ id, name })));
     const orphaned = await this.orphanedClaims(snapshots.map(({ id }) => id).filter((id) => !claimed.has(id)));
     // The batch's jobs are added together, not one round trip after another: their ids

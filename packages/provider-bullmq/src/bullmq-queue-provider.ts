@@ -85,6 +85,7 @@ import { BullMQJobWriter } from './bullmq-job-writer.js';
 import { BullMQQueues } from './bullmq-queues.js';
 import { BullMQWorkers } from './bullmq-worker.js';
 import { FinishedJobTrimmer } from './finished-job-trimmer.js';
+import { PendingReleases } from './pending-releases.js';
 import { DEFAULT_PREFIX, DEFAULT_SCHEMA, openBackend, type BullMQConnectionOptions } from './open-backend.js';
 
 export type BullMQQueueProviderOptions = CommonProviderOptions &
@@ -105,6 +106,7 @@ export class BullMQQueueProvider extends BaseQueueProvider {
   private readonly writer: BullMQJobWriter;
   private readonly workers: BullMQWorkers;
   private readonly trimmer: FinishedJobTrimmer;
+  private readonly releases: PendingReleases;
   private connection: BullMQBackend | undefined;
 
   constructor(private readonly options: BullMQQueueProviderOptions) {
@@ -116,12 +118,17 @@ export class BullMQQueueProvider extends BaseQueueProvider {
     };
     this.queues = new BullMQQueues(backend);
     this.reader = new BullMQJobReader(backend, this.queues);
+    this.releases = new PendingReleases(
+      () => backend().directory,
+      (error) => this.reportError(toError(error)),
+    );
     this.writer = new BullMQJobWriter(
       backend,
       this.queues,
       (jobId) => this.reader.locate(jobId),
       () => this.registrations().keys(),
       this.logger,
+      this.releases,
     );
     this.trimmer = new FinishedJobTrimmer(
       (name) => this.queues.queueFor(name),
@@ -139,6 +146,7 @@ export class BullMQQueueProvider extends BaseQueueProvider {
         maxStalledCount: options.maxStalledCount ?? 1,
       },
       this.trimmer,
+      this.releases,
     );
   }
 
@@ -239,8 +247,9 @@ export class BullMQQueueProvider extends BaseQueueProvider {
   /** Closes the workers and queues, then the provider's own connection, whatever state the server is in. */
   protected async _disconnect(): Promise<void> {
     await this.workers.closeAll();
-    // The trims the last finishes asked for, while the queues are still open.
+    // What the last finishes asked for, while the connections are still open.
     await this.trimmer.flush();
+    await this.releases.flush();
     await this.queues.closeAll();
     await this.connection?.close();
   }

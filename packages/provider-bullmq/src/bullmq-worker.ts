@@ -13,6 +13,7 @@ import type { BullMQBackend } from './bullmq-backend.js';
 import { fromBullMQJobId } from './bullmq-job-id.js';
 import { retentionOfBullMQJob } from './bullmq-retention.js';
 import type { FinishedJobTrimmer, FinishedState } from './finished-job-trimmer.js';
+import type { PendingReleases } from './pending-releases.js';
 import type { JobDirectory } from './job-directory.js';
 import { jobInfoFromBullMQ, type BullMQJobContext } from './job-info-from-bullmq.js';
 import { metaOf } from './to-bullmq-job-options.js';
@@ -45,6 +46,7 @@ export class BullMQWorkers {
     private readonly queueReady: (name: string) => Promise<unknown>,
     private readonly stall: StallSettings,
     private readonly trimmer: FinishedJobTrimmer,
+    private readonly releases: PendingReleases,
   ) {}
 
   /** BullMQ's custom backoff strategy: core's maths, so `maxDelayMs` and `jitter` hold. */
@@ -150,10 +152,7 @@ export class BullMQWorkers {
     if (keepsAll(policy)) return;
     if (keepsNone(policy)) {
       // BullMQ deleted the job as it finished it: free its id, if the directory holds it.
-      if (metaOf(job.opts).unclaimed === true) return;
-      this.directory()
-        .release([id])
-        .catch((error: unknown) => this.host.reportError(toError(error)));
+      if (metaOf(job.opts).unclaimed !== true) this.releases.add(id);
     } else {
       this.trimmer.request(name, state, policy);
     }

@@ -4,70 +4,23 @@
  * id). Scheduling that id again must add the job, once: a no-op would lose it. The
  * claim is written here as the directory stores it, on the real server.
  */
-import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import { Redis } from 'ioredis';
-import { PostgresConnection } from 'bullmq';
-import { BullMQQueueProvider } from '@switchyard/provider-bullmq';
-import { startRedis } from '../../../test/support/start-redis.js';
-import { startPostgres } from '../../../test/support/start-postgres.js';
+import { directoryStorages, type DirectoryStorage } from './support/directory-storages.js';
 
-interface Storage {
-  title: string;
-  /** A provider on storage of its own, and a way to claim an id there with no job behind it. */
-  make(): Promise<{ provider: BullMQQueueProvider; claimOnly(id: string, name: string): Promise<void> }>;
-}
-
-let schemas = 0;
-
-const storages: Storage[] = [
-  {
-    title: 'Redis',
-    async make() {
-      const redisUrl = (await startRedis()).url;
-      const prefix = `lost-claim-${randomUUID()}`;
-      return {
-        provider: new BullMQQueueProvider({ backend: 'redis', redisUrl, prefix }),
-        async claimOnly(id, name) {
-          const redis = new Redis(redisUrl);
-          await redis.hset(`${prefix}:switchyard-ids`, id, name);
-          redis.disconnect();
-        },
-      };
-    },
-  },
-  {
-    title: 'PostgreSQL',
-    async make() {
-      const databaseUrl = (await startPostgres()).url;
-      const schema = `lost_claim_${process.pid}_${(schemas += 1)}`;
-      return {
-        provider: new BullMQQueueProvider({ backend: 'postgres', databaseUrl, schema }),
-        async claimOnly(id, name) {
-          const connection = new PostgresConnection({ connectionString: databaseUrl, schema, skipMigrations: true });
-          await connection.waitUntilReady();
-          await connection.pool.query('INSERT INTO switchyard_job_ids (id, name) VALUES ($1, $2)', [id, name]);
-          await connection.close();
-        },
-      };
-    },
-  },
-];
-
-for (const storage of storages) {
+for (const storage of directoryStorages) {
   describe(`BullMQQueueProvider on ${storage.title}: an id claimed without its job`, function () {
     this.timeout(30_000);
-    let made: Awaited<ReturnType<Storage['make']>>;
+    let made: DirectoryStorage;
 
     beforeEach(async () => {
-      made = await storage.make();
+      made = await storage.make('lost-claim');
       await made.provider.connect();
     });
 
     afterEach(() => made.provider.close({ timeoutMs: 1000 }));
 
     it('gets its job when scheduled again, once', async () => {
-      await made.claimOnly('lost-1', 'email');
+      await made.claimWithoutJob('lost-1', 'email');
       expect(await made.provider.getJob('lost-1')).to.equal(null);
 
       expect(await made.provider.scheduleJob('email', { to: 'ada' }, { jobId: 'lost-1', delayMs: 60_000 })).to.equal(
@@ -80,7 +33,7 @@ for (const storage of storages) {
     });
 
     it('gets its job scheduler when a repeating job is scheduled again', async () => {
-      await made.claimOnly('lost-series', 'digest');
+      await made.claimWithoutJob('lost-series', 'digest');
       await made.provider.scheduleJob('digest', { n: 1 }, { jobId: 'lost-series', repeat: { everyMs: 3_600_000 } });
       expect(await made.provider.getJob('lost-series')).to.deep.include({ name: 'digest', data: { n: 1 } });
     });
@@ -98,7 +51,7 @@ for (const storage of storages) {
     });
 
     it('stays a no-op for an id claimed under another name', async () => {
-      await made.claimOnly('taken', 'other-name');
+      await made.claimWithoutJob('taken', 'other-name');
       expect(await made.provider.scheduleJob('email', { to: 'ada' }, { jobId: 'taken' })).to.equal('taken');
       expect((await made.provider.getStats('email')).waiting).to.equal(0);
     });

@@ -1,53 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import { Redis } from 'ioredis';
-import { PostgresConnection } from 'bullmq';
 import type { JobSnapshot } from '@switchyard/core';
 import { MemoryQueueProvider } from '@switchyard/provider-memory';
-import { BullMQQueueProvider } from '@switchyard/provider-bullmq';
-import { startPostgres } from '../../../test/support/start-postgres.js';
-import { startRedis } from '../../../test/support/start-redis.js';
-
-/** A provider, and a way to write an entry into its job directory behind its back. */
-interface Storage {
-  provider: BullMQQueueProvider;
-  claimWithoutJob(id: string, name: string): Promise<void>;
-}
-
-const storages: { title: string; make(): Promise<Storage> }[] = [
-  {
-    title: 'Redis',
-    make: async () => {
-      const redisUrl = (await startRedis()).url;
-      const prefix = `orphaned-${randomUUID()}`;
-      return {
-        provider: new BullMQQueueProvider({ backend: 'redis', redisUrl, prefix }),
-        async claimWithoutJob(id, name) {
-          const redis = new Redis(redisUrl);
-          await redis.hset(`${prefix}:switchyard-ids`, id, name);
-          redis.disconnect();
-        },
-      };
-    },
-  },
-  {
-    title: 'PostgreSQL',
-    make: async () => {
-      const databaseUrl = (await startPostgres()).url;
-      const schema = `orphaned_${randomUUID().slice(0, 8)}`;
-      return {
-        provider: new BullMQQueueProvider({ backend: 'postgres', databaseUrl, schema }),
-        async claimWithoutJob(id, name) {
-          // BullMQ's own connection to the same schema (the provider's connect() made its tables).
-          const connection = new PostgresConnection({ connectionString: databaseUrl, schema });
-          await connection.waitUntilReady();
-          await connection.pool.query('INSERT INTO switchyard_job_ids (id, name) VALUES ($1, $2)', [id, name]);
-          await connection.close();
-        },
-      };
-    },
-  },
-];
+import { directoryStorages, type DirectoryStorage } from './support/directory-storages.js';
 
 /** Snapshots of jobs as another provider exports them. */
 async function snapshots(): Promise<JobSnapshot[]> {
@@ -63,12 +17,12 @@ async function snapshots(): Promise<JobSnapshot[]> {
   return exported;
 }
 
-for (const storage of storages) {
+for (const storage of directoryStorages) {
   describe(`BullMQQueueProvider on ${storage.title}: importing ids claimed with no job behind them`, function () {
     this.timeout(30_000);
-    let shared: Storage;
+    let shared: DirectoryStorage;
     beforeEach(async () => {
-      shared = await storage.make();
+      shared = await storage.make('orphaned');
       await shared.provider.connect();
     });
     afterEach(() => shared.provider.close({ timeoutMs: 1000 }));

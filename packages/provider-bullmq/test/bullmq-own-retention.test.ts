@@ -1,68 +1,16 @@
-import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import { Redis } from 'ioredis';
-import { PostgresConnection } from 'bullmq';
 import type { JobInfo } from '@switchyard/core';
-import { BullMQQueueProvider } from '@switchyard/provider-bullmq';
-import { startPostgres } from '../../../test/support/start-postgres.js';
-import { startRedis } from '../../../test/support/start-redis.js';
 import { waitUntil } from '../../../test/support/wait-until.js';
+import { directoryStorages, type DirectoryStorage } from './support/directory-storages.js';
 
-/** A provider, and how many ids its job directory holds (read behind its back). */
-interface Storage {
-  provider: BullMQQueueProvider;
-  directorySize(): Promise<number>;
-}
-
-const storages: { title: string; make(): Promise<Storage> }[] = [
-  {
-    title: 'Redis',
-    make: async () => {
-      const redisUrl = (await startRedis()).url;
-      const prefix = `own-retention-${randomUUID()}`;
-      return {
-        provider: new BullMQQueueProvider({ backend: 'redis', redisUrl, prefix }),
-        async directorySize() {
-          const redis = new Redis(redisUrl);
-          try {
-            return await redis.hlen(`${prefix}:switchyard-ids`);
-          } finally {
-            redis.disconnect();
-          }
-        },
-      };
-    },
-  },
-  {
-    title: 'PostgreSQL',
-    make: async () => {
-      const databaseUrl = (await startPostgres()).url;
-      const schema = `own_retention_${randomUUID().slice(0, 8)}`;
-      return {
-        provider: new BullMQQueueProvider({ backend: 'postgres', databaseUrl, schema }),
-        async directorySize() {
-          const connection = new PostgresConnection({ connectionString: databaseUrl, schema });
-          try {
-            await connection.waitUntilReady();
-            const { rows } = await connection.pool.query<{ count: string }>('SELECT count(*) FROM switchyard_job_ids');
-            return Number(rows[0]!.count);
-          } finally {
-            await connection.close();
-          }
-        },
-      };
-    },
-  },
-];
-
-for (const storage of storages) {
+for (const storage of directoryStorages) {
   describe(`BullMQQueueProvider on ${storage.title}: count retention, applied by the provider`, function () {
     this.timeout(60_000);
-    let shared: Storage;
+    let shared: DirectoryStorage;
     let errors: Error[];
     let finished: JobInfo[];
     beforeEach(async () => {
-      shared = await storage.make();
+      shared = await storage.make('own-retention');
       errors = [];
       finished = [];
       shared.provider.on('error', (error) => errors.push(error));
