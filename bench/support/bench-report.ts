@@ -149,13 +149,19 @@ function setUpAlikeNote(figures: ThroughputFigure[]): string {
   return notes.map((note) => `\n\n${note}`).join('');
 }
 
+/** How many rounds were left without the figure's run (it failed every time). */
+function givenUp(figure: ThroughputFigure): string {
+  const rounds = figure.jobsPerSecond.runs.filter((run) => !Number.isFinite(run)).length;
+  return rounds === 0 ? '' : `, and ${rounds} round(s) left without its figure (it failed every time)`;
+}
+
 /** The runs a library failed and that were made again, with its errors: a figure of the runs that finished hides them otherwise. */
 function failedRunsNote(figures: ThroughputFigure[], baseline: BenchResults['baseline']): string {
   const notes = figures.flatMap((figure) =>
     figure.failedRuns === undefined
       ? []
       : [
-          `**${variantLabel(figure.variant, baseline)} (${RETENTION_LABELS[figure.retention]}) failed ${figure.failedRuns.length} run(s)**, each made again on fresh storage: ${[...new Set(figure.failedRuns)].map((message) => `"${message}"`).join('; ')}.`,
+          `**${variantLabel(figure.variant, baseline)} (${RETENTION_LABELS[figure.retention]}) failed ${figure.failedRuns.length} run(s)**, each made again on fresh storage${givenUp(figure)}: ${[...new Set(figure.failedRuns)].map((message) => `"${message}"`).join('; ')}.`,
         ],
   );
   return notes.map((note) => `\n\n${note}`).join('');

@@ -36,7 +36,13 @@ export function median(values: readonly number[]): number {
   return percentile(values, 50);
 }
 
+/**
+ * A run that gave no figure (NaN: the library failed it every time, see the bench's
+ * `MAX_RUN_ATTEMPTS`) stays in `runs` but not in the statistics; with none left, they are NaN.
+ */
 export function summarize(runs: readonly number[]): RunSummary {
   if (runs.length === 0) throw new Error('no runs to summarize');
-  return { median: median(runs), min: Math.min(...runs), max: Math.max(...runs), runs: [...runs] };
+  const measured = runs.filter((run) => Number.isFinite(run));
+  if (measured.length === 0) return { median: Number.NaN, min: Number.NaN, max: Number.NaN, runs: [...runs] };
+  return { median: median(measured), min: Math.min(...measured), max: Math.max(...measured), runs: [...runs] };
 }
