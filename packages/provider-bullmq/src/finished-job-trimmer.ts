@@ -13,9 +13,10 @@
  * own that meets a deadlock fails alone and is made again at the next finish. And
  * BullMQ's trims leave the ids of the jobs they remove taken in the directory.
  *
- * The deletes are BullMQ's `clean`, by finish time on either backend: everything
- * finished before the newest `count`'s oldest finish time, then, one by one, the
- * jobs that finished in that same millisecond beyond the count.
+ * The deletes are BullMQ's `clean`, by finish time on either backend and never more than
+ * the jobs past the count: everything finished before the newest `count`'s oldest
+ * finish time, then, one by one, the jobs that finished in that same millisecond
+ * beyond the count.
  */
 import type { Queue } from 'bullmq';
 import type { RetentionPolicy } from '@switchyard/core';
@@ -52,12 +53,16 @@ export class FinishedJobTrimmer extends RetentionTrims {
   /** Removes all but the newest `count` finished jobs of `queue` in `state`; returns their BullMQ ids. */
   private async keepNewest(queue: Queue, state: FinishedState, count: number): Promise<string[]> {
     // Newest first, on Redis (the finished set's scores) and PostgreSQL (`finished_at_ms`) alike.
+    const excess = (await queue.getJobCountByTypes(state)) - count;
+    if (excess <= 0) return [];
     const [boundaryId] = await queue.getRanges([state], count, count, false);
     if (boundaryId === undefined) return [];
     const boundary = await queue.getJob(boundaryId);
     if (boundary?.finishedOn === undefined) return [];
-    // `clean` removes what finished at or before `now - grace`: here, before the boundary's millisecond.
-    const removed = await queue.clean(Math.max(0, Date.now() - (boundary.finishedOn - 1)), 0, state);
+    // `clean` removes what finished at or before `Date.now() - grace`, read again inside
+    // it: a millisecond that passes in between lets in jobs finished at the boundary or
+    // after, so it is also held to the count of jobs past the newest `count`.
+    const removed = await queue.clean(Math.max(0, Date.now() - (boundary.finishedOn - 1)), excess, state);
     // The boundary, and any job past the count that finished in its millisecond.
     for (const id of await queue.getRanges([state], count, -1, false)) {
       if ((await queue.remove(id)) === 1) removed.push(id);
