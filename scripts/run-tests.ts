@@ -1,7 +1,8 @@
 /**
- * The mocha run of `npm test`, in three processes side by side: the migration matrix
+ * The mocha run of `npm test`, in two processes side by side: the migration matrix
  * (`test/migration/migrate-jobs.test.ts`: 5,000 mixed jobs copied and moved between
- * every pair of providers, most of the suite's time) in two, and everything else. The rest prints as it runs; the matrix prints whole when it ends.
+ * every pair of providers, most of the suite's time, spent waiting on servers) and
+ * everything else. The rest prints as it runs; the matrix prints whole when it ends.
  * The last line adds both up in the form CI reads: "N passed, N failed".
  *
  *   node --import tsx scripts/run-tests.ts [--coverage]
@@ -22,22 +23,13 @@ interface GroupResult {
   code: number;
 }
 
-function runGroup(
-  mochaArguments: string[],
-  coverage: boolean,
-  live: boolean,
-  env: NodeJS.ProcessEnv = {},
-): Promise<GroupResult> {
+function runGroup(mochaArguments: string[], coverage: boolean, live: boolean): Promise<GroupResult> {
   const bin = (name: string) => `${root}node_modules/.bin/${name}`;
   const [command, args] = coverage
     ? [bin('c8'), ['--reporter=none', '--clean=false', bin('mocha'), ...mochaArguments]]
     : [bin('mocha'), mochaArguments];
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...env },
-    });
+    const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     const take = (chunk: Buffer, stream: NodeJS.WriteStream) => {
       output += chunk.toString();
@@ -64,28 +56,18 @@ function runGroup(
 
 const coverage = process.argv.includes('--coverage');
 if (coverage) rmSync(`${root}coverage/tmp`, { recursive: true, force: true });
-// The matrix in two processes, its Agenda pairs in one (the slowest: the MongoDB
-// wire-protocol test server answers them in JavaScript, so it runs in a process of its
-// own, on the other core) and every other pair in the other.
-const matrixGroup = (filter: string[]) =>
-  runGroup(['--config', 'test/migration/matrix.mocharc.json', ...filter], coverage, false, {
-    SWITCHYARD_TEST_WIRE_SERVER: 'child-process',
-  });
-const [rest, agendaPairs, otherPairs] = await Promise.all([
+const [rest, matrix] = await Promise.all([
   runGroup(['--ignore', MATRIX], coverage, true),
-  matrixGroup(['--grep', 'agenda']),
-  matrixGroup(['--grep', 'agenda', '--invert']),
+  runGroup(['--config', 'test/migration/matrix.mocharc.json'], coverage, false),
 ]);
-process.stdout.write(`\n--- ${MATRIX}, its Agenda pairs (run beside the rest) ---\n${agendaPairs.output}\n`);
-process.stdout.write(`\n--- ${MATRIX}, the rest of it (run beside the rest) ---\n${otherPairs.output}\n`);
+process.stdout.write(`\n--- ${MATRIX} (run beside the rest) ---\n${matrix.output}\n`);
 
 let passed = 0;
 let failed = 0;
 let skipped = 0;
 for (const [name, group] of [
   ['the rest', rest],
-  ["the migration matrix's Agenda pairs", agendaPairs],
-  ['the rest of the migration matrix', otherPairs],
+  ['the migration matrix', matrix],
 ] as const) {
   if (group.summary === undefined) {
     console.log(`${name} ended before reporting (exit code ${group.code}): counted as one failure`);
@@ -97,4 +79,4 @@ for (const [name, group] of [
   skipped += group.summary.skipped;
 }
 console.log(`${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`);
-process.exit([rest, agendaPairs, otherPairs].every((group) => group.code === 0) && failed === 0 ? 0 : 1);
+process.exit(rest.code === 0 && matrix.code === 0 && failed === 0 ? 0 : 1);

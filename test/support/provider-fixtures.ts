@@ -98,12 +98,7 @@ let mongo: Promise<StartedMongo> | undefined;
 const agendaDatabase = uniqueDatabaseName('fixtures');
 const agendaCollections = new WeakMap<QueueProvider, string>();
 export async function agendaMongoUrl(): Promise<string> {
-  // `SWITCHYARD_TEST_WIRE_SERVER=child-process` (set by scripts/run-tests.ts for the
-  // migration matrix): the wire-protocol test server, if that is the rung, in a process
-  // of its own, so its JavaScript query engine runs beside the tests, not between them.
-  mongo ??= startMongo({
-    wireServer: process.env.SWITCHYARD_TEST_WIRE_SERVER === 'child-process' ? 'child-process' : 'in-process',
-  });
+  mongo ??= startMongo();
   return mongoUriForDatabase((await mongo).uri, agendaDatabase);
 }
 

@@ -130,15 +130,11 @@ async function startMongod(binaryPath: string): Promise<StartedMongo> {
 /** The wire server as `npm run mongo:test-server` runs it: a child process that prints its URI, stopped with SIGTERM. */
 async function startWireServerProcess(): Promise<StartedMongo> {
   const server = runScript(new URL('../../scripts/mongo-test-server.ts', import.meta.url), []);
-  // A test run that ends without stop() (mocha's `exit`) takes its server with it.
-  const stopWithThisProcess = () => server.child.kill('SIGTERM');
-  process.once('exit', stopWithThisProcess);
   const uri = await server.line(/^mongodb:\/\//, 15_000);
   return {
     uri,
     kind: 'wire-server',
     stop: async () => {
-      process.off('exit', stopWithThisProcess);
       server.child.kill('SIGTERM');
       await server.exited(10_000);
     },
