@@ -138,7 +138,6 @@ export class BullMQQueueProvider extends BaseQueueProvider {
     this.workers = new BullMQWorkers(
       this.attemptHost(),
       backend,
-      () => backend().directory,
       (name) => this.queues.queueFor(name).waitUntilReady(),
       {
         lockDuration: options.lockDurationMs ?? 30_000,

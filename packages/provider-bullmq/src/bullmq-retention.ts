@@ -6,7 +6,16 @@
  * job's `switchyard` options. Jobs that plain BullMQ code added keep whatever BullMQ
  * option they were given, and BullMQ applies it.
  */
-import { KEEP_ALL, KEEP_NONE, keepsAll, keepsNone, type RetentionPolicy } from '@switchyard/core';
+import {
+  KEEP_ALL,
+  KEEP_NONE,
+  keepsAll,
+  keepsNone,
+  retentionOption,
+  validateRetention,
+  type RetentionOption,
+  type RetentionPolicy,
+} from '@switchyard/core';
 import { metaOf, type SwitchyardJobsOptions } from './to-bullmq-job-options.js';
 
 /** BullMQ's `removeOnComplete` / `removeOnFail` for a policy: only "keep none" is BullMQ's to apply. */
@@ -14,22 +23,21 @@ export function toBullMQRemoveOption(policy: RetentionPolicy): boolean {
   return keepsNone(policy);
 }
 
-/** The policy the provider's trimmer applies (a count or an age), if any. */
-export function trimmedPolicy(policy: RetentionPolicy): RetentionPolicy | undefined {
-  return keepsAll(policy) || keepsNone(policy) ? undefined : policy;
+/** The policy the provider's trimmer applies (a count or an age), in the option form snapshots store too; else none. */
+export function trimmedPolicy(policy: RetentionPolicy): RetentionOption | undefined {
+  return keepsAll(policy) || keepsNone(policy) ? undefined : retentionOption(policy);
 }
 
 /** The policy of a finished job in `state`: the provider's, else what BullMQ's option says. */
 export function retentionOfBullMQJob(opts: SwitchyardJobsOptions, state: 'completed' | 'failed'): RetentionPolicy {
   const meta = metaOf(opts);
-  const trimmed: unknown = state === 'completed' ? meta.keepCompleted : meta.keepFailed;
-  if (typeof trimmed === 'object' && trimmed !== null) {
-    // Stored as JSON, where BullMQ drops the null of a policy with no age (or no count).
-    const { ageMs, count } = trimmed as { ageMs?: unknown; count?: unknown };
-    return {
-      ageMs: typeof ageMs === 'number' && ageMs >= 0 ? ageMs : null,
-      count: typeof count === 'number' && Number.isInteger(count) && count >= 0 ? count : null,
-    };
+  const stored = state === 'completed' ? meta.keepCompleted : meta.keepFailed;
+  if (stored !== undefined) {
+    try {
+      return validateRetention(stored, state === 'completed' ? 'switchyard.keepCompleted' : 'switchyard.keepFailed');
+    } catch {
+      // Not written by this provider: keep the job, as BullMQ's own options say.
+    }
   }
   return retentionOfBullMQOption(state === 'completed' ? opts.removeOnComplete : opts.removeOnFail);
 }

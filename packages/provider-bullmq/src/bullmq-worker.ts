@@ -14,7 +14,6 @@ import { fromBullMQJobId } from './bullmq-job-id.js';
 import { retentionOfBullMQJob } from './bullmq-retention.js';
 import type { FinishedJobTrimmer, FinishedState } from './finished-job-trimmer.js';
 import type { PendingReleases } from './pending-releases.js';
-import type { JobDirectory } from './job-directory.js';
 import { jobInfoFromBullMQ, type BullMQJobContext } from './job-info-from-bullmq.js';
 import { metaOf } from './to-bullmq-job-options.js';
 
@@ -42,7 +41,6 @@ export class BullMQWorkers {
   constructor(
     private readonly host: AttemptHost,
     private readonly backend: () => BullMQBackend,
-    private readonly directory: () => JobDirectory,
     private readonly queueReady: (name: string) => Promise<unknown>,
     private readonly stall: StallSettings,
     private readonly trimmer: FinishedJobTrimmer,

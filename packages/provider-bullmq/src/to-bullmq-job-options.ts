@@ -27,6 +27,7 @@ import {
   type BackoffOptions,
   type JobSnapshot,
   type RepeatOptions,
+  type RetentionOption,
   type RetentionPolicy,
   type ValidatedSchedule,
 } from '@switchyard/core';
@@ -57,8 +58,8 @@ export interface SwitchyardJobMeta {
   /** The id was generated and never claimed in the job directory: nothing to free when BullMQ removes the job. */
   unclaimed?: boolean;
   /** A count or age policy for the job once completed, or once failed (see `bullmq-retention.ts`). */
-  keepCompleted?: RetentionPolicy;
-  keepFailed?: RetentionPolicy;
+  keepCompleted?: RetentionOption;
+  keepFailed?: RetentionOption;
 }
 
 export type SwitchyardJobsOptions = JobsOptions & { switchyard?: SwitchyardJobMeta };
