@@ -21,7 +21,7 @@
  *   node --import tsx tools/coverage-report.ts
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { encode, type SourceMapSegment } from '@jridgewell/sourcemap-codec';
@@ -54,6 +54,12 @@ const FLOORS: Record<string, Record<Metric, number>> = {
 const root = fileURLToPath(new URL('..', import.meta.url));
 const coverageDir = join(root, 'coverage');
 const tempDir = join(coverageDir, 'tmp');
+/**
+ * Where the reliability suite's runs put theirs (`npm run test:reliability:coverage`):
+ * a folder of its own, because CI runs it beside the tests, which empty `tempDir` as
+ * they start. Its files are moved into `tempDir` before the report.
+ */
+const reliabilityTempDir = join(coverageDir, 'tmp-reliability');
 
 interface SourceMapCacheEntry {
   lineLengths?: number[];
@@ -123,6 +129,14 @@ interface FileSummary {
   functions: { total: number; covered: number };
 }
 
+/** Moves the reliability suite's coverage files in with the tests' (their names hold pid and time, so none clash). */
+function takeReliabilityCoverage(): void {
+  if (!existsSync(reliabilityTempDir)) return;
+  mkdirSync(tempDir, { recursive: true });
+  for (const file of readdirSync(reliabilityTempDir)) renameSync(join(reliabilityTempDir, file), join(tempDir, file));
+}
+
+takeReliabilityCoverage();
 if (!existsSync(tempDir) || readdirSync(tempDir).length === 0) {
   console.error('coverage: no coverage collected; run npm run test:coverage first');
   process.exit(1);
