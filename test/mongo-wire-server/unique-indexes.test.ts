@@ -142,6 +142,39 @@ describe('MongoDB for tests: indexes and unique constraints', function () {
     expect(error.code).to.equal(11000);
   });
 
+  it('finds by equality every matching document, whether a partial or sparse unique index on the field holds it or not', async function () {
+    // Agenda's jobId index: partial on the field itself, so it holds every string jobId.
+    await users.createIndex({ code: -1 }, { unique: true, partialFilterExpression: { code: { $type: 'string' } } });
+    // Partial on another field, or on some values only: documents outside it match too.
+    await users.createIndex({ team: 1 }, { unique: true, partialFilterExpression: { lead: true } });
+    await users.createIndex({ kind: 1 }, { unique: true, partialFilterExpression: { kind: { $eq: 'special' } } });
+    await users.createIndex({ tag: 1 }, { unique: true, sparse: true });
+    await users.insertMany([
+      { code: 'x' },
+      { code: 7 },
+      { code: 7 },
+      { team: 'red', lead: true },
+      { team: 'red', lead: false },
+      { team: 'red' },
+      { kind: 'special' },
+      { kind: 'plain' },
+      { kind: 'plain' },
+      { tag: 't1' },
+      { other: true },
+    ]);
+    const count = (filter: Record<string, unknown>) => users.countDocuments(filter);
+    const found = async (filter: Record<string, unknown>) => (await users.find(filter).toArray()).length;
+
+    expect(await found({ code: 'x' })).to.equal(1);
+    expect(await found({ code: { $in: ['x', 'y'] } })).to.equal(1);
+    expect(await found({ team: 'red' })).to.equal(3);
+    expect(await found({ kind: 'plain' })).to.equal(2);
+    expect(await found({ kind: { $in: ['special', 'plain'] } })).to.equal(3);
+    expect(await found({ tag: 't1' })).to.equal(1);
+    expect(await count({ code: 'x' })).to.equal(1);
+    expect(await count({ team: 'red' })).to.equal(3);
+  });
+
   it('holds two indexes on one field with different key orders at once, each enforcing its own rule', async function () {
     await users.createIndex({ ref: 1 }, { unique: true, name: 'ref_everywhere' });
     await users.createIndex(

@@ -4,7 +4,8 @@
  *
  * Indexes exist so that unique constraints hold and index management commands
  * behave like mongod's. The only speed-up is an equality lookup on a unique
- * single-field index (see CollectionStore.candidatesFor); every other query scans.
+ * single-field index that holds every document with the value looked up
+ * (`holdsEveryDocumentWith`, used by CollectionStore.candidatesFor); every other query scans.
  */
 import { EJSON, type Document } from 'bson';
 import { MongoCommandError } from './mongo-error.js';
@@ -81,6 +82,21 @@ export class CollectionIndex {
 
   get unique(): boolean {
     return this.spec.unique === true || this.name === ID_INDEX_NAME;
+  }
+
+  /**
+   * True when this is a unique index on exactly `field` and every document whose
+   * `field` equals `value` (a string or ObjectId) is in it: a sparse index holds every
+   * such document, and so does a partial one whose filter speaks of `field` alone and
+   * matches `{ field: value }` (Agenda's `{ jobId: { $type: 'string' } }` and a string
+   * jobId), which is when mongod answers the equality from the index too.
+   */
+  holdsEveryDocumentWith(field: string, value: unknown): boolean {
+    if (!this.unique || this.fields.length !== 1 || this.fields[0]![0] !== field) return false;
+    if (this.spec.collation !== undefined) return false;
+    if (this.partialFilter === undefined) return true;
+    const filterFields = Object.keys(this.spec.partialFilterExpression as Document);
+    return filterFields.length === 1 && filterFields[0] === field && this.partialFilter({ [field]: value });
   }
 
   /** True when `other` describes the same index (same key pattern and options that change behaviour). */

@@ -41,9 +41,9 @@ export class CollectionStore {
   /**
    * The documents that may match `filter`, in natural order: a superset that the
    * query engine then filters. When the filter pins `_id` or a field with a unique,
-   * single-field index to a string or ObjectId (`{ jobId: 'x' }`, `{ _id: { $in:
-   * [...] } }`), that index answers it instead of a scan, the way mongod's IXSCAN
-   * would; anything else gets every document. Only those value types take the fast
+   * single-field index holding every document with those values to a string or
+   * ObjectId (`{ jobId: 'x' }`, `{ _id: { $in: [...] } }`), that index answers it
+   * instead of a scan, the way mongod's IXSCAN would; anything else gets every document. Only those value types take the fast
    * path because their canonical form is the same however the client encoded them.
    */
   candidatesFor(filter: Document | undefined): Document[] {
@@ -56,7 +56,7 @@ export class CollectionStore {
           .filter((document) => document !== undefined);
         return hits.length <= 1 ? hits : this.all().filter((document) => hits.includes(document));
       }
-      const entries = values === undefined ? undefined : this.uniqueEntriesOn(field);
+      const entries = values === undefined ? undefined : this.uniqueEntriesFor(field, values);
       if (values === undefined || entries === undefined) continue;
       const hits = new Set<Document>();
       for (const value of values) {
@@ -170,19 +170,11 @@ export class CollectionStore {
     }
   }
 
-  /** The key map of a plain unique index on exactly `field`, if there is one. */
-  private uniqueEntriesOn(field: string): Map<string, Document> | undefined {
+  /** The key map of a unique index on exactly `field` that holds every document with one of `values`, if there is one. */
+  private uniqueEntriesFor(field: string, values: readonly unknown[]): Map<string, Document> | undefined {
     for (const [name, entries] of this.uniqueEntries) {
       const index = this.indexes.get(name) as CollectionIndex;
-      const fields = Object.keys(index.key);
-      if (fields.length !== 1 || fields[0] !== field) continue;
-      if (
-        index.spec.sparse === true ||
-        index.spec.partialFilterExpression !== undefined ||
-        index.spec.collation !== undefined
-      )
-        continue;
-      return entries;
+      if (values.every((value) => index.holdsEveryDocumentWith(field, value))) return entries;
     }
     return undefined;
   }
