@@ -77,12 +77,13 @@ const [rest, ...matrix] = await Promise.all([
     }),
   ),
 ]);
-const groups: [string, GroupResult][] = [['the rest', rest]];
 matrix.forEach((group, index) => {
-  const name = `the migration matrix, share ${shares[index]}`;
   process.stdout.write(`\n--- ${MATRIX}, share ${shares[index]} (run beside the rest) ---\n${group.output}\n`);
-  groups.push([name, group]);
 });
+const groups: [string, GroupResult][] = [
+  ['the rest', rest],
+  ...matrix.map((group, index): [string, GroupResult] => [`the migration matrix, share ${shares[index]}`, group]),
+];
 
 let passed = 0;
 let failed = 0;

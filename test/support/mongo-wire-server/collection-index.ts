@@ -56,6 +56,8 @@ export class CollectionIndex {
   readonly spec: Readonly<Document>;
   private readonly fields: ReadonlyArray<readonly [string, readonly string[]]>;
   private readonly partialFilter: ((document: Document) => boolean) | undefined;
+  /** The one field a partial filter speaks of, when it speaks of one field only. */
+  private readonly partialFilterField: string | undefined;
 
   constructor(spec: Document) {
     const key = spec.key as Document | undefined;
@@ -70,6 +72,8 @@ export class CollectionIndex {
     this.fields = Object.keys(key).map((field) => [field, field.split('.')] as const);
     this.partialFilter =
       spec.partialFilterExpression === undefined ? undefined : compileFilter(spec.partialFilterExpression as Document);
+    const filterFields = Object.keys((spec.partialFilterExpression ?? {}) as Document);
+    this.partialFilterField = filterFields.length === 1 ? filterFields[0] : undefined;
   }
 
   get name(): string {
@@ -95,8 +99,7 @@ export class CollectionIndex {
     if (!this.unique || this.fields.length !== 1 || this.fields[0]![0] !== field) return false;
     if (this.spec.collation !== undefined) return false;
     if (this.partialFilter === undefined) return true;
-    const filterFields = Object.keys(this.spec.partialFilterExpression as Document);
-    return filterFields.length === 1 && filterFields[0] === field && this.partialFilter({ [field]: value });
+    return this.partialFilterField === field && this.partialFilter({ [field]: value });
   }
 
   /** True when `other` describes the same index (same key pattern and options that change behaviour). */

@@ -43,8 +43,9 @@ export class CollectionStore {
    * query engine then filters. When the filter pins `_id` or a field with a unique,
    * single-field index holding every document with those values to a string or
    * ObjectId (`{ jobId: 'x' }`, `{ _id: { $in: [...] } }`), that index answers it
-   * instead of a scan, the way mongod's IXSCAN would; anything else gets every document. Only those value types take the fast
-   * path because their canonical form is the same however the client encoded them.
+   * instead of a scan, the way mongod's IXSCAN would; anything else gets every
+   * document. Only those value types take the fast path because their canonical form
+   * is the same however the client encoded them.
    */
   candidatesFor(filter: Document | undefined): Document[] {
     for (const [field, condition] of Object.entries(filter ?? {})) {
