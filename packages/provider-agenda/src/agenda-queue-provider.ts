@@ -104,9 +104,6 @@ export class AgendaQueueProvider extends BaseQueueProvider {
   /** Agenda's instance name: shows in `lastModifiedBy`, and tells our locks from other workers'. */
   private readonly workerName = `switchyard-${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   private readonly worker: AgendaWorker;
-  /** The pause flag of each name as last read here: only a first guess for new jobs (see _schedule). */
-  private readonly lastSeenPaused = new Map<string, boolean>();
-  private everyNamePausedGuess = false;
   private connected: { store: AgendaStore; agenda: Agenda } | undefined;
 
   constructor(private readonly options: AgendaQueueProviderOptions) {
@@ -197,12 +194,19 @@ export class AgendaQueueProvider extends BaseQueueProvider {
     const { jobs, pauses } = this.store;
     const now = new Date();
     const id = schedule.jobId ?? randomUUID();
-    // Inserted as paused or not by the last flag seen here, then checked against the flag
-    // in MongoDB: whatever order this and a concurrent pause() or resume() run in, the job
-    // ends up as the flag says (pause() writes its flag before it disables the jobs).
-    if (schedule.jobId !== undefined && (await plainJobs.holds(jobs, schedule.jobId))) return schedule.jobId;
-    const guess = this.lastSeenPaused.get(schedule.name) ?? this.everyNamePausedGuess;
-    const document = newJobDocument(schedule, id, now, guess);
+    // Inserted as paused or not by the flag read after this call began, so that no worker
+    // anywhere can claim a job of a name paused before it (a flag remembered from an
+    // earlier read could be stale, and a worker may claim in the moment before a second
+    // look). Then checked against the flag again: whatever order this and a concurrent
+    // pause() or resume() run in, the job ends up as the flag says (pause() writes its
+    // flag before it disables the jobs). Concurrent producers share both reads.
+    const [held, pausedBefore] = await Promise.all([
+      schedule.jobId === undefined ? false : plainJobs.holds(jobs, schedule.jobId),
+      pauses.sharedSnapshot(),
+    ]);
+    if (held) return id;
+    const inserted = pausedBefore(schedule.name);
+    const document = newJobDocument(schedule, id, now, inserted);
     try {
       await jobs.insertOne(document as AgendaJobDocument);
     } catch (error) {
@@ -210,8 +214,7 @@ export class AgendaQueueProvider extends BaseQueueProvider {
       throw error;
     }
     const paused = (await pauses.sharedSnapshot())(schedule.name);
-    this.lastSeenPaused.set(schedule.name, paused);
-    if (paused !== guess) await jobs.updateOne({ jobId: id, disabled: guess }, { $set: { disabled: paused } });
+    if (paused !== inserted) await jobs.updateOne({ jobId: id, disabled: inserted }, { $set: { disabled: paused } });
     this.logger.debug('job scheduled', { provider: this.name, jobName: schedule.name, jobId: id });
     if (!paused) this.worker.wakeUp(schedule.name, document.nextRunAt ?? now);
     return id;
@@ -278,12 +281,6 @@ export class AgendaQueueProvider extends BaseQueueProvider {
     const { jobs, pauses } = this.store;
     // Flag first: a job scheduled meanwhile reads it after its insert and follows it.
     await pauses.set(name, paused);
-    if (name === undefined) {
-      this.lastSeenPaused.clear();
-      this.everyNamePausedGuess = paused;
-    } else {
-      this.lastSeenPaused.set(name, paused);
-    }
     await jobs.updateMany(name === undefined ? {} : { name }, { $set: { disabled: paused } });
     if (paused) return;
     for (const processorName of this.registrations().keys()) {

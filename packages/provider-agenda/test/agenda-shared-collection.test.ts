@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import { MongoClient } from 'mongodb';
+import { MongoClient, type CommandStartedEvent } from 'mongodb';
 import { EventRecorder, recordingProcessor, waitFor } from '@switchyard/core/testing';
 import { AgendaQueueProvider } from '@switchyard/provider-agenda';
 import {
@@ -20,7 +20,7 @@ describe('AgendaQueueProvider: providers sharing one collection, and a caller-he
   before(async () => {
     mongo = await startMongo();
     mongoUrl = mongoUriForDatabase(mongo.uri, uniqueDatabaseName('agenda_shared'));
-    client = await MongoClient.connect(mongoUrl, { serverSelectionTimeoutMS: 3000 });
+    client = await MongoClient.connect(mongoUrl, { serverSelectionTimeoutMS: 3000, monitorCommands: true });
   });
 
   after(async () => {
@@ -60,14 +60,24 @@ describe('AgendaQueueProvider: providers sharing one collection, and a caller-he
     const admin = await connected(collection);
     const mail = recordingProcessor('mail');
     const barrierProcessor = recordingProcessor('barrier');
-    const worker = await connected(collection);
+    // On the test's client, so that the documents it inserts can be read off its commands.
+    const worker = await connected(collection, true);
     worker.registerProcessor(mail);
     worker.registerProcessor(barrierProcessor);
     await worker.start();
     const events = new EventRecorder(worker);
+    const inserted: { jobId: string; disabled: boolean }[] = [];
+    const recordInserts = (event: CommandStartedEvent) => {
+      if (event.commandName !== 'insert' || event.command.insert !== collection) return;
+      inserted.push(...(event.command.documents as { jobId: string; disabled: boolean }[]));
+    };
+    client.on('commandStarted', recordInserts);
 
     await admin.pause('mail');
     const held = await worker.scheduleJob('mail', {});
+    client.off('commandStarted', recordInserts);
+    // Held from its insert on: at no moment could a worker have claimed it.
+    expect(inserted.find((document) => document.jobId === held)).to.deep.include({ disabled: true });
     const barrier = await admin.scheduleJob('barrier', {});
     await events.completion(barrier, 5000);
     expect(mail.attempts).to.have.lengthOf(0);

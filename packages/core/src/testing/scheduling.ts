@@ -122,11 +122,14 @@ export function describeScheduling(fixture: ContractFixture): void {
       const processor = recordingProcessor('report');
       const provider = await fixture.startedProvider([processor]);
       await provider.pause('report');
-      const id = await provider.scheduleJob('report', {}, { delayMs: 50 });
+      // Long enough that the job is still scheduled when read back on a loaded machine
+      // (at 50 ms, calls slowed by a busy CI run found it already waiting).
+      const delayMs = 1000;
+      const id = await provider.scheduleJob('report', {}, { delayMs });
       expect((await existingJob(provider, id)).state).to.equal('scheduled');
 
       await waitFor(async () => (await existingJob(provider, id)).state === 'waiting', {
-        timeoutMs: fixture.deadline(50),
+        timeoutMs: fixture.deadline(delayMs),
         message: 'the due job to become waiting',
       });
       expect(processor.attempts).to.have.lengthOf(0);
