@@ -11,6 +11,7 @@ import type { BullMQBackend, FinishedJob } from './bullmq-backend.js';
 import { fromBullMQJobId, toBullMQJobId } from './bullmq-job-id.js';
 import type { JobLocation } from './bullmq-job-reader.js';
 import { mapInPages } from './in-pages.js';
+import type { LocalPauses } from './local-pauses.js';
 import type { PendingReleases } from './pending-releases.js';
 import type { BullMQQueues } from './bullmq-queues.js';
 import { toSchedulerRepeat } from './bullmq-repeat.js';
@@ -38,6 +39,7 @@ export class BullMQJobWriter {
     private readonly logger: Logger,
     /** Ids of removed jobs not yet freed: one scheduled again is taken off first. */
     private readonly releases: PendingReleases,
+    private readonly pauses: LocalPauses,
   ) {}
 
   async schedule(schedule: ValidatedSchedule): Promise<string> {
@@ -147,9 +149,19 @@ export class BullMQJobWriter {
   async setPaused(name: string | undefined, paused: boolean): Promise<void> {
     const names =
       name === undefined ? new Set([...(await this.backend().directory.names()), ...this.registeredNames()]) : [name];
-    await Promise.all(
-      [...names].map((each) => (paused ? this.queues.queueFor(each).pause() : this.queues.queueFor(each).resume())),
-    );
+    // Held here before BullMQ's pause is sent: a claim racing it hands its job back.
+    if (paused) this.pauses.hold(names);
+    else this.pauses.release(names);
+    try {
+      await Promise.all(
+        [...names].map((each) => (paused ? this.queues.queueFor(each).pause() : this.queues.queueFor(each).resume())),
+      );
+      if (paused) this.pauses.confirm(names);
+    } catch (error) {
+      // A pause that failed holds nothing: no worker may hand back jobs BullMQ would run.
+      if (paused) this.pauses.release(names);
+      throw error;
+    }
   }
 
   async clean({ states, olderThanMs }: CleanOptions): Promise<number> {

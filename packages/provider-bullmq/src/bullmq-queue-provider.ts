@@ -42,6 +42,8 @@
  *   or that name its keys are encoded (`toBullMQJobId`).
  * - pause() with no name pauses every name known then (used, or registered here); a
  *   name first used later starts unpaused (BullMQ pauses queues, not the provider).
+ *   A job a worker claimed as a pause made here landed goes back to waiting unstarted
+ *   (on PostgreSQL BullMQ's claim can race a pause: `local-pauses.ts`).
  * - Timing: a delayed job is promoted when a worker of its name next looks (BullMQ
  *   wakes it for the earliest due job), so `runAt` is honoured to within a few
  *   milliseconds on Redis, and to within BullMQ's `LISTEN`/poll round on PostgreSQL.
@@ -85,6 +87,7 @@ import { BullMQJobWriter } from './bullmq-job-writer.js';
 import { BullMQQueues } from './bullmq-queues.js';
 import { BullMQWorkers } from './bullmq-worker.js';
 import { FinishedJobTrimmer } from './finished-job-trimmer.js';
+import { LocalPauses } from './local-pauses.js';
 import { PendingReleases } from './pending-releases.js';
 import { DEFAULT_PREFIX, DEFAULT_SCHEMA, openBackend, type BullMQConnectionOptions } from './open-backend.js';
 
@@ -122,6 +125,7 @@ export class BullMQQueueProvider extends BaseQueueProvider {
       () => backend().directory,
       (error) => this.reportError(toError(error)),
     );
+    const pauses = new LocalPauses((name) => this.queues.queueFor(name).isPaused());
     this.writer = new BullMQJobWriter(
       backend,
       this.queues,
@@ -129,6 +133,7 @@ export class BullMQQueueProvider extends BaseQueueProvider {
       () => this.registrations().keys(),
       this.logger,
       this.releases,
+      pauses,
     );
     this.trimmer = new FinishedJobTrimmer(
       (name) => this.queues.queueFor(name),
@@ -146,6 +151,7 @@ export class BullMQQueueProvider extends BaseQueueProvider {
       },
       this.trimmer,
       this.releases,
+      pauses,
     );
   }
 

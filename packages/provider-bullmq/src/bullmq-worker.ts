@@ -1,4 +1,4 @@
-import type { Job, Worker } from 'bullmq';
+import { WaitingError, type Job, type Worker } from 'bullmq';
 import {
   ProviderClosedError,
   computeBackoffDelay,
@@ -13,6 +13,7 @@ import type { BullMQBackend } from './bullmq-backend.js';
 import { fromBullMQJobId } from './bullmq-job-id.js';
 import { retentionOfBullMQJob } from './bullmq-retention.js';
 import type { FinishedJobTrimmer, FinishedState } from './finished-job-trimmer.js';
+import type { LocalPauses } from './local-pauses.js';
 import type { PendingReleases } from './pending-releases.js';
 import { jobInfoFromBullMQ, type BullMQJobContext } from './job-info-from-bullmq.js';
 import { metaOf } from './to-bullmq-job-options.js';
@@ -45,6 +46,7 @@ export class BullMQWorkers {
     private readonly stall: StallSettings,
     private readonly trimmer: FinishedJobTrimmer,
     private readonly releases: PendingReleases,
+    private readonly pauses: LocalPauses,
   ) {}
 
   /** BullMQ's custom backoff strategy: core's maths, so `maxDelayMs` and `jitter` hold. */
@@ -62,7 +64,7 @@ export class BullMQWorkers {
   async startProcessing(name: string): Promise<void> {
     const registration = this.host.registrationOf(name);
     if (registration === undefined || this.host.isClosing() || this.workers.has(name)) return;
-    const worker = this.backend().newWorker(name, (job) => this.runAttempt(name, registration, job), {
+    const worker = this.backend().newWorker(name, (job, token) => this.runAttempt(name, registration, job, token), {
       concurrency: registration.concurrency,
       ...this.stall,
       settings: { backoffStrategy: this.backoffDelay },
@@ -91,11 +93,12 @@ export class BullMQWorkers {
   }
 
   /** One attempt of one job: BullMQ's processor function. */
-  private async runAttempt(name: string, { processor }: Registration, job: Job): Promise<unknown> {
+  private async runAttempt(name: string, { processor }: Registration, job: Job, token?: string): Promise<unknown> {
     if (this.host.isClosing()) {
       // Fetched as close() began: its lock expires and a worker that stays runs it.
       return new Promise<never>(() => {});
     }
+    if (await this.pauses.holdsNow(name)) return this.handBack(job, token);
     const info = jobInfoFromBullMQ(job, { name, state: 'active', ...seriesOf(job) });
     const { control, context } = this.host.beginAttempt(
       job,
@@ -117,6 +120,21 @@ export class BullMQWorkers {
       }
       throw toError(error);
     }
+  }
+
+  /**
+   * A job claimed as its name was paused here (see `local-pauses.ts`) goes back to
+   * waiting, not started: BullMQ's worker takes a `WaitingError` as "moved, not failed".
+   * If the move fails, the job stays active until its lock expires and the stalled
+   * check puts it back.
+   */
+  private async handBack(job: Job, token: string | undefined): Promise<never> {
+    try {
+      await job.moveToWait(token);
+    } catch (error) {
+      this.host.reportError(toError(error));
+    }
+    throw new WaitingError();
   }
 
   private finishAttempt(job: Job): JobInfo | undefined {
