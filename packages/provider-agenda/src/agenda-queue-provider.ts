@@ -205,8 +205,8 @@ export class AgendaQueueProvider extends BaseQueueProvider {
       pauses.sharedSnapshot(),
     ]);
     if (held) return id;
-    const inserted = pausedBefore(schedule.name);
-    const document = newJobDocument(schedule, id, now, inserted);
+    const pausedAtInsert = pausedBefore(schedule.name);
+    const document = newJobDocument(schedule, id, now, pausedAtInsert);
     try {
       await jobs.insertOne(document as AgendaJobDocument);
     } catch (error) {
@@ -214,7 +214,8 @@ export class AgendaQueueProvider extends BaseQueueProvider {
       throw error;
     }
     const paused = (await pauses.sharedSnapshot())(schedule.name);
-    if (paused !== inserted) await jobs.updateOne({ jobId: id, disabled: inserted }, { $set: { disabled: paused } });
+    if (paused !== pausedAtInsert)
+      await jobs.updateOne({ jobId: id, disabled: pausedAtInsert }, { $set: { disabled: paused } });
     this.logger.debug('job scheduled', { provider: this.name, jobName: schedule.name, jobId: id });
     if (!paused) this.worker.wakeUp(schedule.name, document.nextRunAt ?? now);
     return id;

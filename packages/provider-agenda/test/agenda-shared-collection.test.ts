@@ -66,10 +66,11 @@ describe('AgendaQueueProvider: providers sharing one collection, and a caller-he
     worker.registerProcessor(barrierProcessor);
     await worker.start();
     const events = new EventRecorder(worker);
-    const inserted: { jobId: string; disabled: boolean }[] = [];
+    type InsertedDocument = { jobId: string; disabled: boolean };
+    const inserted: InsertedDocument[] = [];
     const recordInserts = (event: CommandStartedEvent) => {
       if (event.commandName !== 'insert' || event.command.insert !== collection) return;
-      inserted.push(...(event.command.documents as { jobId: string; disabled: boolean }[]));
+      inserted.push(...(event.command.documents as InsertedDocument[]));
     };
     client.on('commandStarted', recordInserts);
 
