@@ -98,7 +98,7 @@ export class BullMQWorkers {
       // Fetched as close() began: its lock expires and a worker that stays runs it.
       return new Promise<never>(() => {});
     }
-    if (await this.pauses.holdsNow(name)) return this.handBack(job, token);
+    if (this.pauses.holds(name) && (await this.pauses.holdsNow(name))) return this.handBack(job, token);
     const info = jobInfoFromBullMQ(job, { name, state: 'active', ...seriesOf(job) });
     const { control, context } = this.host.beginAttempt(
       job,

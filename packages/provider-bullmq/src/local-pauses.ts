@@ -35,6 +35,11 @@ export class LocalPauses {
     for (const name of names) this.held.delete(name);
   }
 
+  /** True when `name` is held here (a map lookup, made for every job); then `holdsNow` says whether its job may start. */
+  holds(name: string): boolean {
+    return this.held.has(name);
+  }
+
   /** True when a job of `name` must not start now. */
   async holdsNow(name: string): Promise<boolean> {
     const hold = this.held.get(name);
