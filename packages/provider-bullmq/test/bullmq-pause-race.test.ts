@@ -38,6 +38,9 @@ describe('BullMQQueueProvider on PostgreSQL: a claim racing a pause', function (
     expect(rows.length).to.be.at.most(1);
     return rows[0];
   };
+  /** Polls that row until `wanted` holds. */
+  const untilJobRow = (wanted: (row: Awaited<ReturnType<typeof jobRow>>) => boolean, message: string) =>
+    waitFor(async () => wanted(await jobRow()), { timeoutMs: 10_000, intervalMs: 20, message });
 
   beforeEach(async () => {
     databaseUrl = (await startPostgres()).url;
@@ -88,25 +91,13 @@ describe('BullMQQueueProvider on PostgreSQL: a claim racing a pause', function (
     await client.query('COMMIT');
 
     // The claim took the job (attempts_started 1); the provider must put it back, not run it.
-    await waitFor(async () => (await jobRow())?.attempts_started === 1, {
-      timeoutMs: 10_000,
-      intervalMs: 20,
-      message: 'the raced claim to take the job',
-    });
-    await waitFor(async () => (await jobRow())?.state !== 'active', {
-      timeoutMs: 10_000,
-      intervalMs: 20,
-      message: 'the claimed job to leave active',
-    });
+    await untilJobRow((row) => row?.attempts_started === 1, 'the raced claim to take the job');
+    await untilJobRow((row) => row?.state !== 'active', 'the claimed job to leave active');
     expect((await jobRow())?.state).to.equal('waiting');
     expect(started).to.deep.equal([]);
 
     await provider.resume(NAME);
-    await waitFor(async () => (await jobRow())?.state === 'completed', {
-      timeoutMs: 10_000,
-      intervalMs: 20,
-      message: 'the job to run once resumed',
-    });
+    await untilJobRow((row) => row?.state === 'completed', 'the job to run once resumed');
     expect(started).to.deep.equal(['raced']);
   });
 
@@ -118,11 +109,7 @@ describe('BullMQQueueProvider on PostgreSQL: a claim racing a pause', function (
     await other.resume(NAME);
 
     await provider.scheduleJob(NAME, { id: 'after-resume' });
-    await waitFor(async () => (await jobRow())?.state === 'completed', {
-      timeoutMs: 10_000,
-      intervalMs: 20,
-      message: 'the job to run',
-    });
+    await untilJobRow((row) => row?.state === 'completed', 'the job to run');
     expect(started).to.deep.equal(['after-resume']);
   });
 });
