@@ -6,6 +6,11 @@ import { BullQueueProvider } from '@switchyard/provider-bull';
 import { startRedis, type RedisServer } from '../../../test/support/start-redis.js';
 import { waitUntil } from '../../../test/support/wait-until.js';
 
+/** Caller ids of four kinds: kept as the Bull id as they are, and encoded for a colon, for digits only, and with a percent sign too. */
+function callerId(index: number): string {
+  return [`order-${index}`, `order:${index}`, String(100_000 + index), `50%:${index}`][index % 4]!;
+}
+
 /** Bull job hashes of a queue: its keys but for Bull's lists, sets and locks. */
 async function jobHashCount(redis: Redis, prefix: string, name: string): Promise<number> {
   const keys = await redis.keys(`${prefix}:${name}:*`);
@@ -45,11 +50,13 @@ describe('BullQueueProvider: retention in Redis', function () {
       );
       await provider.start();
       for (let index = 0; index < count; index += 1) {
-        // Caller ids, which the index claims, and a fifth of them fail.
+        // Caller ids, which the index claims, and a fifth of them fail. Some are stored
+        // under an encoded Bull id (`~...`, see bull-job-id.ts), and the trim must find
+        // their index entries by the caller's id.
         await provider.scheduleJob(
           'orders',
           { fail: index % 5 === 0 },
-          { jobId: `order-${index}`, attempts: 1, removeOnComplete: 20, removeOnFail: { count: 5 } },
+          { jobId: callerId(index), attempts: 1, removeOnComplete: 20, removeOnFail: { count: 5 } },
         );
       }
       await waitUntil(() => finished.length === count, { timeoutMs: 30_000, message: 'every job to finish' });
@@ -76,12 +83,13 @@ describe('BullQueueProvider: retention in Redis', function () {
 
     const reader = new BullQueueProvider({ redisUrl: server.url, prefix });
     try {
-      // An id whose job was removed is free again.
-      expect(await reader.getJob('order-1')).to.equal(null);
-      expect(await reader.scheduleJob('orders', { again: true }, { jobId: 'order-1', delayMs: 60_000 })).to.equal(
-        'order-1',
+      // An id whose job was removed is free again, an encoded one too.
+      for (const removed of [callerId(1), callerId(2), callerId(3)])
+        expect(await reader.getJob(removed)).to.equal(null);
+      expect(await reader.scheduleJob('orders', { again: true }, { jobId: callerId(1), delayMs: 60_000 })).to.equal(
+        callerId(1),
       );
-      expect((await reader.getJob('order-1'))?.data).to.deep.equal({ again: true });
+      expect((await reader.getJob(callerId(1)))?.data).to.deep.equal({ again: true });
     } finally {
       await reader.close();
     }
