@@ -14,44 +14,50 @@ import type { BullKeys } from './bull-keys.js';
 import type { FinishedState } from './bull-retention.js';
 
 /**
+ * The most jobs one trim script call removes. A trim of a busy name removes hundreds
+ * (every finish of the last 50 ms past the count), and Redis runs nothing else while a
+ * script runs: one call for all of them stalled every worker's and producer's command
+ * behind it for a millisecond or more, 20 times a second, where Bull's own count trim
+ * removes a job or two in each finishing script. In calls of this many, other
+ * commands run in between.
+ */
+export const TRIM_CHUNK = 100;
+
+/**
  * KEYS[1]: the finished set (score = finishedOn ms); KEYS[2]: the index's hash of ids.
  * ARGV[1]: the queue's key prefix (`<prefix>:<name>:`); ARGV[2]: the newest finish
- * time to remove by age, or -1; ARGV[3]: how many to keep, or -1. Returns how many
- * jobs it removed, then the Bull ids of those the index has an entry for (by the Bull
- * id, or by the caller's id an encoded Bull id stands for, see `fromBullJobId`): only
- * those can hold an id, and a trim removes hundreds of jobs whose generated ids the
- * index never held, which the client would otherwise send back to look up.
+ * time to remove by age, or -1; ARGV[3]: how many to keep, or -1; ARGV[4]: the most
+ * jobs to remove (the oldest first, by age and then by count). Returns how many jobs
+ * it removed, then the Bull ids of those the index has an entry for (by the Bull id,
+ * or by the caller's id an encoded Bull id stands for, see `fromBullJobId`): only
+ * those can hold an id, and the client need not look up the generated ids the index
+ * never held.
  */
 const TRIM_FINISHED_SCRIPT = `
 local count = 0
 local indexed = {}
+local limit = tonumber(ARGV[4])
 local function callerId(id)
   if string.sub(id, 1, 1) ~= '~' then return id end
   return (string.gsub(string.gsub(string.sub(id, 2), '%%3A', ':'), '%%25', '%%'))
 end
+-- The lowest-scored ids go, so removing them by rank removes exactly these.
 local function drop(ids)
   for _, id in ipairs(ids) do
     redis.call('DEL', ARGV[1] .. id, ARGV[1] .. id .. ':logs')
-    count = count + 1
     if redis.call('HEXISTS', KEYS[2], id) == 1 or redis.call('HEXISTS', KEYS[2], callerId(id)) == 1 then
       indexed[#indexed + 1] = id
     end
   end
+  if #ids > 0 then redis.call('ZREMRANGEBYRANK', KEYS[1], 0, #ids - 1) end
+  count = count + #ids
 end
 if ARGV[2] ~= '-1' then
-  local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[2])
-  if #ids > 0 then
-    drop(ids)
-    redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[2])
-  end
+  drop(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[2], 'LIMIT', 0, limit))
 end
-if ARGV[3] ~= '-1' then
-  local last = -(tonumber(ARGV[3]) + 1)
-  local ids = redis.call('ZRANGE', KEYS[1], 0, last)
-  if #ids > 0 then
-    drop(ids)
-    redis.call('ZREMRANGEBYRANK', KEYS[1], 0, last)
-  end
+if ARGV[3] ~= '-1' and count < limit then
+  local excess = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[3])
+  if excess > 0 then drop(redis.call('ZRANGE', KEYS[1], 0, math.min(excess, limit - count) - 1)) end
 end
 table.insert(indexed, 1, count)
 return indexed`;
@@ -63,6 +69,7 @@ interface TrimScript {
     queuePrefix: string,
     newestByAge: string,
     keep: string,
+    limit: number,
   ): Promise<[number, ...string[]]>;
 }
 
@@ -82,15 +89,22 @@ export class FinishedJobTrimmer extends RetentionTrims {
     policy: RetentionPolicy,
     now: number,
   ): Promise<number> {
-    const [count, ...indexed] = await this.script().switchyardTrimFinished(
-      this.keys.queue(name, state),
-      this.keys.indexJobs,
-      this.keys.queue(name, ''),
-      policy.ageMs === null ? '-1' : String(now - policy.ageMs),
-      policy.count === null ? '-1' : String(policy.count),
-    );
-    await this.index.releaseBullJobIds(name, indexed);
-    return count;
+    const newestByAge = policy.ageMs === null ? '-1' : String(now - policy.ageMs);
+    const keep = policy.count === null ? '-1' : String(policy.count);
+    let removed = 0;
+    for (;;) {
+      const [count, ...indexed] = await this.script().switchyardTrimFinished(
+        this.keys.queue(name, state),
+        this.keys.indexJobs,
+        this.keys.queue(name, ''),
+        newestByAge,
+        keep,
+        TRIM_CHUNK,
+      );
+      await this.index.releaseBullJobIds(name, indexed);
+      removed += count;
+      if (count < TRIM_CHUNK) return removed;
+    }
   }
 
   private script(): Redis & TrimScript {

@@ -3,6 +3,10 @@ import { expect } from 'chai';
 import { Redis } from 'ioredis';
 import type { JobInfo } from '@switchyard/core';
 import { BullQueueProvider } from '@switchyard/provider-bull';
+import { BullJobIndex, newIndexEntry } from '../src/bull-job-index.js';
+import { toBullJobId } from '../src/bull-job-id.js';
+import { BullKeys } from '../src/bull-keys.js';
+import { FinishedJobTrimmer, TRIM_CHUNK } from '../src/finished-job-trimmer.js';
 import { startRedis, type RedisServer } from '../../../test/support/start-redis.js';
 import { waitUntil } from '../../../test/support/wait-until.js';
 
@@ -121,5 +125,122 @@ describe('BullQueueProvider: retention in Redis', function () {
     } finally {
       await provider.close();
     }
+  });
+
+  /**
+   * The trimmer on its own: a finished set filled by hand, far past the count, so that
+   * one trim has more to remove than one script call removes.
+   */
+  describe('the finished-job trimmer', () => {
+    /**
+     * `total` completed jobs of 'orders', oldest first, the nth finished at `finishedAt(n)`;
+     * every third has a caller's id the index claims (encoded, for its colon).
+     */
+    async function fill(
+      keys: BullKeys,
+      index: BullJobIndex,
+      total: number,
+      finishedAt: (n: number) => number = (n) => n,
+    ): Promise<string[]> {
+      const bullIds: string[] = [];
+      for (let n = 1; n <= total; n += 1) {
+        const claimed = n % 3 === 0;
+        const id = claimed ? `order:${n}` : randomUUID();
+        if (claimed) await index.claim(id, newIndexEntry(id, 'orders'));
+        const bullId = toBullJobId(id);
+        await redis.hset(keys.queue('orders', bullId), 'finishedOn', finishedAt(n));
+        await redis.zadd(keys.queue('orders', 'completed'), finishedAt(n), bullId);
+        bullIds.push(bullId);
+      }
+      return bullIds;
+    }
+
+    /**
+     * The trim script calls a trim makes, counted with MONITOR (only this test's keys: the
+     * server may be shared). ioredis sends a script's first call on a connection as EVAL,
+     * the later ones as EVALSHA.
+     */
+    async function countingTrimCalls(prefix: string, trim: () => Promise<void>): Promise<number> {
+      const monitor = await redis.monitor();
+      const marker = `${prefix}:seen-everything`;
+      let calls = 0;
+      let markerSeen = false;
+      monitor.on('monitor', (_time: string, args: string[]) => {
+        if (['eval', 'evalsha'].includes(args[0]?.toLowerCase() ?? '') && args[3] === `${prefix}:orders:completed`)
+          calls += 1;
+        if (args[0]?.toLowerCase() === 'echo' && args[1] === marker) markerSeen = true;
+      });
+      try {
+        await trim();
+        // MONITOR shows commands in the order Redis ran them: once it shows this one, it has shown every trim call.
+        await redis.echo(marker);
+        await waitUntil(() => markerSeen, { timeoutMs: 5_000, message: 'MONITOR to show the trim calls' });
+        return calls;
+      } finally {
+        monitor.disconnect();
+      }
+    }
+
+    it('removes all but the newest N in calls of at most TRIM_CHUNK jobs, and frees the ids of the removed', async () => {
+      const prefix = `trimmer-${randomUUID()}`;
+      const keys = new BullKeys(prefix);
+      const index = new BullJobIndex(() => redis, keys);
+      const errors: unknown[] = [];
+      const trimmer = new FinishedJobTrimmer(
+        () => redis,
+        keys,
+        index,
+        (error) => errors.push(error),
+      );
+      const total = 3 * TRIM_CHUNK + 50;
+      const keep = 20;
+      const bullIds = await fill(keys, index, total);
+
+      const calls = await countingTrimCalls(prefix, async () => {
+        trimmer.request('orders', 'completed', { ageMs: null, count: keep });
+        await trimmer.flush();
+      });
+
+      expect(errors).to.deep.equal([]);
+      expect(calls).to.equal(Math.floor((total - keep) / TRIM_CHUNK) + 1);
+      expect(await redis.zrange(keys.queue('orders', 'completed'), 0, -1)).to.deep.equal(bullIds.slice(-keep));
+      for (const [n, bullId] of bullIds.entries()) {
+        expect(await redis.exists(keys.queue('orders', bullId)), bullId).to.equal(n >= total - keep ? 1 : 0);
+      }
+      // The claimed ids of the kept jobs stay taken; those of the removed are free.
+      const claimed = (await redis.hkeys(keys.indexJobs)).sort();
+      const keptClaims = [];
+      for (let n = total - keep + 1; n <= total; n += 1) if (n % 3 === 0) keptClaims.push(`order:${n}`);
+      expect(claimed).to.deep.equal(keptClaims.sort());
+    });
+
+    it('removes by age first, then by count, across calls', async () => {
+      const prefix = `trimmer-${randomUUID()}`;
+      const keys = new BullKeys(prefix);
+      const index = new BullJobIndex(() => redis, keys);
+      const trimmer = new FinishedJobTrimmer(
+        () => redis,
+        keys,
+        index,
+        () => undefined,
+      );
+      // 230 jobs finished a minute ago, then 60 finished now: a policy of ten seconds'
+      // and at most 40 removes the 230 old ones (more than two calls' worth), then
+      // the oldest 20 of the recent ones.
+      const old = 2 * TRIM_CHUNK + 30;
+      const startedAt = Date.now();
+      const bullIds = await fill(keys, index, old + 60, (n) => (n <= old ? startedAt - 60_000 + n : startedAt + n));
+
+      trimmer.request('orders', 'completed', { ageMs: 10_000, count: 40 });
+      await trimmer.flush();
+
+      expect(await redis.zrange(keys.queue('orders', 'completed'), 0, -1)).to.deep.equal(bullIds.slice(-40));
+      const kept = new Set(bullIds.slice(-40));
+      for (const bullId of bullIds) {
+        expect(await redis.exists(keys.queue('orders', bullId)), bullId).to.equal(kept.has(bullId) ? 1 : 0);
+      }
+      const claimedKept = [...kept].filter((bullId) => bullId.startsWith('~')).length;
+      expect(await redis.hlen(keys.indexJobs)).to.equal(claimedKept);
+    });
   });
 });
