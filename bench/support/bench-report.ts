@@ -277,7 +277,7 @@ ${table(
 
   sections.push(`## 2. Enqueue only
 
-\`scheduleJob\` (raw: \`queue.add\` / \`agenda.now\`) with no worker: one at a time (each awaited), or in windows of ${settings.enqueue.batchWindow} concurrent calls. Raw Bull here has Bull's default connections: the batched calls of BullQueueProvider go to Redis ${WRITES_PER_FLUSH} to a write (see above), raw Bull's in one write each. Raw BullMQ is a \`Queue\` set up as a service sets it up, with BullMQ's default job options; BullMQQueueProvider claims a job's id in its directory before BullMQ adds the job (a round trip of its own) on PostgreSQL, and on Redis for ids callers choose; the bench's jobs have generated ids, which on Redis cost no claim.
+\`scheduleJob\` (raw: \`queue.add\` / \`agenda.now\`) with no worker: one at a time (each awaited), or in windows of ${settings.enqueue.batchWindow} concurrent calls. Raw Bull here has Bull's default connections: the batched calls of BullQueueProvider go to Redis ${WRITES_PER_FLUSH} to a write (see above), raw Bull's in one write each. Raw BullMQ is a \`Queue\` set up as a service sets it up, with BullMQ's default job options; BullMQQueueProvider claims an id a caller chose in its directory before BullMQ adds the job (a round trip of its own), on either backend; the bench's jobs have generated ids, which cost no claim.
 
 ${table(
   ['Variant', 'Pattern', 'Retention', 'Jobs', 'jobs/s', 'Provider / raw'],
