@@ -86,9 +86,15 @@ export async function startBenchServers(): Promise<BenchServers> {
  */
 export const AGENDA_PROCESS_EVERY_MS = DEFAULT_PROCESS_EVERY_MS;
 
+/** The label's part of a Redis prefix, cut or padded to this many characters. */
+const PREFIX_LABEL_LENGTH = 16;
+
 /** A key prefix no other run uses. */
 export function freshRedisPrefix(label: string): string {
-  return `bench-${label}-${randomUUID().slice(0, 8)}`;
+  // Of one length whatever the label: every key a job costs carries the prefix, a few
+  // dozen a job, so a variant with a longer label sent Redis more bytes per job (the
+  // provider's `bullmq-redis-tp` against raw BullMQ's `raw-bullmq`: 125 bytes a job).
+  return `bench-${label.slice(0, PREFIX_LABEL_LENGTH).padEnd(PREFIX_LABEL_LENGTH, '-')}-${randomUUID().slice(0, 8)}`;
 }
 
 /** Deletes every key under `prefix:` (a run's Bull queues and the provider's index). */

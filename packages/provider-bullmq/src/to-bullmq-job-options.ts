@@ -77,9 +77,8 @@ export function toBullMQJobOptions(
     priority: schedule.priority,
     attempts: schedule.attempts,
     delay: Math.max(0, schedule.runAt.getTime() - timestamp),
-    removeOnComplete: toBullMQRemoveOption(schedule.removeOnComplete),
-    removeOnFail: toBullMQRemoveOption(schedule.removeOnFail),
   };
+  setRemoveOptions(opts, schedule.removeOnComplete, schedule.removeOnFail);
   setTrimmedPolicies(meta, schedule.removeOnComplete, schedule.removeOnFail);
   if (opts.jobId !== jobId) meta.id = jobId;
   if (isNullData(schedule.data)) meta.dataIsNull = true;
@@ -104,9 +103,8 @@ export function snapshotToBullMQJobOptions(snapshot: JobSnapshot, now: number): 
     priority: snapshot.priority,
     attempts: snapshot.attempts,
     delay: runAt > now ? runAt - createdAt : 0,
-    removeOnComplete: toBullMQRemoveOption(retention.removeOnComplete),
-    removeOnFail: toBullMQRemoveOption(retention.removeOnFail),
   };
+  setRemoveOptions(opts, retention.removeOnComplete, retention.removeOnFail);
   setTrimmedPolicies(meta, retention.removeOnComplete, retention.removeOnFail);
   if (opts.jobId !== snapshot.id) meta.id = snapshot.id;
   if (snapshot.data === null) meta.dataIsNull = true;
@@ -118,6 +116,17 @@ export function snapshotToBullMQJobOptions(snapshot: JobSnapshot, now: number): 
   if (snapshot.timeoutMs !== null) meta.timeoutMs = snapshot.timeoutMs;
   opts.switchyard = meta;
   return opts;
+}
+
+/**
+ * BullMQ's `removeOnComplete` / `removeOnFail: true`, set only when true: BullMQ keeps
+ * a job without them, and every byte of a job's options is carried through Redis
+ * several times (the add's arguments, the job hash, each fetch), where Redis is what
+ * bounds the rate.
+ */
+function setRemoveOptions(opts: SwitchyardJobsOptions, completed: RetentionPolicy, failed: RetentionPolicy): void {
+  if (toBullMQRemoveOption(completed)) opts.removeOnComplete = true;
+  if (toBullMQRemoveOption(failed)) opts.removeOnFail = true;
 }
 
 /** The count or age policies the provider's trimmer applies, kept with the job (assigned only when there are some). */

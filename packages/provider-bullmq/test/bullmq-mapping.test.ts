@@ -114,8 +114,9 @@ describe('BullMQ provider mappings', () => {
         priority: 3,
         attempts: 2,
         removeOnComplete: true,
-        removeOnFail: false,
       });
+      // Keeping failed jobs is BullMQ's default: nothing said.
+      expect(opts).not.to.have.property('removeOnFail');
       expect(metaOf(opts)).to.deep.equal({ id: 'a:b', backoff, timeoutMs: 500, dataIsNull: true });
     });
 
