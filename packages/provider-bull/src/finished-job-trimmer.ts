@@ -45,7 +45,10 @@ end
 local function drop(ids)
   for _, id in ipairs(ids) do
     redis.call('DEL', ARGV[1] .. id, ARGV[1] .. id .. ':logs')
-    if redis.call('HEXISTS', KEYS[2], id) == 1 or redis.call('HEXISTS', KEYS[2], callerId(id)) == 1 then
+    -- The caller's id is looked up only when it differs (an encoded id): a generated id,
+    -- most of what a trim removes, costs one lookup, not the same one twice.
+    local caller = callerId(id)
+    if redis.call('HEXISTS', KEYS[2], id) == 1 or (caller ~= id and redis.call('HEXISTS', KEYS[2], caller) == 1) then
       indexed[#indexed + 1] = id
     end
   end

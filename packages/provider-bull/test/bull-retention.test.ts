@@ -132,6 +132,21 @@ describe('BullQueueProvider: retention in Redis', function () {
    * one trim has more to remove than one script call removes.
    */
   describe('the finished-job trimmer', () => {
+    /** A trimmer on a prefix of its own, and the errors it reports. */
+    function newTrimmer() {
+      const prefix = `trimmer-${randomUUID()}`;
+      const keys = new BullKeys(prefix);
+      const index = new BullJobIndex(() => redis, keys);
+      const errors: unknown[] = [];
+      const trimmer = new FinishedJobTrimmer(
+        () => redis,
+        keys,
+        index,
+        (error) => errors.push(error),
+      );
+      return { prefix, keys, index, trimmer, errors };
+    }
+
     /**
      * `total` completed jobs of 'orders', oldest first, the nth finished at `finishedAt(n)`;
      * every third has a caller's id the index claims (encoded, for its colon).
@@ -182,16 +197,7 @@ describe('BullQueueProvider: retention in Redis', function () {
     }
 
     it('removes all but the newest N in calls of at most TRIM_CHUNK jobs, and frees the ids of the removed', async () => {
-      const prefix = `trimmer-${randomUUID()}`;
-      const keys = new BullKeys(prefix);
-      const index = new BullJobIndex(() => redis, keys);
-      const errors: unknown[] = [];
-      const trimmer = new FinishedJobTrimmer(
-        () => redis,
-        keys,
-        index,
-        (error) => errors.push(error),
-      );
+      const { prefix, keys, index, trimmer, errors } = newTrimmer();
       const total = 3 * TRIM_CHUNK + 50;
       const keep = 20;
       const bullIds = await fill(keys, index, total);
@@ -215,15 +221,7 @@ describe('BullQueueProvider: retention in Redis', function () {
     });
 
     it('removes by age first, then by count, across calls', async () => {
-      const prefix = `trimmer-${randomUUID()}`;
-      const keys = new BullKeys(prefix);
-      const index = new BullJobIndex(() => redis, keys);
-      const trimmer = new FinishedJobTrimmer(
-        () => redis,
-        keys,
-        index,
-        () => undefined,
-      );
+      const { keys, index, trimmer, errors } = newTrimmer();
       // 230 jobs finished a minute ago, then 60 finished now: a policy of ten seconds'
       // and at most 40 removes the 230 old ones (more than two calls' worth), then
       // the oldest 20 of the recent ones.
@@ -233,6 +231,8 @@ describe('BullQueueProvider: retention in Redis', function () {
 
       trimmer.request('orders', 'completed', { ageMs: 10_000, count: 40 });
       await trimmer.flush();
+
+      expect(errors).to.deep.equal([]);
 
       expect(await redis.zrange(keys.queue('orders', 'completed'), 0, -1)).to.deep.equal(bullIds.slice(-40));
       const kept = new Set(bullIds.slice(-40));
