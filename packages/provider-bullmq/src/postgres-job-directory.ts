@@ -2,6 +2,7 @@ import type { PostgresConnection } from 'bullmq';
 import { mayBeGeneratedJobId } from '@switchyard/core/provider-kit';
 import { toBullMQJobId } from './bullmq-job-id.js';
 import type { JobDirectory } from './job-directory.js';
+import { NotedNames } from './noted-names.js';
 
 /**
  * The job directory as two tables beside BullMQ's, in the same schema (the connection's
@@ -20,22 +21,16 @@ import type { JobDirectory } from './job-directory.js';
  */
 export class PostgresJobDirectory implements JobDirectory {
   readonly claimsGeneratedIds = false;
-  /** Names this process has recorded in the table, by the statement that did it. */
-  private readonly notedNames = new Map<string, Promise<void>>();
+  private readonly notedNames = new NotedNames((name) =>
+    this.connection().pool.query(`INSERT INTO switchyard_job_names (name) VALUES ($1) ON CONFLICT (name) DO NOTHING`, [
+      name,
+    ]),
+  );
 
   constructor(private readonly connection: () => PostgresConnection) {}
 
   noteName(name: string): Promise<void> {
-    let noted = this.notedNames.get(name);
-    if (noted === undefined) {
-      noted = this.connection()
-        .pool.query(`INSERT INTO switchyard_job_names (name) VALUES ($1) ON CONFLICT (name) DO NOTHING`, [name])
-        .then(() => undefined);
-      // A failed statement is tried again by the next job of that name.
-      noted.catch(() => this.notedNames.delete(name));
-      this.notedNames.set(name, noted);
-    }
-    return noted;
+    return this.notedNames.note(name);
   }
 
   /**

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { mayBeGeneratedJobId } from '@switchyard/core/provider-kit';
 import { toBullMQJobId } from './bullmq-job-id.js';
 import type { JobDirectory } from './job-directory.js';
+import { NotedNames } from './noted-names.js';
 import { withDirectoryScripts } from './redis-job-directory-scripts.js';
 
 /**
@@ -20,8 +21,7 @@ export class RedisJobDirectory implements JobDirectory {
   private readonly idsKey: string;
   private readonly namesKey: string;
   private readonly keyPrefix: string;
-  /** Names this process has recorded in the set, by the call that did it. */
-  private readonly notedNames = new Map<string, Promise<void>>();
+  private readonly notedNames = new NotedNames((name) => this.redis().sadd(this.namesKey, name));
 
   constructor(
     private readonly redis: () => Redis,
@@ -35,16 +35,7 @@ export class RedisJobDirectory implements JobDirectory {
   async prepare(): Promise<void> {}
 
   noteName(name: string): Promise<void> {
-    let noted = this.notedNames.get(name);
-    if (noted === undefined) {
-      noted = this.redis()
-        .sadd(this.namesKey, name)
-        .then(() => undefined);
-      // A failed call is tried again by the next job of that name.
-      noted.catch(() => this.notedNames.delete(name));
-      this.notedNames.set(name, noted);
-    }
-    return noted;
+    return this.notedNames.note(name);
   }
 
   async claim(entries: readonly { id: string; name: string }[]): Promise<Set<string>> {
