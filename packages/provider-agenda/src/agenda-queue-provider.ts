@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { setTimeout as delay } from 'node:timers/promises';
 import { Agenda } from 'agenda';
 import {
   JOB_STATES,
@@ -36,6 +37,7 @@ import { LISTING_ORDER } from './job-indexes.js';
 import { finishedBefore, listingFilter, stateFilter, toJobInfo } from './job-state-mapping.js';
 import { endpointOfDb, mongoEndpointOf } from './mongo-endpoint.js';
 import { documentFromSnapshot, newJobDocument, retriedJobFields } from './new-job-document.js';
+import { PAUSE_SETTLES_AFTER_MS } from './pause-flags.js';
 import { plainJobOperations as plainJobs } from './plain-job-operations.js';
 
 /** Jobs per bulk write on import: bounded memory for streams of any length. */
@@ -194,15 +196,17 @@ export class AgendaQueueProvider extends BaseQueueProvider {
     const { jobs, pauses } = this.store;
     const now = new Date();
     const id = schedule.jobId ?? randomUUID();
-    // Inserted as paused or not by the flag read after this call began, so that no worker
-    // anywhere can claim a job of a name paused before it (a flag remembered from an
-    // earlier read could be stale, and a worker may claim in the moment before a second
-    // look). Then checked against the flag again: whatever order this and a concurrent
-    // pause() or resume() run in, the job ends up as the flag says (pause() writes its
-    // flag before it disables the jobs). Concurrent producers share both reads.
+    // Inserted as paused or not by flags read at most SNAPSHOT_LEASE_MS ago, so that no
+    // worker anywhere can claim a job of a name paused before this call began (pause()
+    // outlasts the lease, see `pause-flags.ts`; a flag remembered for longer could be
+    // stale, and a worker may claim in the moment before a second look). Then checked
+    // against a read sent after the insert: whatever order this and a concurrent pause()
+    // or resume() run in, the job ends up as the flag says (pause() writes its flag before
+    // it disables the jobs). That read renews the lease, so a producer's next call makes
+    // two round trips; concurrent producers share both reads.
     const [held, pausedBefore] = await Promise.all([
       schedule.jobId === undefined ? false : plainJobs.holds(jobs, schedule.jobId),
-      pauses.sharedSnapshot(),
+      pauses.leasedSnapshot(),
     ]);
     if (held) return id;
     const pausedAtInsert = pausedBefore(schedule.name);
@@ -282,8 +286,15 @@ export class AgendaQueueProvider extends BaseQueueProvider {
     const { jobs, pauses } = this.store;
     // Flag first: a job scheduled meanwhile reads it after its insert and follows it.
     await pauses.set(name, paused);
-    await jobs.updateMany(name === undefined ? {} : { name }, { $set: { disabled: paused } });
-    if (paused) return;
+    const disabling = jobs.updateMany(name === undefined ? {} : { name }, { $set: { disabled: paused } });
+    if (paused) {
+      // Until the lease of every snapshot read before the flag has run out, a producer may
+      // still insert a job as claimable (then disabled by its read after the insert); once
+      // pause() returns, none can (see `pause-flags.ts`).
+      await Promise.all([disabling, delay(PAUSE_SETTLES_AFTER_MS)]);
+      return;
+    }
+    await disabling;
     for (const processorName of this.registrations().keys()) {
       if (name === undefined || name === processorName) this.worker.wakeUp(processorName, new Date());
     }

@@ -6,6 +6,19 @@ interface PauseFlagDocument {
   paused: boolean;
 }
 
+/**
+ * How long a snapshot of the flags may stand in for a fresh read before a job's insert,
+ * counted from the moment its read was sent. `pause()` lasts at least
+ * `PAUSE_SETTLES_AFTER_MS` after its flag is written (see `AgendaQueueProvider`), so
+ * when it returns, no provider anywhere still holds a snapshot read before that flag:
+ * a lease, which keeps a producer's calls to two round trips without ever making a job
+ * of a name paused before the call claimable.
+ */
+export const SNAPSHOT_LEASE_MS = 100;
+
+/** More than the lease, with room for two processes' clocks to run at slightly different rates. */
+export const PAUSE_SETTLES_AFTER_MS = 125;
+
 /** The flag of `pause()` without a name; a name's own flag overrides it. */
 const EVERY_NAME = 'every';
 
@@ -23,6 +36,10 @@ function flagId(name: string): string {
 export class PauseFlags {
   private readonly flags: Collection<PauseFlagDocument>;
   private nextSnapshot: Promise<(name: string) => boolean> | undefined;
+  /** The newest snapshot read here, and when its read was sent (`performance.now()`). */
+  private newest: { sentAt: number; isPaused: (name: string) => boolean } | undefined;
+  /** When this provider's last write of a flag was answered: reads sent before then are not kept. */
+  private lastWrittenAt = -Infinity;
 
   constructor(db: Db, jobsCollection: string) {
     this.flags = db.collection<PauseFlagDocument>(`${jobsCollection}_paused`);
@@ -39,6 +56,8 @@ export class PauseFlags {
       { $set: { paused } },
       { upsert: true },
     );
+    this.newest = undefined;
+    this.lastWrittenAt = performance.now();
   }
 
   async isPaused(name: string): Promise<boolean> {
@@ -47,8 +66,23 @@ export class PauseFlags {
 
   /** Every flag at once, for checking many names (an import batch). */
   async snapshot(): Promise<(name: string) => boolean> {
+    const sentAt = performance.now();
     const all = await this.flags.find({}).toArray();
-    return (name) => this.resolve(name, all);
+    const isPaused = (name: string) => this.resolve(name, all);
+    if (sentAt > this.lastWrittenAt && (this.newest === undefined || sentAt > this.newest.sentAt)) {
+      this.newest = { sentAt, isPaused };
+    }
+    return isPaused;
+  }
+
+  /**
+   * The flags as a snapshot read less than `SNAPSHOT_LEASE_MS` ago says (every
+   * `scheduleJob`'s read after its insert is one), else a fresh `sharedSnapshot()`.
+   */
+  leasedSnapshot(): ((name: string) => boolean) | Promise<(name: string) => boolean> {
+    const newest = this.newest;
+    if (newest !== undefined && performance.now() - newest.sentAt < SNAPSHOT_LEASE_MS) return newest.isPaused;
+    return this.sharedSnapshot();
   }
 
   /**

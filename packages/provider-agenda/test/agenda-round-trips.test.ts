@@ -5,7 +5,7 @@ import { EventRecorder, waitFor } from '@switchyard/core/testing';
 import { AgendaQueueProvider } from '@switchyard/provider-agenda';
 import { InMemoryNotificationChannel } from 'agenda';
 import { NameWakeUps } from '../src/name-wake-ups.js';
-import { PauseFlags } from '../src/pause-flags.js';
+import { PauseFlags, SNAPSHOT_LEASE_MS } from '../src/pause-flags.js';
 import {
   mongoUriForDatabase,
   startMongo,
@@ -101,6 +101,52 @@ describe('AgendaQueueProvider: MongoDB round trips per job', function () {
     } finally {
       await provider.close({ timeoutMs: 1000 });
     }
+  });
+
+  it('makes two commands per scheduleJob for a producer calling one at a time: the insert and one flag read', async () => {
+    const collection = `lone_${randomUUID()}`;
+    const provider = new AgendaQueueProvider({ db: client.db(), collection });
+    try {
+      await provider.connect();
+      await provider.scheduleJob('receipt', { n: -1 });
+      commands = [];
+      const jobs = 40;
+      for (let n = 0; n < jobs; n += 1) await provider.scheduleJob('receipt', { n });
+
+      expect(count(sentTo(collection), 'insert')).to.equal(jobs);
+      // The read after each insert renews the lease the next call's insert relies on; a
+      // call that comes after the lease ran out (a slow moment) reads once more.
+      const flagReads = sentTo(`${collection}_paused`).length;
+      expect(flagReads, 'pause flag reads')
+        .to.be.at.least(jobs)
+        .and.below(jobs * 1.5);
+    } finally {
+      await provider.close({ timeoutMs: 1000 });
+    }
+  });
+
+  it('lets a snapshot of the pause flags stand for SNAPSHOT_LEASE_MS after its read was sent, and not past a write', async () => {
+    const collection = `lease_${randomUUID()}`;
+    const flags = new PauseFlags(client.db(), collection);
+    const sentAt = performance.now();
+    const first = await flags.snapshot();
+    const reads = () => count(sentTo(`${collection}_paused`), 'find');
+    if (performance.now() - sentAt < SNAPSHOT_LEASE_MS) {
+      expect(flags.leasedSnapshot(), 'within the lease: the snapshot itself, no read').to.equal(first);
+      expect(reads()).to.equal(1);
+    }
+
+    await waitFor(() => performance.now() - sentAt >= SNAPSHOT_LEASE_MS, {
+      timeoutMs: 1000,
+      message: 'the lease ran out',
+    });
+    const renewed = await flags.leasedSnapshot();
+    expect(renewed, 'past the lease: a fresh read').not.to.equal(first);
+    expect(reads()).to.equal(2);
+
+    await flags.set('mail', true);
+    expect((await flags.leasedSnapshot())('mail'), 'after a write here: a fresh read').to.equal(true);
+    expect(reads()).to.equal(3);
   });
 
   it('shares a read of the pause flags between callers until it is sent, and reads again for later callers', async () => {

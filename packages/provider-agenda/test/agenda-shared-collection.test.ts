@@ -74,6 +74,9 @@ describe('AgendaQueueProvider: providers sharing one collection, and a caller-he
     };
     client.on('commandStarted', recordInserts);
 
+    // The worker's producer has just read the flags (after this insert): it holds a
+    // lease on that snapshot, which pause() must outlast.
+    await worker.scheduleJob('barrier', {});
     await admin.pause('mail');
     const held = await worker.scheduleJob('mail', {});
     client.off('commandStarted', recordInserts);
