@@ -56,10 +56,11 @@ export interface AgendaJobDocument {
   repeat: RepeatOptions | null;
   /**
    * Retention when it completes / fails for good (a shared `RetentionPolicy`; see
-   * document-retention.ts). Documents written before count and age policies hold a
-   * boolean `removeOnComplete` and no `removeOnFail`.
+   * document-retention.ts). Left out to keep every job (the default), as a missing
+   * field reads. Documents written before count and age policies hold a boolean
+   * `removeOnComplete` and no `removeOnFail`.
    */
-  removeOnComplete: RetentionPolicy | boolean;
+  removeOnComplete?: RetentionPolicy | boolean;
   removeOnFail?: RetentionPolicy;
   /** The last result, as JSON (see `stored-result.ts`). */
   resultJson?: string | null;

@@ -62,7 +62,8 @@ export class AgendaStateSaves {
     const before =
       (await this.jobs.findOneAndUpdate(
         { _id, name: job.name, phase: { $in: ['pending', 'active'] } },
-        { $set: { ...fields, phase: 'active' } },
+        // Assigned, not spread: see `update` in job-attempt.ts.
+        { $set: Object.assign({}, fields, { phase: 'active' as const }) },
         { returnDocument: 'before' },
       )) ??
       (await this.jobs.findOneAndUpdate(

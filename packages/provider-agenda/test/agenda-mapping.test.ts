@@ -1,9 +1,17 @@
 import { ObjectId } from 'mongodb';
 import { expect } from 'chai';
 import { Query } from 'mingo';
-import { JOB_STATES, nextCronOccurrence, validateSchedule, type JobSnapshot } from '@switchyard/core';
+import {
+  JOB_STATES,
+  KEEP_ALL,
+  KEEP_NONE,
+  nextCronOccurrence,
+  validateSchedule,
+  type JobSnapshot,
+} from '@switchyard/core';
 import type { AgendaJobDocument } from '../src/agenda-job-document.js';
 import { fromAgendaPriority, toAgendaPriority } from '../src/agenda-priority.js';
+import { retentionOfDocument } from '../src/document-retention.js';
 import { jobStateOf, stateFilter, toJobInfo } from '../src/job-state-mapping.js';
 import { mongoEndpointOf } from '../src/mongo-endpoint.js';
 import { plainJobInfo, plainJobObjectId, plainRepeat } from '../src/plain-agenda-job.js';
@@ -12,6 +20,24 @@ import { firstRepeatRun, toAgendaRepeat } from '../src/repeat-schedule.js';
 import { fromResultJson, toResultJson } from '../src/stored-result.js';
 
 const NOW = new Date('2030-01-07T12:00:00.000Z');
+
+/** A job that failed for good, as another provider exported it. */
+const FAILED_SNAPSHOT: JobSnapshot = {
+  schemaVersion: 2,
+  id: 's-1',
+  name: 'mail',
+  data: null,
+  state: 'failed',
+  runAt: null,
+  priority: 10,
+  attempts: 2,
+  attemptsMade: 2,
+  backoff: null,
+  timeoutMs: null,
+  repeat: null,
+  createdAt: '2029-12-31T00:00:00.000Z',
+  failedReason: 'boom',
+};
 
 function stored(fields: Partial<AgendaJobDocument>): AgendaJobDocument {
   const schedule = validateSchedule('report', { n: 1 }, {}, {}, NOW);
@@ -161,6 +187,33 @@ describe('AgendaQueueProvider mapping', () => {
       expect(doc.nextRunAt?.toISOString()).to.equal(nextCronOccurrence('0 8 * * *', undefined, NOW).toISOString());
     });
 
+    it('writes a retention policy only where it removes jobs, and reads a missing or older one as keep all', () => {
+      const keepAll = newJobDocument(validateSchedule('report', {}, {}, {}, NOW), 'keep', NOW, false);
+      expect(keepAll).not.to.have.any.keys('removeOnComplete', 'removeOnFail');
+      const bounded = newJobDocument(
+        validateSchedule('report', {}, { removeOnComplete: 100, removeOnFail: { ageMs: 60_000 } }, {}, NOW),
+        'bounded',
+        NOW,
+        false,
+      );
+      expect(bounded).to.deep.include({
+        removeOnComplete: { ageMs: null, count: 100 },
+        removeOnFail: { ageMs: 60_000, count: null },
+      });
+      expect(retentionOfDocument(keepAll, 'completed')).to.deep.equal(KEEP_ALL);
+      expect(retentionOfDocument(keepAll, 'failed')).to.deep.equal(KEEP_ALL);
+      expect(retentionOfDocument(bounded, 'completed')).to.deep.equal({ ageMs: null, count: 100 });
+      // Earlier versions: a boolean, or keep-all written out.
+      expect(retentionOfDocument({ removeOnComplete: false }, 'completed')).to.deep.equal(KEEP_ALL);
+      expect(retentionOfDocument({ removeOnComplete: true }, 'completed')).to.deep.equal(KEEP_NONE);
+      expect(retentionOfDocument({ removeOnComplete: KEEP_ALL, removeOnFail: KEEP_ALL }, 'failed')).to.deep.equal(
+        KEEP_ALL,
+      );
+      const imported = documentFromSnapshot({ ...FAILED_SNAPSHOT, state: 'waiting', removeOnFail: 5 }, NOW, false);
+      expect(imported).not.to.have.any.keys('removeOnComplete');
+      expect(imported.removeOnFail).to.deep.equal({ ageMs: null, count: 5 });
+    });
+
     it('reads a stored job back as the JobInfo callers see', () => {
       const info = toJobInfo(stored({ progress: 40, resultJson: '{"ok":true}', failedReason: 'earlier' }), NOW);
       expect(info).to.deep.include({
@@ -177,22 +230,7 @@ describe('AgendaQueueProvider mapping', () => {
     });
 
     it('turns a snapshot into a document in the matching phase, finished jobs with no nextRunAt', () => {
-      const snapshot: JobSnapshot = {
-        schemaVersion: 2,
-        id: 's-1',
-        name: 'mail',
-        data: null,
-        state: 'failed',
-        runAt: null,
-        priority: 10,
-        attempts: 2,
-        attemptsMade: 2,
-        backoff: null,
-        timeoutMs: null,
-        repeat: null,
-        createdAt: '2029-12-31T00:00:00.000Z',
-        failedReason: 'boom',
-      };
+      const snapshot = FAILED_SNAPSHOT;
       expect(documentFromSnapshot(snapshot, NOW, false)).to.deep.include({
         phase: 'failed',
         nextRunAt: null,
