@@ -173,6 +173,13 @@ export class BullJobIndex {
     });
   }
 
+  /** The entry of each id, null for one the index does not claim. */
+  async entriesOf(ids: readonly string[]): Promise<(IndexEntry | null)[]> {
+    if (ids.length === 0) return [];
+    const entries = await this.redis().hmget(this.jobsKey, ...ids);
+    return entries.map((json) => (json === null ? null : (JSON.parse(json) as IndexEntry)));
+  }
+
   /** For each series id, whether the index holds a repeating job of that id. */
   async seriesAmong(ids: readonly string[]): Promise<boolean[]> {
     if (ids.length === 0) return [];

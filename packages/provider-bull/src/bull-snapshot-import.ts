@@ -3,7 +3,10 @@
  * (`importInBatches`) in, Bull jobs out.
  *
  * The ids are claimed in the job index in one transaction (HSETNX, so an id taken by a job of any name is reported as
- * `skipped`, or removed first and `replaced`); then the batch is stored per job name:
+ * `skipped`, or removed first and `replaced`); then the batch is stored per job name.
+ * An import killed between the two (a migration's SIGKILL) leaves ids claimed without
+ * their jobs; the next import finds those claims (`claimsLeftWithoutJob`) and stores
+ * the jobs, so running the migration again finishes it. The batch is stored:
  * - scheduled and waiting jobs with one `queue.addBulk`;
  * - repeating jobs with `queue.add` (Bull's addBulk does not take `repeat`);
  * - completed and failed jobs, which Bull has no API to add, by writing the job hash
@@ -13,7 +16,7 @@ import type Bull from 'bull';
 import type { Redis } from 'ioredis';
 import { emptyImportReport, type ImportReport, type JobSnapshot } from '@switchyard/core';
 import { toBullJobId } from './bull-job-id.js';
-import { newIndexEntry, type BullJobIndex, type IndexEntry } from './bull-job-index.js';
+import { bullJobIdOf, newIndexEntry, type BullJobIndex, type IndexEntry } from './bull-job-index.js';
 import { BULL_DEFAULT_JOB_NAME, bullRepeatKey } from './bull-repeat.js';
 import { snapshotToBullJobOptions, type BullJobToAdd } from './to-bull-job-options.js';
 
@@ -42,9 +45,16 @@ export async function importSnapshotBatch(
   const claimed = await target.index.claimAll(
     valid.map((snapshot) => ({ id: snapshot.id, entry: indexEntryOf(snapshot) })),
   );
+  const orphaned = await claimsLeftWithoutJob(
+    target,
+    valid.filter((snapshot) => !claimed.has(snapshot.id)),
+  );
   const toStore: { snapshot: JobSnapshot; outcome: Outcome }[] = [];
   for (const snapshot of valid) {
-    if (claimed.has(snapshot.id)) {
+    if (
+      claimed.has(snapshot.id) ||
+      (orphaned.has(snapshot.id) && !toStore.some((item) => item.snapshot.id === snapshot.id))
+    ) {
       toStore.push({ snapshot, outcome: 'imported' });
     } else if (onExisting === 'skip' || toStore.some((item) => item.snapshot.id === snapshot.id)) {
       report.skipped.push(snapshot.id);
@@ -81,6 +91,41 @@ export async function importSnapshotBatch(
     if (stored.has(snapshot.id)) report[outcome].push(snapshot.id);
   }
   return report;
+}
+
+/**
+ * The ids among `snapshots` that the index claims for a job that is not there: no job
+ * hash under the claimed name and Bull id, or for a series no repeatable. An import
+ * stored nothing for them after claiming them; their claims become the snapshots'
+ * (as BullMQ's import takes over such claims). A producer that claimed an id a moment
+ * ago and is adding its job now would look the same: then both add, and Bull keeps one
+ * job per id, as `BullJobWriter` relies on for its own retry.
+ */
+async function claimsLeftWithoutJob(target: SnapshotImportTarget, snapshots: JobSnapshot[]): Promise<Set<string>> {
+  const entries = await target.index.entriesOf(snapshots.map((snapshot) => snapshot.id));
+  const candidates = snapshots.flatMap((snapshot, index) => {
+    const entry = entries[index];
+    return entry !== null && entry !== undefined ? [{ snapshot, entry }] : [];
+  });
+  if (candidates.length === 0) return new Set();
+  const lookups = target.redis().multi();
+  for (const { snapshot, entry } of candidates) {
+    const bullJobId = bullJobIdOf(snapshot.id, entry);
+    if (entry.repeat === undefined) lookups.exists(target.bullKey(entry.name, bullJobId));
+    else lookups.zscore(target.bullKey(entry.name, 'repeat'), bullRepeatKey(bullJobId, entry.repeat));
+  }
+  const found = (await lookups.exec()) ?? [];
+  const orphaned = new Set<string>();
+  for (const [index, { snapshot, entry }] of candidates.entries()) {
+    const [error, value] = found[index] ?? [new Error('no reply')];
+    if (error !== null) throw error;
+    if (value !== 0 && value !== null) continue;
+    // The claim may be of another name or shape (a series claim for a one-off snapshot, an earlier version's verbatim id).
+    const current = indexEntryOf(snapshot);
+    if (JSON.stringify(current) !== JSON.stringify(entry)) await target.index.overwrite(snapshot.id, current);
+    orphaned.add(snapshot.id);
+  }
+  return orphaned;
 }
 
 async function storeJobsOfName(target: SnapshotImportTarget, name: string, snapshots: JobSnapshot[]): Promise<void> {
