@@ -230,8 +230,7 @@ describe('AgendaQueueProvider mapping', () => {
     });
 
     it('turns a snapshot into a document in the matching phase, finished jobs with no nextRunAt', () => {
-      const snapshot = FAILED_SNAPSHOT;
-      expect(documentFromSnapshot(snapshot, NOW, false)).to.deep.include({
+      expect(documentFromSnapshot(FAILED_SNAPSHOT, NOW, false)).to.deep.include({
         phase: 'failed',
         nextRunAt: null,
         finishedAt: NOW,
@@ -239,9 +238,9 @@ describe('AgendaQueueProvider mapping', () => {
         failedReason: 'boom',
         attemptsMade: 2,
       });
-      const waiting = documentFromSnapshot({ ...snapshot, state: 'waiting', runAt: null }, NOW, false);
+      const waiting = documentFromSnapshot({ ...FAILED_SNAPSHOT, state: 'waiting', runAt: null }, NOW, false);
       expect(waiting).to.deep.include({ phase: 'pending', nextRunAt: NOW, finishedAt: null });
-      expect(() => documentFromSnapshot({ ...snapshot, state: 'active' }, NOW, false)).to.throw(/active/);
+      expect(() => documentFromSnapshot({ ...FAILED_SNAPSHOT, state: 'active' }, NOW, false)).to.throw(/active/);
     });
   });
 

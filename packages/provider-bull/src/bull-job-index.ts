@@ -163,13 +163,10 @@ export class BullJobIndex {
    * id for a job of `name`: then it is Switchyard's, not a plain one.
    */
   async claimsAmong(name: string, bullJobIds: readonly string[]): Promise<boolean[]> {
-    if (bullJobIds.length === 0) return [];
-    const entries = await this.redis().hmget(this.jobsKey, ...bullJobIds);
+    const entries = await this.entriesOf(bullJobIds);
     return bullJobIds.map((bullJobId, index) => {
-      const json = entries[index];
-      if (json === null || json === undefined) return false;
-      const entry = JSON.parse(json) as IndexEntry;
-      return entry.name === name && bullJobIdOf(bullJobId, entry) === bullJobId;
+      const entry = entries[index];
+      return entry != null && entry.name === name && bullJobIdOf(bullJobId, entry) === bullJobId;
     });
   }
 
@@ -182,9 +179,7 @@ export class BullJobIndex {
 
   /** For each series id, whether the index holds a repeating job of that id. */
   async seriesAmong(ids: readonly string[]): Promise<boolean[]> {
-    if (ids.length === 0) return [];
-    const entries = await this.redis().hmget(this.jobsKey, ...ids);
-    return entries.map((json) => json !== null && (JSON.parse(json) as IndexEntry).repeat !== undefined);
+    return (await this.entriesOf(ids)).map((entry) => entry?.repeat !== undefined);
   }
 
   async release(ids: string[]): Promise<void> {

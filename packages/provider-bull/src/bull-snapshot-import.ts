@@ -51,12 +51,10 @@ export async function importSnapshotBatch(
   );
   const toStore: { snapshot: JobSnapshot; outcome: Outcome }[] = [];
   for (const snapshot of valid) {
-    if (
-      claimed.has(snapshot.id) ||
-      (orphaned.has(snapshot.id) && !toStore.some((item) => item.snapshot.id === snapshot.id))
-    ) {
+    const earlierInBatch = toStore.some((item) => item.snapshot.id === snapshot.id);
+    if (claimed.has(snapshot.id) || (orphaned.has(snapshot.id) && !earlierInBatch)) {
       toStore.push({ snapshot, outcome: 'imported' });
-    } else if (onExisting === 'skip' || toStore.some((item) => item.snapshot.id === snapshot.id)) {
+    } else if (onExisting === 'skip' || earlierInBatch) {
       report.skipped.push(snapshot.id);
     } else {
       const existing = await target.index.lookup(snapshot.id);
