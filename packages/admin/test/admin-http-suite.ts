@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import type { JobInfo, JobState, QueueProvider } from '@switchyard/core';
-import { Latch, waitFor } from '@switchyard/core/testing';
+import { EventRecorder, Latch, waitFor } from '@switchyard/core/testing';
 import { createAdminServer } from '@switchyard/admin';
 
 export interface AdminProviderFixture {
@@ -54,9 +54,16 @@ export function describeAdminHttpApi(fixture: AdminProviderFixture): void {
     const waitForState = async (id: string, state: JobState) => {
       await waitFor(async () => (await job(id))?.state === state, { ...settle, message: `job ${id} to be ${state}` });
     };
-    /** An `email` job that ran to `state`. */
+    /** The provider's events, seen by the admin server's metrics as they are by this recorder. */
+    let events: EventRecorder;
+    /**
+     * An `email` job that ran to `state`: stored so, and its event emitted. A backend
+     * stores the outcome before the worker's event says it (BullMQ), so the state alone
+     * does not tell that the metrics have counted the job.
+     */
     const finishedEmail = async (state: 'completed' | 'failed', data: Record<string, unknown> = {}) => {
       const id = await provider.scheduleJob('email', { ...data, fail: state === 'failed' }, { attempts: 1 });
+      await (state === 'completed' ? events.completion(id, settle.timeoutMs) : events.failure(id, settle.timeoutMs));
       await waitForState(id, state);
       return id;
     };
@@ -65,6 +72,7 @@ export function describeAdminHttpApi(fixture: AdminProviderFixture): void {
       gate = new Latch();
       failing = true;
       provider = await fixture.make();
+      events = new EventRecorder(provider);
       await provider.connect();
       provider.registerProcessor({
         name: 'email',
