@@ -31,6 +31,13 @@ export interface RedisServer {
   stop(): Promise<void>;
   /** Stops the server and starts it again on the same port. Only servers from `startOwnRedis()`. */
   restart(): Promise<void>;
+  /**
+   * Suspends the server's process (SIGSTOP): its connections stay open and nothing is
+   * answered, as with a server that hangs. `thaw()` resumes it. Only servers from
+   * `startOwnRedis()`.
+   */
+  freeze(): void;
+  thaw(): void;
 }
 
 const READY_TIMEOUT_MS = 10_000;
@@ -51,6 +58,10 @@ export function startRedis(): Promise<RedisServer> {
         restart: async () => {
           throw new Error('cannot restart the external REDIS_URL server; use startOwnRedis()');
         },
+        freeze: () => {
+          throw new Error('cannot freeze the external REDIS_URL server; use startOwnRedis()');
+        },
+        thaw: () => {},
       } satisfies RedisServer;
     }
     const server = await startOwnRedis({ quiet: true });
@@ -93,6 +104,12 @@ export async function startOwnRedis(options: OwnRedisOptions = {}): Promise<Redi
       await terminate(child);
       child = await launch(port, options.password, dataDir);
     },
+    freeze: () => {
+      child.kill('SIGSTOP');
+    },
+    thaw: () => {
+      child.kill('SIGCONT');
+    },
   };
 }
 
@@ -121,6 +138,8 @@ async function launch(port: number, password: string | undefined, dataDir?: stri
 async function terminate(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // A frozen server (`freeze()`) handles SIGTERM only once it runs again.
+  child.kill('SIGCONT');
   child.kill('SIGTERM');
   const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
   await exited;

@@ -10,8 +10,9 @@
  *   port, never the password) when Redis is down, the port is wrong or AUTH fails;
  *   until then ioredis does not retry, so nothing keeps reconnecting after a failure;
  * - once open, the command client retries a lost connection, but fails each command
- *   after two reconnection attempts (or `commandTimeoutMs`), so calls made while Redis
- *   is down reject rather than wait for it;
+ *   after two reconnection attempts, so calls made while Redis is down reject rather
+ *   than wait for it; and once Redis has answered nothing for `commandTimeoutMs` (a
+ *   server that hangs), its waiting commands fail (`UnansweredCommands`);
  * - `disconnect()` ends every connection at once, reconnect timers included, so a
  *   provider closed while Redis is down does not keep the process alive.
  */
@@ -25,6 +26,7 @@ import {
   type Endpoint,
 } from '@switchyard/core';
 import { coalesceWrites } from './coalesce-writes.js';
+import { UnansweredCommands } from './unanswered-commands.js';
 
 /** Redis URLs as ioredis options: core's, kept here for the tests that import it from this module. */
 export { DEFAULT_REDIS_PORT, redisOptionsFromUrl };
@@ -46,6 +48,7 @@ export class BullConnection {
   private client: Redis | undefined;
   private subscriber: Redis | undefined;
   private readonly blockingClients = new Set<Redis>();
+  private unanswered: UnansweredCommands | undefined;
   /** True once `open()` succeeded: only then may ioredis reconnect on its own. */
   private established = false;
   private ended = false;
@@ -73,7 +76,6 @@ export class BullConnection {
       ...this.baseOptions,
       lazyConnect: true,
       connectTimeout: this.options.connectTimeoutMs,
-      commandTimeout: this.options.commandTimeoutMs,
       maxRetriesPerRequest: COMMAND_RETRIES_WHILE_DISCONNECTED,
       retryStrategy,
     });
@@ -93,6 +95,7 @@ export class BullConnection {
     // Every command of the provider and its queues goes through this client: each
     // connection it makes (reconnections too) sends a turn's commands in few writes.
     client.on('connect', () => coalesceWrites(client.stream));
+    this.unanswered = new UnansweredCommands(client, this.options.commandTimeoutMs);
     this.client = client;
     this.subscriber = subscriber;
     let lastError: Error | undefined;
@@ -181,13 +184,13 @@ export class BullConnection {
   /** Ends every connection now, reconnect timers included. Safe to call more than once. */
   disconnect(): void {
     this.ended = true;
+    this.unanswered?.stop();
     for (const connection of [this.client, this.subscriber, ...this.blockingClients]) {
       if (connection === undefined || connection.status === 'end') continue;
       const wasConnected = connection.status === 'ready' || connection.status === 'connect';
       connection.disconnect(false);
       // Between two reconnection attempts there is no socket to close, so ioredis would
-      // leave queued commands (and their commandTimeout timers, which keep the process
-      // alive) pending: fail them now, as a closed connection does.
+      // leave queued commands pending for good: fail them now, as a closed connection does.
       if (!wasConnected) (connection as unknown as Flushable).flushQueue?.(new Error('Connection is closed.'));
     }
     this.blockingClients.clear();

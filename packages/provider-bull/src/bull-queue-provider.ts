@@ -84,7 +84,7 @@ export interface BullQueueProviderOptions extends CommonProviderOptions {
   prefix?: string;
   /** How long `connect()` may take before it fails with `ProviderUnavailableError`; default 3000. */
   connectTimeoutMs?: number;
-  /** How long one Redis command may take before it fails; default 5000. */
+  /** How long Redis may answer nothing before the commands waiting on it fail (`ProviderUnavailableError`); default 5000. */
   commandTimeoutMs?: number;
   /** Bull's `lockDuration`: how long a worker's claim on an active job lasts without renewal; default 30 000. */
   lockDurationMs?: number;

@@ -93,6 +93,90 @@ describe('BullQueueProvider: Redis unreachable', function () {
     });
   });
 
+  describe('while its redis-server hangs (suspended, connections open)', () => {
+    const COMMAND_TIMEOUT_MS = 500;
+    let redis: RedisServer;
+
+    beforeEach(async () => {
+      redis = await startOwnRedis();
+    });
+
+    afterEach(async () => {
+      redis.thaw();
+      await redis.stop();
+    });
+
+    function hanging(): BullQueueProvider {
+      const made = new BullQueueProvider({
+        redisUrl: redis.url,
+        prefix: `outage-${randomUUID()}`,
+        connectTimeoutMs: 2000,
+        commandTimeoutMs: COMMAND_TIMEOUT_MS,
+      });
+      providers.push(made);
+      return made;
+    }
+
+    it('rejects calls with ProviderUnavailableError once Redis has answered nothing for commandTimeoutMs', async () => {
+      const stuck = hanging();
+      await stuck.connect();
+      await stuck.scheduleJob('report', {});
+      redis.freeze();
+
+      for (const call of [
+        () => stuck.scheduleJob('report', {}),
+        () => stuck.getJob('any'),
+        () => stuck.getStats('report'),
+      ]) {
+        const startedAt = performance.now();
+        const error = await rejectionOf(call);
+        const waitedMs = performance.now() - startedAt;
+        expect(error).to.be.instanceOf(ProviderUnavailableError);
+        expect((error as Error).message).to.include(new URL(redis.url).host);
+        // Each call is sent after the last one failed: it waits its own timeout, and no
+        // more than the two checks (a tenth of the timeout each) that see it.
+        expect(waitedMs).to.be.at.least(COMMAND_TIMEOUT_MS - 5);
+        expect(waitedMs).to.be.at.most(COMMAND_TIMEOUT_MS * 1.2 + 500);
+      }
+    });
+
+    it('answers again once Redis does, each reply reaching its own command', async () => {
+      const processor = recordingProcessor('report', (job) => job.data);
+      const stuck = hanging();
+      stuck.on('error', () => {}); // the worker's commands time out too; this test is about calls
+      const events = new EventRecorder(stuck);
+      stuck.registerProcessor(processor);
+      await stuck.connect();
+      await stuck.start();
+      const before = await stuck.scheduleJob('report', { n: 'before' });
+      await events.completion(before, 5_000);
+
+      redis.freeze();
+      const error = await rejectionOf(() => stuck.scheduleJob('report', { n: 'while hung' }, { jobId: 'hung' }));
+      expect(error).to.be.instanceOf(ProviderUnavailableError);
+      redis.thaw();
+
+      // The timed-out commands' late replies are read first; a reply matched to the
+      // wrong command would show here as a wrong id or a wrong job.
+      const after = await stuck.scheduleJob('report', { n: 'after' }, { jobId: 'after' });
+      expect(after).to.equal('after');
+      expect((await events.completion(after, 10_000)).result).to.deep.equal({ n: 'after' });
+      const job = await stuck.getJob('after');
+      expect(job?.data).to.deep.equal({ n: 'after' });
+    });
+
+    it('resolves close() promptly while Redis hangs, with a worker running', async () => {
+      const stuck = hanging();
+      stuck.on('error', () => {});
+      stuck.registerProcessor(recordingProcessor('report'));
+      await stuck.connect();
+      await stuck.start();
+      redis.freeze();
+
+      await settlesWithin(stuck.close({ timeoutMs: 500 }), UNAVAILABLE_DEADLINE_MS, 'close() with Redis hung');
+    });
+  });
+
   describe('while its redis-server is stopped and restarted', () => {
     let redis: RedisServer;
 
