@@ -6,7 +6,7 @@ import { BullJobIndex, bullJobIdOf, newIndexEntry, type IndexEntry } from './bul
 import type { BullKeys } from './bull-keys.js';
 import type { BullQueueRegistry } from './bull-queue-registry.js';
 import { BULL_DEFAULT_JOB_NAME, bullOccurrenceId, bullRepeatKey, toBullRepeat } from './bull-repeat.js';
-import { toBullJobOptions } from './to-bull-job-options.js';
+import { toBullJobOptions, type NewJobIdOrigin } from './to-bull-job-options.js';
 
 /** What the writer needs of the provider. */
 export interface BullWriteAccess {
@@ -34,7 +34,7 @@ export class BullJobWriter {
     if (schedule.jobId === undefined && schedule.repeat === undefined) {
       // A fresh random id: nothing to claim (see BullJobIndex), so one Redis call.
       const id = newJobId();
-      await this.addJob(schedule, id, now);
+      await this.addJob(schedule, id, now, 'generated');
       return id;
     }
     return this.addClaimedJob(schedule, now);
@@ -56,7 +56,7 @@ export class BullJobWriter {
       if (schedule.repeat !== undefined) {
         await this.access.index.rememberRepeatKey(bullRepeatKey(bullJobIdOf(id, entry), schedule.repeat), id);
       }
-      await this.addJob(schedule, id, now, true);
+      await this.addJob(schedule, id, now, 'claimed');
     } catch (error) {
       // Nothing was stored: free the id again.
       await this.access.index.release([id]).catch(() => undefined);
@@ -65,9 +65,9 @@ export class BullJobWriter {
     return id;
   }
 
-  private async addJob(schedule: ValidatedSchedule, id: string, now: number, claimed = false): Promise<void> {
+  private async addJob(schedule: ValidatedSchedule, id: string, now: number, origin: NewJobIdOrigin): Promise<void> {
     const queue = this.access.queues.usableQueue(schedule.name) ?? (await this.access.queues.queueFor(schedule.name));
-    const job = toBullJobOptions(schedule, id, now, claimed);
+    const job = toBullJobOptions(schedule, id, now, origin);
     await queue.add(BULL_DEFAULT_JOB_NAME, job.data, job.opts);
     this.access.logger.debug('job scheduled', {
       provider: this.access.providerName,
@@ -93,7 +93,7 @@ export class BullJobWriter {
     // An entry an earlier version wrote names the verbatim id: point it at the job added now.
     const current = newIndexEntry(id, schedule.name);
     if (current.bullJobId !== entry.bullJobId) await this.access.index.overwrite(id, current);
-    await this.addJob(schedule, id, now, true);
+    await this.addJob(schedule, id, now, 'claimed');
     this.access.logger.warn('job id was claimed without its job (Redis connection lost mid-call): job added', {
       provider: this.access.providerName,
       jobName: schedule.name,

@@ -68,22 +68,32 @@ export function hasClaimedId(id: string, opts: Bull.JobOptions): boolean {
   return !mayBeUnclaimed(id) || (opts as Record<string, unknown>)[CLAIMED_ID_OPTION] === true;
 }
 
-/** Bull's options for a validated `scheduleJob` call, created at `timestamp` (ms); `claimed`: its id is in the index. */
+/**
+ * Where the id of a job to add comes from: `newJobId` (a UUID no caller chose, never
+ * claimed), or a claim in the provider's index.
+ */
+export type NewJobIdOrigin = 'generated' | 'claimed';
+
+/** Bull's options for a validated `scheduleJob` call, created at `timestamp` (ms). */
 export function toBullJobOptions(
   schedule: ValidatedSchedule,
   jobId: string,
   timestamp: number,
-  claimed = false,
+  origin?: NewJobIdOrigin,
 ): BullJobToAdd {
-  const bullJobId = toBullJobId(jobId);
+  // A generated id is a Bull id as it is, and shows by its shape that it is Switchyard's:
+  // the checks below, made for every job scheduled, are for the other ids.
+  const bullJobId = origin === 'generated' ? jobId : toBullJobId(jobId);
   const opts: BullJobOptions = {
     jobId: bullJobId,
     timestamp,
     priority: schedule.priority,
     attempts: schedule.attempts,
   };
-  if (needsCallerIdOption(jobId, bullJobId)) (opts as Record<string, unknown>)[CALLER_ID_OPTION] = jobId;
-  if (claimed && mayBeUnclaimed(jobId)) (opts as Record<string, unknown>)[CLAIMED_ID_OPTION] = true;
+  if (origin !== 'generated' && needsCallerIdOption(jobId, bullJobId)) {
+    (opts as Record<string, unknown>)[CALLER_ID_OPTION] = jobId;
+  }
+  if (origin === 'claimed' && mayBeUnclaimed(jobId)) (opts as Record<string, unknown>)[CLAIMED_ID_OPTION] = true;
   // Assigned, not spread in: this runs for every job scheduled.
   if (schedule.backoff !== undefined) opts.backoff = toBullBackoff(schedule.backoff, schedule.attempts);
   if (schedule.timeoutMs !== undefined) opts.timeout = schedule.timeoutMs;

@@ -39,6 +39,21 @@ describe('Bull mapping', () => {
       });
     });
 
+    it('keeps a generated id as the Bull id with nothing else, and marks a claimed id of that shape', () => {
+      const schedule = validateSchedule('mail', {}, {}, {}, new Date(now));
+      const uuid = '0b0e4a7c-52f1-4f4e-9d3a-6b7f2c1d8e90';
+      const generated = toBullJobOptions(schedule, uuid, now, 'generated').opts;
+      expect(generated).to.deep.equal({ jobId: uuid, timestamp: now, delay: 0, priority: 5, attempts: 3 });
+      // A caller's id of the same shape is claimed in the index: the worker frees it when Bull deletes the job.
+      const claimed = toBullJobOptions(schedule, uuid, now, 'claimed').opts;
+      expect(claimed).to.deep.equal({ ...generated, claimedId: true });
+      // A caller's id Bull would mistake stays encoded, with the caller's id beside it.
+      expect(toBullJobOptions(schedule, '42', now, 'claimed').opts).to.deep.include({
+        jobId: '~42',
+        switchyardId: '42',
+      });
+    });
+
     it("stores a backoff as Bull's own fixed or exponential where that is exact, else as the custom strategy", () => {
       const backoffOf = (backoff: BackoffOptions, attempts: number) =>
         toBullJobOptions(validateSchedule('mail', {}, { backoff, attempts }, {}, new Date(now)), 'id', now).opts
