@@ -84,7 +84,10 @@ export function runScript(script: URL, args: string[], env: Record<string, strin
     exited(timeoutMs) {
       let timer: NodeJS.Timeout | undefined;
       const late = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`${name} did not exit within ${timeoutMs} ms`)), timeoutMs);
+        timer = setTimeout(
+          () => reject(new Error(`${name} did not exit within ${timeoutMs} ms; stderr: ${stderr.trim()}`)),
+          timeoutMs,
+        );
       });
       return Promise.race([exit, late]).finally(() => clearTimeout(timer));
     },
