@@ -74,7 +74,10 @@ export function hasClaimedId(id: string, opts: Bull.JobOptions): boolean {
  */
 export type NewJobIdOrigin = 'generated' | 'claimed';
 
-/** Bull's options for a validated `scheduleJob` call, created at `timestamp` (ms). */
+/**
+ * Bull's options for a validated `scheduleJob` call, created at `timestamp` (ms). Without
+ * an `origin`, the id is taken as a caller's that is not claimed in the index.
+ */
 export function toBullJobOptions(
   schedule: ValidatedSchedule,
   jobId: string,

@@ -29,12 +29,12 @@ describe('BullQueueProvider: Redis unreachable', function () {
     await Promise.all(providers.splice(0).map((provider) => provider.close({ timeoutMs: 100 })));
   });
 
-  function provider(redisUrl: string, logger?: Logger): BullQueueProvider {
+  function provider(redisUrl: string, options: { logger?: Logger; commandTimeoutMs?: number } = {}): BullQueueProvider {
     const made = new BullQueueProvider({
       redisUrl,
       prefix: `outage-${randomUUID()}`,
       connectTimeoutMs: 2000,
-      ...(logger ? { logger } : {}),
+      ...options,
     });
     providers.push(made);
     return made;
@@ -70,7 +70,7 @@ describe('BullQueueProvider: Redis unreachable', function () {
       const wrong = `wrong-${randomUUID()}`;
       const logger = spyLogger();
       const startedAt = Date.now();
-      const error = await rejectionOf(() => provider(`redis://:${wrong}@127.0.0.1:${port}`, logger).connect());
+      const error = await rejectionOf(() => provider(`redis://:${wrong}@127.0.0.1:${port}`, { logger }).connect());
 
       expect(Date.now() - startedAt).to.be.at.most(UNAVAILABLE_DEADLINE_MS);
       expect(error).to.be.instanceOf(ProviderUnavailableError);
@@ -84,7 +84,7 @@ describe('BullQueueProvider: Redis unreachable', function () {
 
     it('connects with the right password, and logs nothing that holds it', async () => {
       const logger = spyLogger();
-      const connected = provider(redis.url, logger);
+      const connected = provider(redis.url, { logger });
       await connected.connect();
       await connected.scheduleJob('check', {});
 
@@ -106,16 +106,7 @@ describe('BullQueueProvider: Redis unreachable', function () {
       await redis.stop();
     });
 
-    function hanging(): BullQueueProvider {
-      const made = new BullQueueProvider({
-        redisUrl: redis.url,
-        prefix: `outage-${randomUUID()}`,
-        connectTimeoutMs: 2000,
-        commandTimeoutMs: COMMAND_TIMEOUT_MS,
-      });
-      providers.push(made);
-      return made;
-    }
+    const hanging = () => provider(redis.url, { commandTimeoutMs: COMMAND_TIMEOUT_MS });
 
     it('rejects calls with ProviderUnavailableError once Redis has answered nothing for commandTimeoutMs', async () => {
       const stuck = hanging();
